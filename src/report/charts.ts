@@ -209,7 +209,7 @@ export function hotGainVsBetaSpec(rows: readonly CurveRow[], options: FigureOpti
   return curveChartSpec(rows, {
     title: 'Figure 1: HG = Tdown(Hot I) / Tdown(Hot II) vs. β',
     xTitle: 'β: fraction of hot pages',
-    yTitle: 'HG (ratio, < 1: Hot I has the shorter downtime)',
+    yTitle: 'HG (ratio; < 1: Hot I is shorter)',
     seriesTitle: 'α',
     references: [{ y: 1, label: 'HG = 1' }],
     ...options,
