@@ -179,7 +179,7 @@ export function checkClaims(p: ReproductionParams = TABLE2): Claim[] {
         verdict: fine.rises === 0 ? 'holds' : 'fails',
         evidence:
           `On β = 0.005..0.8 (step 0.005) HG rises ${fine.rises} times and falls ${fine.falls} times; on the paper's steps of 0.05 up to 0.5 it rises ${coarse.rises} and falls ${coarse.falls} times. ` +
-          'HG is a sawtooth: within a band of constant n (Hot I) it rises with β, since ρeff^(n+1) grows; it drops where a larger ρeff adds a round. Only its envelope falls.',
+          "HG is a sawtooth: it drops where a larger ρeff adds a round to Hot I, and between those drops it rises wherever ρeff^(n+1) grows faster than Hot II's (1−β)ρnh^(n+1) + β (everywhere except at small β). Only its envelope falls.",
         figure: 'figure1',
       });
     }
