@@ -5,7 +5,7 @@
  * check of the optimiser and the basis of the Table 3 errata. Pure; no Node imports.
  */
 import type { Accounting, Summary } from '../model/index.js';
-import { CASE_LABELS, caseSummary } from './figures.js';
+import { type CASE_LABELS, caseSummary } from './figures.js';
 import { type ReproductionParams, TABLE2 } from './params.js';
 
 export type CaseKey = keyof typeof CASE_LABELS;
