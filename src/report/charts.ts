@@ -59,7 +59,7 @@ export interface CurveChartOptions {
   readonly yScale?: 'linear' | 'log';
   /** x-axis number format (d3-format, default `.2f`). */
   readonly xFormat?: string;
-  /** y-axis number format (d3-format, default `~s` for linear, `~g` for log). */
+  /** y-axis number format (d3-format, default `,~r` for linear, `~g` for log). */
   readonly yFormat?: string;
   /** Fixed x domain (default: the data extent). */
   readonly xDomain?: readonly [number, number];
@@ -138,7 +138,7 @@ export function curveChartSpec(rows: readonly CurveRow[], options: CurveChartOpt
     type: 'quantitative' as const,
     title: options.yTitle,
     scale: yScaleType === 'log' ? { type: 'log' as const } : { zero: true },
-    axis: { format: options.yFormat ?? (yScaleType === 'log' ? '~g' : '~s'), grid: true },
+    axis: { format: options.yFormat ?? (yScaleType === 'log' ? '~g' : ',~r'), grid: true },
   };
   const lineLayer = {
     mark: { type: 'line' as const, strokeWidth: 2, point: options.points ? { size: 30, filled: true } : false },
@@ -199,7 +199,7 @@ function toText(t: string | readonly string[]): string | string[] {
   return typeof t === 'string' ? t : [...t];
 }
 
-const ALPHA_TITLE = 'α: pre-copy stops when at most α·Ps pages are dirty (fraction)';
+const ALPHA_TITLE = 'α (stop when ≤ α·Ps pages are dirty; fraction)';
 
 /**
  * Figure 1: HG = Tdown(Hot I)/Tdown(Hot II) against beta, one curve per alpha, with the reference HG = 1.
@@ -209,7 +209,7 @@ export function hotGainVsBetaSpec(rows: readonly CurveRow[], options: FigureOpti
   return curveChartSpec(rows, {
     title: 'Figure 1: HG = Tdown(Hot I) / Tdown(Hot II) vs. β',
     xTitle: 'β: fraction of hot pages',
-    yTitle: 'HG (ratio; < 1: Hot I is shorter)',
+    yTitle: 'HG (ratio; < 1: Hot I shorter)',
     seriesTitle: 'α',
     references: [{ y: 1, label: 'HG = 1' }],
     ...options,
@@ -233,7 +233,7 @@ export function gainVsAlphaSpec(rows: readonly CurveRow[], options: FigureOption
   return curveChartSpec(rows, {
     title: 'Gain G vs. α',
     xTitle: ALPHA_TITLE,
-    yTitle: 'G: stop-and-copy downtime / live downtime (ratio)',
+    yTitle: 'G = Ps·τ / Tdown (ratio)',
     seriesTitle: 'Ps (pages)',
     styleTitle: 'case',
     ...options,
@@ -245,7 +245,7 @@ export function pagesVsAlphaSpec(rows: readonly CurveRow[], options: FigureOptio
   return curveChartSpec(rows, {
     title: 'PTotalMig vs. α',
     xTitle: ALPHA_TITLE,
-    yTitle: 'PTotalMig: pages migrated (pages)',
+    yTitle: 'PTotalMig (pages)',
     seriesTitle: 'Ps (pages)',
     styleTitle: 'case',
     ...options,
@@ -257,7 +257,7 @@ export function utilizationVsAlphaSpec(rows: readonly CurveRow[], options: Figur
   return curveChartSpec(rows, {
     title: 'Unet vs. α',
     xTitle: ALPHA_TITLE,
-    yTitle: 'Unet: network utilisation due to migration (fraction)',
+    yTitle: 'Unet (fraction)',
     seriesTitle: 'case',
     yFormat: '.2f',
     ...options,

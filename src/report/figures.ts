@@ -156,7 +156,10 @@ function alphaFigure(
       : `Dnh = ${p.coldDirtyPagesPerSecond}, Dh = ${p.hotDirtyPagesPerSecond} pages/s, β = ${p.hotFraction}`;
   const specOptions = {
     title: `${label}: ${title}`,
-    subtitle: subtitle(p, grid, quantity === 'pagesTransferred' ? `${extra}, ${accounting} accounting` : extra),
+    subtitle: [
+      ...subtitle(p, grid, quantity === 'pagesTransferred' ? `${extra}, ${accounting} accounting` : extra),
+      ...(quantity === 'gain' && !withStyle ? ['G does not depend on Ps: the curves of the four Ps coincide'] : []),
+    ],
     points: grid === 'paper',
     seriesOrder: pagesList.map((ps) => `Ps = ${ps}`),
     ...(withStyle ? { styleOrder: cases.map((c) => CASE_LABELS[c]) } : {}),
