@@ -1,4 +1,4 @@
-import { type Shape, checkCommon, predictCase, summarizeCase } from './precopy.js';
+import { type Shape, checkCommon, predictCase, summarizeCase, summarizeRates } from './precopy.js';
 import type { CaseOutcome, HotParams, NotConverged, PredictOptions, Summary, UniformParams } from './types.js';
 import { checkHotFraction, checkNonNegative } from './validate.js';
 
@@ -121,7 +121,7 @@ export function predictHotDowntime(p: HotParams, options: PredictOptions = {}): 
  */
 export function summarizeUniform(p: UniformParams): Summary | NotConverged {
   checkUniform(p);
-  return summarizeCase(p, uniformShape(p));
+  return summarizeRates(p, 'uniform', p.dirtyPagesPerSecond, 1, 0);
 }
 
 /** Scalar-only Hot I case (see {@link predictHotPrecopy}). @example summarizeHotPrecopy(paperHot).rho // 0.5387 */
