@@ -106,7 +106,9 @@ export function* crossProduct(
   if (axes.some(([, v]) => v.length === 0)) return;
   while (true) {
     const point: Record<string, string> = {};
-    axes.forEach(([f, v], i) => (point[f] = v[idx[i]!]!));
+    axes.forEach(([f, v], i) => {
+      point[f] = v[idx[i]!]!;
+    });
     yield point;
     let i = axes.length - 1;
     while (i >= 0) {
