@@ -8,8 +8,8 @@ import { bands, caseRho, type CaseKey } from './bands.js';
 import { type Claim, checkClaims, num, type Verdict } from './claims.js';
 import { CASE_LABELS, type FigureData } from './figures.js';
 import { type ReproductionParams, TABLE2 } from './params.js';
-import { evaluateReadings, PRINTED_UNET } from './readings.js';
-import { type Table3Row, table3 } from './table3.js';
+import { evaluateReadings, inverseRho, PRINTED_UNET } from './readings.js';
+import { TABLE3_EDGE_POWER, type Table3Row, table3 } from './table3.js';
 
 const CASES: readonly CaseKey[] = ['uniform', 'hotPrecopy', 'hotDowntime'];
 
@@ -203,6 +203,8 @@ export function investigationMarkdown(p: ReproductionParams = TABLE2, headingLev
       : `**No reading found reproduces the Unet column.** The closest, "${best.id}", is off by up to ${num(best.maxAbsoluteError, 3)}. ` +
           belowText(readings),
     '',
+    inverseText(p),
+    '',
     'What the printed column is consistent with: a Unet that *falls* as α grows (as the Conclusion believes), a constraint that binds inside band n = 3 (uniform, Hot I) or n = 1 (Hot II), ' +
       "and a solver that reports the top of the optimal band, where Tdown is the same as anywhere in the band. With the paper's own Unet the opposite holds (see the claim on Section 9).",
     '',
@@ -210,15 +212,46 @@ export function investigationMarkdown(p: ReproductionParams = TABLE2, headingLev
   return out.join('\n');
 }
 
-function belowText(readings: ReturnType<typeof evaluateReadings>): string {
-  const below = readings
-    .map((r) => ({ id: r.id, cases: CASES.filter((c) => r.values[c] !== undefined && r.values[c]! <= 0.4005) }))
-    .filter((r) => r.cases.length > 0);
-  if (below.length === 0) return 'No reading gives a value at or below 0.400 in any case.';
+function inverseText(p: ReproductionParams): string {
+  const parts = CASES.map((c) => {
+    const inv = inverseRho(c, p);
+    const rho = caseRho(c, p);
+    if (inv.rhos.length === 0) {
+      return `${CASE_LABELS[c]}: no ρ in (0, 1) works (at α = ${num(optimumPointAlpha(c, p), 4)}, n = ${c === 'hotDowntime' ? 1 : 3} the equation never goes below ${num(inv.minimumOverRho)})`;
+    }
+    return `${CASE_LABELS[c]}: ρ = ${inv.rhos.map((r) => num(r)).join(' or ')} (a dirty rate of ${inv.dirtyRates.map((d) => num(d)).join(' or ')} pages/s; the case's ρ is ${num(rho)}, ρ² = ${num(rho ** 2)})`;
+  });
   return (
-    'Readings that give a value at or below 0.400 do so only for ' +
-    below.map((r) => `${r.cases.map((c) => CASE_LABELS[c]).join(' and ')} (${r.id})`).join(', ') +
-    ', never for all three cases together. Any reading that keeps ρ (0.48 to 0.54) as the live-phase utilisation and at least the pages left as downtime traffic stays above min(ρ, 1) > 0.4.'
+    '**Inverse check.** Holding α and n of the printed optimum, which ρ would make Eqs. 16/23/31 give the printed value? ' +
+    `${parts.join('; ')}. No single Table 2 rate (D = ${p.dirtyPagesPerSecond}, Dnh = ${p.coldDirtyPagesPerSecond}, Dh = ${p.hotDirtyPagesPerSecond}, D_eff = ${num(p.coldDirtyPagesPerSecond * (1 - p.hotFraction) + p.hotDirtyPagesPerSecond * p.hotFraction)} pages/s) fits, and in Hot II the downtime term (α + β)(1 − ρnh) alone keeps Eq. 31 above 0.4 at α = 0.48. ` +
+    'For the uniform case Eq. 16 is at least ρ for every α (it is a time average of ρ and α/ρ^(n+1) ≥ 1), so no α (or α/ρ mix-up in α) can give 0.394 either.'
+  );
+}
+
+function optimumPointAlpha(c: CaseKey, p: ReproductionParams): number {
+  return caseRho(c, p) ** TABLE3_EDGE_POWER[c];
+}
+
+function belowText(readings: ReturnType<typeof evaluateReadings>): string {
+  const near = readings
+    .map((r) => ({
+      id: r.id,
+      cases: CASES.filter((c) => r.values[c] !== undefined && Math.abs(r.values[c]! - PRINTED_UNET[c]) <= 0.005),
+      values: r.values,
+    }))
+    .filter((r) => r.cases.length > 0);
+  const missing = CASES.filter((c) => !near.some((r) => r.cases.includes(c)));
+  const partial =
+    near.length === 0
+      ? 'No reading comes within 0.005 of a printed value in any case.'
+      : 'Partial matches (within 0.005 of the printed value): ' +
+        near
+          .map((r) => `${r.id} for ${r.cases.map((c) => `${CASE_LABELS[c]} (${num(r.values[c]!)})`).join(' and ')}`)
+          .join('; ') +
+        (missing.length > 0 ? `; none for ${missing.map((c) => CASE_LABELS[c]).join(', ')}.` : '.');
+  return (
+    `${partial} ` +
+    'Any reading that keeps ρ (0.48 to 0.54) as the live-phase utilisation and counts at least the pages left as downtime traffic stays above ρ > 0.4.'
   );
 }
 

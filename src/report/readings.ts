@@ -171,6 +171,14 @@ export const READINGS: readonly Reading[] = [
     },
   },
   {
+    id: 'rho-squared',
+    description: 'rho^2 in place of rho in Eqs. 16/23/31 (alpha and n kept; the inverse below finds rho near rho^2)',
+    unet: (c, p) => {
+      const pt = optimumPoint(c, p);
+      return printedUnet({ ...pt, rho: pt.rho ** 2 });
+    },
+  },
+  {
     id: 'hot2-no-beta-in-denominator',
     description: 'Eq. 31 without the beta(1-rho_nh) term in the denominator',
     unet: (c, p) => {
@@ -213,4 +221,53 @@ export function evaluateReadings(p: ReproductionParams = TABLE2): ReadingResult[
     }
     return { id: r.id, description: r.description, values, maxAbsoluteError: maxErr, reproduces: all };
   });
+}
+
+/** The rho values (if any) at which Eqs. 16/23/31, at the printed optimum's alpha and n, equal the printed Unet. */
+export interface InverseRho {
+  readonly case: CaseKey;
+  readonly target: number;
+  /** Roots in (0, 1), ascending. */
+  readonly rhos: readonly number[];
+  /** The dirty rate each root needs, rho/tau (pages/s). */
+  readonly dirtyRates: readonly number[];
+  /** The least value Eqs. 16/23/31 take over rho in (0, 1) at that alpha and n. */
+  readonly minimumOverRho: number;
+}
+
+/**
+ * Solves Eq. 16/23/31 (with alpha and n of the printed optimum held fixed) for rho: which dirtying rate would
+ * have produced the printed Unet? Scans rho on a grid of 1e-4 and refines each sign change by bisection.
+ * @example inverseRho('uniform').rhos // [0.2878...] (D = 1.08 pages/s: not a Table 2 value)
+ */
+export function inverseRho(c: CaseKey, p: ReproductionParams = TABLE2): InverseRho {
+  const pt = optimumPoint(c, p);
+  const target = PRINTED_UNET[c];
+  const f = (r: number) => printedUnet({ ...pt, rho: r }) - target;
+  const steps = 10_000;
+  const rhos: number[] = [];
+  let min = Number.POSITIVE_INFINITY;
+  let prevR = 1 / steps;
+  let prev = f(prevR);
+  min = Math.min(min, prev + target);
+  for (let i = 2; i < steps; i++) {
+    const r = i / steps;
+    const v = f(r);
+    min = Math.min(min, v + target);
+    if (prev === 0) rhos.push(prevR);
+    else if (Math.sign(v) !== Math.sign(prev) && v !== 0) {
+      let lo = prevR;
+      let hi = r;
+      for (let k = 0; k < 80; k++) {
+        const mid = (lo + hi) / 2;
+        if (Math.sign(f(mid)) === Math.sign(f(lo))) lo = mid;
+        else hi = mid;
+      }
+      rhos.push((lo + hi) / 2);
+    }
+    prevR = r;
+    prev = v;
+  }
+  const tau = p.pageSizeBytes / p.bandwidthBytesPerSecond;
+  return { case: c, target, rhos, dirtyRates: rhos.map((r) => r / tau), minimumOverRho: min };
 }

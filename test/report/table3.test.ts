@@ -107,3 +107,19 @@ describe('readings of the Unet column', () => {
     expect(rs.find((r) => r.id === 'bandwidth-kbit')!.values.uniform).toBeUndefined();
   });
 });
+
+describe('inverse check: which rho would give the printed Unet', () => {
+  test('uniform needs rho = 0.287 (D = 1.08 pages/s, not a Table 2 rate); Hot II has no rho at all', async () => {
+    const { inverseRho, printedUnet, optimumPoint } = await import('../../src/report/readings.js');
+    const u = inverseRho('uniform');
+    expect(u.rhos).toHaveLength(1);
+    // the root really solves Eq. 16 at alpha = rho^3 (of the true rho) and n = 3
+    expectRel(printedUnet({ ...optimumPoint('uniform'), rho: u.rhos[0]! }), 0.394, 1e-9);
+    expect(u.dirtyRates[0]!).toBeGreaterThan(1.07);
+    expect(u.dirtyRates[0]!).toBeLessThan(1.08);
+    const h = inverseRho('hotDowntime');
+    expect(h.rhos).toEqual([]);
+    // rho -> 0 in Eq. 31 with alpha = 0.48, beta = 0.1, n = 1: (alpha + beta)/((1 - beta) + beta) = 0.58
+    expect(h.minimumOverRho).toBeGreaterThan(0.4);
+  });
+});
