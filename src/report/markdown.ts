@@ -400,7 +400,8 @@ export function reportMarkdown(input: ReportInput): string {
 
 /** The errata of the paper (docs/errata.md is this text, regenerated and checked by a test). */
 export function errataMarkdown(p: ReproductionParams = TABLE2): string {
-  const claims = checkClaims(p).filter((c) => c.verdict !== 'holds');
+  // Table 3's rows are covered row by row in the report and summarised in the investigation below.
+  const claims = checkClaims(p).filter((c) => c.verdict !== 'holds' && !c.id.startsWith('t3-row-'));
   const tau = p.pageSizeBytes / p.bandwidthBytesPerSecond;
   const out: string[] = [
     '# Errata: Aldhalaan & Menascé, "Analytic Performance Modeling and Optimization of Live VM Migration", EPEW 2013',

@@ -21,8 +21,12 @@ describe('claims checked against the model', () => {
   });
   test('the Table 3 optimum is infeasible under Umax = 0.4 and every Table 3 block fails on Unet', () => {
     expect(claims.get('t3-optimum-meets-umax')!.verdict).toBe('fails');
-    for (const c of ['uniform', 'hotPrecopy', 'hotDowntime']) expect(claims.get(`t3-rows-${c}`)!.verdict).toBe('fails');
-    expect(claims.get('t3-rows-uniform')!.evidence).toContain('0.5863');
+    const rows = [...claims.values()].filter((c) => c.id.startsWith('t3-row-'));
+    expect(rows).toHaveLength(12);
+    for (const c of rows) expect(c.verdict).toBe('fails');
+    // Eq. 16 at alpha = rho^3-, n = 3: (rho - rho^5 + alpha(1 - rho))/(1 - rho^5) = 0.5863
+    expect(claims.get('t3-row-uniform-4096')!.evidence).toContain('Eq. 16 gives 0.5863');
+    expect(claims.get('t3-row-hotDowntime-16384')!.evidence).toContain('1342.88 s with n = 1');
   });
   test('Figure 1 alpha = 70 %: HG > 1 only while beta < 0.375 (rho_eff reaches 0.7 there)', () => {
     // rho_eff = (4/15)(1.8 + 2.2 beta) = 0.7  <=>  beta = (2.625 - 1.8)/2.2 = 0.375
