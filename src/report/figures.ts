@@ -14,7 +14,14 @@ import {
   summarizeHotPrecopy,
   summarizeUniform,
 } from '../model/index.js';
-import { type CurveRow, downtimeVsAlphaSpec, gainVsAlphaSpec, hotGainVsBetaSpec, pagesVsAlphaSpec } from './charts.js';
+import {
+  type CurveRow,
+  downtimeVsAlphaSpec,
+  gainVsAlphaSpec,
+  hotGainVsBetaSpec,
+  pagesVsAlphaSpec,
+  utilizationVsAlphaSpec,
+} from './charts.js';
 import {
   alphaGrid,
   betaGrid,
@@ -322,4 +329,48 @@ export const FIGURE_BUILDERS: Record<FigureId, (options?: FigureOptions) => Figu
 /** All seven figures on one grid. */
 export function allFigures(options: FigureOptions = {}): FigureData[] {
   return FIGURE_IDS.map((id) => FIGURE_BUILDERS[id](options));
+}
+
+/** The Unet chart's data: like {@link FigureData} with its own id. */
+export type UtilizationFigure = Omit<FigureData, 'id'> & { readonly id: 'unet' };
+
+/**
+ * Not a figure of the paper: Unet (Eqs. 16, 23, 31, or the consistent accounting) against alpha for the three
+ * cases, with the line Umax. Shows why Table 3's constraint admits no alpha. Unet does not depend on Ps.
+ */
+export function utilizationFigure(options: FigureOptions = {}): UtilizationFigure {
+  const p = options.params ?? TABLE2;
+  const grid = options.grid ?? 'fine';
+  const accounting = options.accounting ?? 'paper';
+  const rows: CurveRow[] = [];
+  const records: (string | number)[][] = [];
+  for (const name of ['uniform', 'hotPrecopy', 'hotDowntime'] as const) {
+    for (const alpha of alphaGrid(grid)) {
+      const s = caseSummary(name, p, 4096, alpha, accounting);
+      if (!s || !Number.isFinite(s.networkUtilization)) continue;
+      rows.push({ x: alpha, y: s.networkUtilization, series: CASE_LABELS[name] });
+      records.push([CASE_LABELS[name], alpha, s.rho, s.iterations, s.networkUtilization]);
+    }
+  }
+  const spec = utilizationVsAlphaSpec(rows, {
+    title: `Unet vs. α (Eqs. 16, 23, 31${accounting === 'consistent' ? ', pages-left accounting' : ''}) against Umax`,
+    subtitle: [
+      `B = ${p.bandwidthBytesPerSecond / 1000} KB/s, S = ${p.pageSizeBytes / 1000} KB, D = ${p.dirtyPagesPerSecond}, Dnh = ${p.coldDirtyPagesPerSecond}, Dh = ${p.hotDirtyPagesPerSecond} pages/s, β = ${p.hotFraction}; Unet does not depend on Ps`,
+      rows.some((r) => r.y <= p.maxNetworkUtilization)
+        ? 'points on or below the Umax line are feasible for Table 3'
+        : 'no point lies on or below the Umax line: Table 3 has no feasible α',
+    ],
+    points: grid === 'paper',
+    seriesOrder: ['uniform', 'Hot I', 'Hot II'],
+    references: [{ y: p.maxNetworkUtilization, label: `Umax = ${p.maxNetworkUtilization}` }],
+  });
+  return {
+    id: 'unet',
+    label: 'Unet',
+    title: 'Unet vs. α for the three cases, with Umax',
+    grid,
+    rows,
+    table: { header: ['case', 'alpha', 'rho', 'n', 'Unet'], records },
+    spec,
+  };
 }

@@ -112,7 +112,7 @@ function bandsTable(c: CaseKey, p: ReproductionParams): string {
 }
 
 /** The Table 3 investigation as Markdown sections (used by the report and the errata). */
-export function investigationMarkdown(p: ReproductionParams = TABLE2, headingLevel = 2): string {
+export function investigationMarkdown(p: ReproductionParams = TABLE2, headingLevel = 2, withChart = false): string {
   const h = '#'.repeat(headingLevel);
   const rows = table3(p);
   const readings = evaluateReadings(p);
@@ -174,6 +174,9 @@ export function investigationMarkdown(p: ReproductionParams = TABLE2, headingLev
       'whenever some α is feasible, the optimum is the smallest α allowed (the lower bound of the search range), never an interior band top such as 0.152.',
     '',
   );
+  if (withChart) {
+    out.push('![Unet vs. α with Umax](unet.svg)', '', 'Files: [SVG](unet.svg) · [PNG](unet.png) · [CSV](unet.csv)', '');
+  }
   out.push(
     `The exact optimiser (\`src/optimize\`) agrees: minimise Tdown subject to Unet ≤ Umax, α in [0.001, 0.999], Eqs. 16/23/31:`,
     '',
@@ -383,7 +386,7 @@ export function reportMarkdown(input: ReportInput): string {
   );
   out.push('## Table 3', '', 'Also as [Markdown](table3.md), [CSV](table3.csv) and [JSON](table3.json).', '');
   out.push(table3Markdown(table3(p)).split('\n').slice(4).join('\n'));
-  out.push(investigationMarkdown(p, 2));
+  out.push(investigationMarkdown(p, 2, true));
   out.push('## Closing note', '', closingNote(p), '');
   if (input.versions) {
     out.push(

@@ -12,7 +12,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { version as vegaVersion } from 'vega';
 import { version as vegaLiteVersion } from 'vega-lite';
 import { toCsv } from './csv.js';
-import { allFigures, type FigureData } from './figures.js';
+import { allFigures, type FigureData, type UtilizationFigure, utilizationFigure } from './figures.js';
 import { errataMarkdown, reportMarkdown, table3Markdown } from './markdown.js';
 import { type ReproductionParams, TABLE2 } from './params.js';
 import { renderSvg, svgToPng } from './render.js';
@@ -75,7 +75,7 @@ export async function reproductionFiles(
   const files: { name: string; data: string | Uint8Array }[] = [];
   const figures = allFigures({ grid: 'paper', params: p });
   const fine = allFigures({ grid: 'fine', params: p });
-  const emit = async (f: FigureData, suffix: string) => {
+  const emit = async (f: FigureData | UtilizationFigure, suffix: string) => {
     const svg = await renderSvg(f.spec);
     files.push({ name: `${f.id}${suffix}.svg`, data: svg });
     if (png) files.push({ name: `${f.id}${suffix}.png`, data: svgToPng(svg) });
@@ -84,6 +84,7 @@ export async function reproductionFiles(
   };
   for (const f of figures) await emit(f, '');
   for (const f of fine) await emit(f, '-fine');
+  await emit(utilizationFigure({ grid: 'fine', params: p }), '');
   const rows = table3(p);
   files.push({ name: 'table3.md', data: table3Markdown(rows) });
   files.push({ name: 'table3.csv', data: toCsv(TABLE3_COLUMNS, table3Records(rows)) });

@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { figure1, figure2a, figure2b, figure3a, figure3b, figure4a, figure4b } from '../../src/report/figures.js';
+import {
+  figure1,
+  figure2a,
+  figure2b,
+  figure3a,
+  figure3b,
+  figure4a,
+  figure4b,
+  utilizationFigure,
+} from '../../src/report/figures.js';
 import { alphaGrid, betaGrid, linearGrid } from '../../src/report/params.js';
 import { expectRel } from '../support/approx.js';
 
@@ -96,6 +105,11 @@ describe('figure data at hand-computed points', () => {
     const edges = [1, 2, 3, 4, 5, 6, 7, 8, 9].filter((k) => RHO ** k > 0.005 && RHO ** k < 0.7).length;
     expect(steps).toBe(edges);
     expect(edges).toBe(8);
+  });
+  test('Unet chart: uniform at alpha = 0.05 (n = 4) is (rho - rho^6 + 0.05(1 - rho))/(1 - rho^6) = 0.5462, all above Umax', () => {
+    const f = utilizationFigure({ grid: 'paper' });
+    expectRel(point(f.rows, 0.05, 'uniform'), (RHO - RHO ** 6 + 0.05 * (1 - RHO)) / (1 - RHO ** 6), 1e-13);
+    expect(Math.min(...utilizationFigure().rows.map((r) => r.y))).toBeGreaterThan(0.4);
   });
   test('every y value of every figure is finite', () => {
     for (const f of [figure1, figure2a, figure2b, figure3a, figure3b, figure4a, figure4b]) {
