@@ -19,11 +19,16 @@ export const COMPARED = [
 ] as const;
 export type ComparedKey = (typeof COMPARED)[number];
 
-/** The model case that corresponds to a simulation, or undefined when no closed form applies. */
+/**
+ * The model case that corresponds to a simulation, or undefined when no closed form applies (traces, QEMU
+ * and Xen rules). A working set is compared with the uniform case at its write rate D: the paper's model
+ * does not know W, which is the point of the comparison.
+ */
 export function caseOf(p: SimulationParams): CaseName | undefined {
   const held = p.stopRule.kind === 'hot-held';
   const hot = 'hotFraction' in p.workload;
   if (p.stopRule.kind !== 'alpha' && !held) return undefined;
+  if (p.workload.kind === 'working-set') return held ? undefined : 'uniform';
   if (p.workload.kind === 'fluid' || p.workload.kind === 'random' || p.workload.kind === 'hot-cold') {
     if (held) return hot ? 'hotDowntime' : undefined;
     return hot ? 'hotPrecopy' : 'uniform';
@@ -64,7 +69,7 @@ export function paperModelFor(p: SimulationParams, accounting: Accounting = 'con
   return predictHotDowntime(mp as HotParams);
 }
 
-/** The distinct-pages model (src/model/distinct.ts) for a simulation; undefined when none applies. */
+/** The distinct-pages model (src/model/distinct.ts) for a random-writes simulation; undefined otherwise. */
 export function distinctModelFor(
   p: SimulationParams,
   accounting: Accounting = 'consistent',
@@ -72,6 +77,7 @@ export function distinctModelFor(
   const name = caseOf(p);
   const mp = modelParams(p, accounting);
   if (name === undefined || mp === undefined || p.bandwidthSchedule?.length) return undefined;
+  if (p.workload.kind !== 'random' && p.workload.kind !== 'hot-cold') return undefined;
   if (name === 'uniform') return predictUniformDistinct(mp as UniformParams);
   if (name === 'hotPrecopy') return predictHotPrecopyDistinct(mp as HotParams);
   return predictHotDowntimeDistinct(mp as HotParams);

@@ -1,15 +1,24 @@
 /**
- * Monte Carlo on worker threads (node:worker_threads, no dependency). Replica r always runs with the stream
- * replicaSeed(seed, r) and results are put back in replica order before aggregation, so the output is the same
- * for any number of jobs. `jobs <= 1` runs inline. Kept at the edge of src/simulate: the rest is pure.
+ * Replicas on worker threads (node:worker_threads, no dependency). A task is (params, seed, replica index);
+ * replica r always runs with the stream replicaSeed(seed, r) and results come back in task order, so every
+ * output is the same for any number of jobs. `jobs <= 1` runs inline. Kept at the edge of src/simulate: the
+ * rest is pure.
  */
 import { Worker } from 'node:worker_threads';
 import { ModelInputError } from '../model/errors.js';
-import { checkSimulation, type SimulationParams, type SimulationResult } from './engine.js';
-import { aggregate, checkMonteCarlo, type MonteCarloOptions, type MonteCarloResult, monteCarlo } from './montecarlo.js';
+import { type SimulationParams, type SimulationResult, checkSimulation } from './engine.js';
+import { type MonteCarloOptions, type MonteCarloResult, aggregate, checkMonteCarlo, runReplica } from './montecarlo.js';
 
-export interface PoolOptions extends MonteCarloOptions {
-  /** Worker threads, >= 1; 1 runs in this thread. */
+/** One replica to run. */
+export interface ReplicaTask {
+  readonly params: SimulationParams;
+  readonly seed: number;
+  readonly index: number;
+}
+
+/** How to run tasks. */
+export interface JobOptions {
+  /** Worker threads, 1..256; 1 runs in this thread. */
   readonly jobs: number;
   /** Extra Node flags for the workers (tests use a TypeScript loader). */
   readonly execArgv?: readonly string[];
@@ -17,20 +26,16 @@ export interface PoolOptions extends MonteCarloOptions {
   readonly workerUrl?: URL;
 }
 
-/** Splits replica indices 0..R-1 into `jobs` interleaved lists (r goes to job r mod jobs). */
-export function splitReplicas(replicas: number, jobs: number): number[][] {
-  const parts: number[][] = Array.from({ length: Math.min(jobs, replicas) }, () => []);
-  for (let r = 0; r < replicas; r++) parts[r % parts.length]!.push(r);
+export interface PoolOptions extends MonteCarloOptions, JobOptions {}
+
+/** Splits task positions 0..n-1 into `jobs` interleaved lists (position k goes to job k mod jobs). */
+export function splitReplicas(n: number, jobs: number): number[][] {
+  const parts: number[][] = Array.from({ length: Math.max(1, Math.min(jobs, n)) }, () => []);
+  for (let r = 0; r < n; r++) parts[r % parts.length]!.push(r);
   return parts;
 }
 
-function runOnWorker(
-  url: URL,
-  execArgv: readonly string[],
-  params: SimulationParams,
-  seed: number,
-  indices: number[],
-): Promise<SimulationResult[]> {
+function runOnWorker(url: URL, execArgv: readonly string[], tasks: ReplicaTask[]): Promise<SimulationResult[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(url, { execArgv: [...execArgv] });
     let settled = false;
@@ -43,31 +48,51 @@ function runOnWorker(
     worker.once('error', (e) => {
       if (!settled) reject(e);
     });
-    worker.postMessage({ params, seed, indices });
+    worker.postMessage({ tasks });
   });
 }
 
+function checkJobs(jobs: number): void {
+  if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= 256)) {
+    throw new ModelInputError('jobs', jobs, 'a whole number from 1 to 256');
+  }
+}
+
 /**
- * Monte Carlo over `jobs` worker threads; identical results to {@link monteCarlo} for the same seed.
+ * Runs replica tasks over `jobs` worker threads and returns their results in task order.
+ * @throws {ModelInputError} bad `jobs`
+ */
+export async function runTasks(tasks: readonly ReplicaTask[], options: JobOptions): Promise<SimulationResult[]> {
+  checkJobs(options.jobs);
+  if (options.jobs === 1 || tasks.length <= 1) return tasks.map((t) => runReplica(t.params, t.seed, t.index));
+  const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
+  const parts = splitReplicas(tasks.length, options.jobs);
+  const outs = await Promise.all(
+    parts.map((positions) =>
+      runOnWorker(
+        url,
+        options.execArgv ?? [],
+        positions.map((k) => tasks[k]!),
+      ),
+    ),
+  );
+  const results: SimulationResult[] = new Array(tasks.length);
+  parts.forEach((positions, j) => {
+    positions.forEach((k, i) => {
+      results[k] = outs[j]![i]!;
+    });
+  });
+  return results;
+}
+
+/**
+ * Monte Carlo over `jobs` worker threads; identical results to `monteCarlo` for the same seed.
  * @throws {ModelInputError} bad parameters (checked before any worker starts)
  */
 export async function monteCarloParallel(params: SimulationParams, options: PoolOptions): Promise<MonteCarloResult> {
   checkMonteCarlo(options);
   checkSimulation(params);
-  if (!(Number.isInteger(options.jobs) && options.jobs >= 1 && options.jobs <= 256)) {
-    throw new ModelInputError('jobs', options.jobs, 'a whole number from 1 to 256');
-  }
-  if (options.jobs === 1 || options.replicas === 1) return monteCarlo(params, options);
-  const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
-  const parts = splitReplicas(options.replicas, options.jobs);
-  const outs = await Promise.all(
-    parts.map((indices) => runOnWorker(url, options.execArgv ?? [], params, options.seed, indices)),
-  );
-  const results: SimulationResult[] = new Array(options.replicas);
-  parts.forEach((indices, j) => {
-    indices.forEach((r, k) => {
-      results[r] = outs[j]![k]!;
-    });
-  });
-  return aggregate(results, options);
+  checkJobs(options.jobs);
+  const tasks = Array.from({ length: options.replicas }, (_, index) => ({ params, seed: options.seed, index }));
+  return aggregate(await runTasks(tasks, options), options);
 }

@@ -1,21 +1,14 @@
 /**
- * Worker-thread entry of the Monte Carlo runner (./pool.ts): receives {params, seed, indices}, runs those
- * replicas and posts the results back in the same order. The only module of src/simulate that touches
- * node:worker_threads besides the pool.
+ * Worker-thread entry of the replica runner (./pool.ts): receives {tasks}, runs each replica and posts the
+ * results back in the same order.
  */
 import { parentPort } from 'node:worker_threads';
-import type { SimulationParams } from './engine.js';
 import { runReplica } from './montecarlo.js';
+import type { ReplicaTask } from './pool.js';
 
-interface Task {
-  readonly params: SimulationParams;
-  readonly seed: number;
-  readonly indices: readonly number[];
-}
-
-parentPort?.on('message', (task: Task) => {
+parentPort?.on('message', (m: { tasks: readonly ReplicaTask[] }) => {
   try {
-    const results = task.indices.map((i) => runReplica(task.params, task.seed, i));
+    const results = m.tasks.map((t) => runReplica(t.params, t.seed, t.index));
     parentPort?.postMessage({ ok: true, results });
   } catch (e) {
     parentPort?.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });
