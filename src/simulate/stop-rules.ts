@@ -70,6 +70,7 @@ export const STOP_RULE_KINDS: readonly StopRuleKind[] = [
   'max-rounds',
 ];
 
+const show = (x: number): string => String(Number(x.toPrecision(6)));
 const go = (leavePages = 0): StopDecision => ({ stop: false, leavePages });
 const stop = (reason: string): StopDecision => ({ stop: true, reason });
 
@@ -86,7 +87,7 @@ export function alphaRule(alpha: number, holdsHotPages = false): StopRule {
     decide(ctx) {
       if (ctx.round === 0) return go();
       if (ctx.pendingPages <= alpha * ctx.livePages * (1 + BAND_EDGE_TOLERANCE)) {
-        return stop(`pending ${ctx.pendingPages} <= alpha*live pages`);
+        return stop(`${show(ctx.pendingPages)} pages pending <= alpha*live pages = ${show(alpha * ctx.livePages)}`);
       }
       return go();
     },
@@ -108,7 +109,10 @@ export function qemuRule(p: { downtimeLimitSeconds: number; switchoverBandwidthB
     decide(ctx) {
       const bw = p.switchoverBandwidthBytesPerSecond ?? ctx.bandwidthEstimate;
       const threshold = bw * p.downtimeLimitSeconds;
-      if (ctx.pendingPages * ctx.pageSizeBytes <= threshold) return stop('pending bytes <= bandwidth * downtime-limit');
+      if (ctx.pendingPages * ctx.pageSizeBytes <= threshold)
+        return stop(
+          `${show(ctx.pendingPages * ctx.pageSizeBytes)} pending bytes <= bandwidth*downtime-limit = ${show(threshold)}`,
+        );
       return go(Math.min(ctx.pendingPages, Math.floor(threshold / ctx.pageSizeBytes)));
     },
   };
@@ -126,7 +130,7 @@ export function xenRule(legacy: boolean): StopRule {
     holdsHotPages: false,
     decide(ctx) {
       if (ctx.round === 0) return go();
-      if (ctx.pendingPages < 50) return stop('fewer than 50 dirty pages');
+      if (ctx.pendingPages < 50) return stop(`fewer than 50 dirty pages (${show(ctx.pendingPages)})`);
       if (ctx.round >= maxRounds) return stop(`${maxRounds} rounds run`);
       if (legacy && ctx.pagesSent > 3 * ctx.memoryPages) return stop('more than 3x memory sent');
       return go();
