@@ -43,14 +43,17 @@ export type StopRuleSpec =
   /** Hot II: the alpha rule over the cold pages; hot pages are held back to the downtime (Section 4.2). */
   | { readonly kind: 'hot-held'; readonly alpha: number; readonly maxRounds?: number }
   /**
-   * QEMU: threshold = bandwidth * downtime-limit. Each round sends until at most the threshold is pending, then
-   * syncs; stops when the pending bytes after a sync are <= threshold. The bandwidth is the measured rate of the
+   * QEMU: threshold = bandwidth * downtime-limit. Each round sends until at most the threshold is pending
+   * (checked every `checkIntervalSeconds` of sending), then syncs; stops when the pending bytes after a sync are
+   * <= threshold. The bandwidth is the measured rate of the
    * last round, or `switchoverBandwidthBytesPerSecond` when given (QEMU's avail-switchover-bandwidth).
    */
   | {
       readonly kind: 'qemu';
       readonly downtimeLimitSeconds: number;
       readonly switchoverBandwidthBytesPerSecond?: number;
+      /** Seconds of sending between two checks of the pending bytes; default 0.05 (QEMU's MAX_WAIT). */
+      readonly checkIntervalSeconds?: number;
       readonly maxRounds?: number;
     }
   /** Xen (libxenguest simple policy): stop when fewer than 50 pages are dirty or after 5 rounds. */
@@ -95,25 +98,38 @@ export function alphaRule(alpha: number, holdsHotPages = false): StopRule {
 }
 
 /**
- * QEMU's rule (migration/migration.c, migration_iteration_run): threshold_bytes = bandwidth * downtime_limit.
- * Before each round: if pending*S <= threshold, stop and copy. Otherwise send until at most floor(threshold/S)
- * pages are pending (QEMU re-syncs when its estimate falls under the threshold), then sync; the unsent pages
- * carry over into the next pending set. No cap on rounds: with rho >= 1 it never stops on its own.
- * @example qemuRule({downtimeLimitSeconds: 1}).decide({round: 0, pendingPages: 10, pageSizeBytes: 1,
- *   bandwidthEstimate: 4, ...}) // {stop: false, leavePages: 4}
+ * QEMU's rule (migration/migration.c, migration_iteration_run): threshold = bandwidth * downtime_limit.
+ * Before each round: if pending*S <= threshold, stop and copy. Otherwise send, checking the pending bytes after
+ * every chunk of `checkIntervalSeconds` of sending (QEMU's ram_save_iterate returns at least every 50 ms, its
+ * MAX_WAIT), until pending <= threshold; then sync the bitmap. The pages still pending at that check (up to one
+ * chunk under the threshold) carry over into the next pending set. With checkIntervalSeconds = 0 the round
+ * stops exactly at the threshold: then pre-copy ends only when a round dirties nothing, which the fluid
+ * workload never does. No cap on rounds: with rho >= 1 QEMU never stops on its own.
+ * @example qemuRule({downtimeLimitSeconds: 0.125, checkIntervalSeconds: 0.0625}).decide({round: 0,
+ *   pendingPages: 1024, pageSizeBytes: 1024, bandwidthEstimate: 1048576, ...}) // {stop: false, leavePages: 128}
  */
-export function qemuRule(p: { downtimeLimitSeconds: number; switchoverBandwidthBytesPerSecond?: number }): StopRule {
+export function qemuRule(p: {
+  downtimeLimitSeconds: number;
+  switchoverBandwidthBytesPerSecond?: number;
+  checkIntervalSeconds?: number;
+}): StopRule {
+  const interval = p.checkIntervalSeconds ?? 0.05;
   return {
     name: 'qemu',
     holdsHotPages: false,
     decide(ctx) {
       const bw = p.switchoverBandwidthBytesPerSecond ?? ctx.bandwidthEstimate;
       const threshold = bw * p.downtimeLimitSeconds;
-      if (ctx.pendingPages * ctx.pageSizeBytes <= threshold)
+      if (ctx.pendingPages * ctx.pageSizeBytes <= threshold) {
         return stop(
           `${show(ctx.pendingPages * ctx.pageSizeBytes)} pending bytes <= bandwidth*downtime-limit = ${show(threshold)}`,
         );
-      return go(Math.min(ctx.pendingPages, Math.floor(threshold / ctx.pageSizeBytes)));
+      }
+      const thresholdPages = Math.floor(threshold / ctx.pageSizeBytes);
+      const chunk = (ctx.bandwidthEstimate * interval) / ctx.pageSizeBytes;
+      const excess = ctx.pendingPages - thresholdPages;
+      const sent = chunk > 0 ? Math.min(ctx.pendingPages, Math.ceil(excess / chunk) * chunk) : excess;
+      return go(ctx.pendingPages - sent);
     },
   };
 }
@@ -189,6 +205,10 @@ export function checkStopRule(spec: StopRuleSpec): void {
     const d = spec.downtimeLimitSeconds;
     if (!(typeof d === 'number' && Number.isFinite(d) && d >= 0)) {
       throw new ModelInputError('downtimeLimitSeconds', d, 'a finite number >= 0 (seconds)');
+    }
+    const c = spec.checkIntervalSeconds;
+    if (c !== undefined && !(typeof c === 'number' && Number.isFinite(c) && c >= 0)) {
+      throw new ModelInputError('checkIntervalSeconds', c, 'a finite number >= 0 (seconds)');
     }
     const b = spec.switchoverBandwidthBytesPerSecond;
     if (b !== undefined && !(Number.isFinite(b) && b > 0)) {

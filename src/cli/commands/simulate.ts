@@ -51,6 +51,7 @@ const FLAG_OF_SIM_PARAMETER: Record<string, string> = {
   maxRounds: '--max-rounds',
   downtimeLimitSeconds: '--downtime-limit',
   switchoverBandwidthBytesPerSecond: '--switchover-bandwidth',
+  checkIntervalSeconds: '--check-interval',
   downtimeBandwidthBytesPerSecond: '--downtime-bandwidth',
   replicas: '--replicas',
   seed: '--seed',
@@ -240,6 +241,17 @@ function resolveSimulate(opts: Record<string, unknown>): SimulateSetup {
       stopRule = {
         kind: 'qemu',
         downtimeLimitSeconds: parseDuration(String(opts.downtimeLimit)),
+        ...(opts.checkInterval !== undefined
+          ? {
+              checkIntervalSeconds: unitFlag(
+                '--check-interval',
+                String(opts.checkInterval),
+                parseDuration,
+                (v) => v >= 0,
+                'a duration >= 0 (e.g. 50ms)',
+              ),
+            }
+          : {}),
         ...(opts.switchoverBandwidth !== undefined
           ? {
               switchoverBandwidthBytesPerSecond: unitFlag(
@@ -563,6 +575,7 @@ export function registerSimulate(program: Command): void {
       '--switchover-bandwidth <rate>',
       'QEMU: bandwidth for the threshold (avail-switchover-bandwidth); default: measured',
     )
+    .option('--check-interval <duration>', 'QEMU: sending time between checks of the pending bytes (default 50ms)')
     .option('--downtime-bandwidth <rate>', 'rate of the final copy (default: the link)')
     .option('--bandwidth-schedule <steps>', "link rate changes, e.g. '30s=500Mbit/s,60s=1Gbit/s'")
     .option('--replicas <n>', 'Monte Carlo replicas (default 1)')
