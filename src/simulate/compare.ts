@@ -27,7 +27,7 @@ export type ComparedKey = (typeof COMPARED)[number];
 export function caseOf(p: SimulationParams): CaseName | undefined {
   const held = p.stopRule.kind === 'hot-held';
   const hot = 'hotFraction' in p.workload;
-  if (p.stopRule.kind !== 'alpha' && !held) return undefined;
+  if (p.stopRule.kind !== 'alpha' && p.stopRule.kind !== 'qemu' && !held) return undefined;
   if (p.workload.kind === 'working-set') return held ? undefined : 'uniform';
   if (p.workload.kind === 'fluid' || p.workload.kind === 'random' || p.workload.kind === 'hot-cold') {
     if (held) return hot ? 'hotDowntime' : undefined;
@@ -36,14 +36,29 @@ export function caseOf(p: SimulationParams): CaseName | undefined {
   return undefined;
 }
 
-/** The paper model's and the distinct-pages model's inputs for a simulation (alpha rule, constant link). */
+/**
+ * The alpha a stop rule stands for: its own for the alpha rules; for QEMU's,
+ * alpha = downtime_limit * B / (Ps * S) (hypervisors.md: "the paper's alpha is QEMU's downtime limit in
+ * disguise"), with B the switch-over bandwidth when given, else the link's. Undefined when outside (0, 1).
+ */
+export function equivalentAlpha(p: SimulationParams): number | undefined {
+  const r = p.stopRule;
+  if (r.kind === 'alpha' || r.kind === 'hot-held') return r.alpha;
+  if (r.kind !== 'qemu') return undefined;
+  const bw = r.switchoverBandwidthBytesPerSecond ?? p.bandwidthBytesPerSecond;
+  const alpha = (r.downtimeLimitSeconds * bw) / (p.pages * p.pageSizeBytes);
+  return alpha > 0 && alpha < 1 ? alpha : undefined;
+}
+
+/** The paper model's and the distinct-pages model's inputs for a simulation (alpha rules, constant link). */
 function modelParams(p: SimulationParams, accounting: Accounting): UniformParams | HotParams | undefined {
-  if (p.stopRule.kind !== 'alpha' && p.stopRule.kind !== 'hot-held') return undefined;
+  const alpha = equivalentAlpha(p);
+  if (alpha === undefined) return undefined;
   const common = {
     pages: p.pages,
     pageSizeBytes: p.pageSizeBytes,
     bandwidthBytesPerSecond: p.bandwidthBytesPerSecond,
-    alpha: p.stopRule.alpha,
+    alpha,
     accounting,
   };
   const w = p.workload as { hotFraction?: number; dirtyPagesPerSecond?: number } & Partial<HotParams>;

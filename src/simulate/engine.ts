@@ -25,7 +25,7 @@ export interface SimulationParams {
   readonly zeroPageBytes?: number;
   /** Seed of the random stream (32-bit); default 1. */
   readonly seed?: number;
-  /** Safety cap: a run with more rounds is reported as not converged; default 100000. */
+  /** Safety cap: a run with more rounds is reported as not converged; default 10000. */
   readonly roundLimit?: number;
 }
 
@@ -151,7 +151,7 @@ export function simulate(p: SimulationParams): SimulationResult {
   );
   const S = p.pageSizeBytes;
   const zeroBytes = p.zeroPageBytes ?? 9;
-  const roundLimit = p.roundLimit ?? 100_000;
+  const roundLimit = p.roundLimit ?? 10_000;
   const tau = S / p.bandwidthBytesPerSecond;
   const rounds: SimulatedRound[] = [];
   let t = 0;

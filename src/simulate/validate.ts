@@ -188,7 +188,7 @@ export function validationTasks(plan: readonly PlannedCell[], seed: number): Rep
 }
 
 function pick(m: CaseOutcome | DistinctResult | NotConvergedLike | undefined) {
-  if (!m || !m.converged) return undefined;
+  if (!m?.converged) return undefined;
   return {
     iterations: m.iterations,
     downtimeSeconds: m.downtimeSeconds,

@@ -9,7 +9,7 @@ import type { DistinctResult } from '../../model/distinct.js';
 import { type CaseName, type CaseOutcome, ModelInputError, type Summary, formatValue } from '../../model/index.js';
 import { FIELD_OF_PARAMETER, type ResolvedPredict, flagOf, predictSchema } from '../../schema/index.js';
 import { distinctModelFor, paperModelFor, relativeError, simulatedSummary } from '../../simulate/compare.js';
-import type { SimulationParams, SimulationResult } from '../../simulate/engine.js';
+import type { SimulationParams } from '../../simulate/engine.js';
 import type { BandwidthStep } from '../../simulate/link.js';
 import { type Estimate, aggregate, checkMonteCarlo, estimate } from '../../simulate/montecarlo.js';
 import { runTasks } from '../../simulate/pool.js';
@@ -74,10 +74,10 @@ function asCliError(e: unknown): unknown {
     (head === 'schedule' ? '--bandwidth-schedule' : undefined) ??
     (FIELD_OF_PARAMETER[head] ? flagOf(FIELD_OF_PARAMETER[head]!) : undefined);
   if (!flag) return e;
-  if (e.message.startsWith(`${e.parameter} = `) || e.message.startsWith(`${e.parameter} `)) {
+  if (e.message === `${e.parameter} = ${formatValue(e.value)} is out of range: expected ${e.range}`) {
     return new CliError(`${flag} ${formatValue(e.value)} is out of range: expected ${e.range}`);
   }
-  return new CliError(`${flag}: ${e.message}`);
+  return new CliError(e.message);
 }
 
 function numberFlag(flag: string, text: string, ok: (v: number) => boolean, expected: string): number {
@@ -152,6 +152,8 @@ function resolveSimulate(opts: Record<string, unknown>): SimulateSetup {
     throw new CliError('--downtime-limit is missing: --stop-rule qemu needs a downtime limit (e.g. 300ms)');
   }
   if (stopKind === 'qemu') delete raw.alpha;
+  // A trace carries its own dirtying: the schema's dirty rate is not needed.
+  if (opts.workload === 'trace' && raw.dirtyRate === undefined && raw.hotFraction === undefined) raw.dirtyRate = '0';
   const resolved = parseOrFail(predictSchema, raw);
   const input = resolved.input;
   const hot = input.hotFraction !== undefined;
@@ -368,7 +370,7 @@ interface ComparisonRow {
 }
 
 function modelValue(m: CaseOutcome | DistinctResult | undefined, key: keyof Summary): number | undefined {
-  if (!m || !m.converged) return undefined;
+  if (!m?.converged) return undefined;
   return m[key] as number;
 }
 
