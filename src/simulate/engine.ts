@@ -27,6 +27,11 @@ export interface SimulationParams {
   readonly seed?: number;
   /** Safety cap: a run with more rounds is reported as not converged; default 10000. */
   readonly roundLimit?: number;
+  /**
+   * Stall detection: when the pending set has not reached a new minimum for this many rounds, the run is
+   * reported as not converged (the dirty set settled above what the stop rule waits for); default 200.
+   */
+  readonly stallRounds?: number;
 }
 
 /** One simulated pre-copy round. */
@@ -113,6 +118,10 @@ export function checkSimulation(p: SimulationParams): void {
   if (rl !== undefined && !(Number.isInteger(rl) && rl >= 1)) {
     throw new ModelInputError('roundLimit', rl, 'a whole number >= 1');
   }
+  const sr = p.stallRounds;
+  if (sr !== undefined && !(Number.isInteger(sr) && sr >= 1)) {
+    throw new ModelInputError('stallRounds', sr, 'a whole number >= 1');
+  }
   if (p.stopRule?.kind === 'hot-held' && hotFractionOf(p.workload) === 0 && p.workload.kind !== 'fluid') {
     throw new ModelInputError(
       'stopRule',
@@ -152,6 +161,9 @@ export function simulate(p: SimulationParams): SimulationResult {
   const S = p.pageSizeBytes;
   const zeroBytes = p.zeroPageBytes ?? 9;
   const roundLimit = p.roundLimit ?? 10_000;
+  const stallRounds = p.stallRounds ?? 200;
+  let minPending = Number.POSITIVE_INFINITY;
+  let minRound = 0;
   const tau = S / p.bandwidthBytesPerSecond;
   const rounds: SimulatedRound[] = [];
   let t = 0;
@@ -179,6 +191,15 @@ export function simulate(p: SimulationParams): SimulationResult {
     if (i >= roundLimit) {
       converged = false;
       reason = `pre-copy did not stop within ${roundLimit} rounds (dirty set not shrinking: rho >= 1?)`;
+      break;
+    }
+    const pendingNow = state.pendingPages();
+    if (pendingNow < minPending) {
+      minPending = pendingNow;
+      minRound = i;
+    } else if (i - minRound >= stallRounds) {
+      converged = false;
+      reason = `pre-copy stalled: the dirty set has stayed at about ${Math.round(pendingNow)} pages for ${stallRounds} rounds without the stop rule stopping`;
       break;
     }
     const pendingBefore = state.pendingPages();

@@ -228,11 +228,43 @@ export function scatterWrites(log: Uint32Array, from: number, size: number, coun
   return added;
 }
 
+/**
+ * Marks each page of [from, from+size) dirty with probability p, independently; returns the newly set bits.
+ * Used instead of {@link scatterWrites} when a round holds more writes than pages: with Poisson(lambda) writes
+ * uniform over n pages, the writes per page are independent Poisson(lambda/n) (Poissonization), so "page
+ * written at least once" is exactly an independent Bernoulli(1 - exp(-lambda/n)) per page. Cost O(n) instead
+ * of O(lambda). p is quantised to 2^-32.
+ */
+export function bernoulliFill(log: Uint32Array, from: number, size: number, p: number, rng: Rng): number {
+  const to = from + size;
+  if (p >= 1 - 2 ** -32) return setRange(log, from, to);
+  const cut = Math.floor(p * 4294967296);
+  let added = 0;
+  for (let page = from; page < to; page++) {
+    if (rng.nextUint32() < cut) {
+      const w = page >>> 5;
+      const bit = 1 << (page & 31);
+      const old = log[w]!;
+      if ((old & bit) === 0) {
+        log[w] = old | bit;
+        added++;
+      }
+    }
+  }
+  return added;
+}
+
 function randomWriter(ranges: { from: number; size: number; rate: number }[], rng: Rng): Writer {
   const active = ranges.filter((r) => r.size > 0 && r.rate > 0);
   return (log, _t0, seconds) => {
     let added = 0;
-    for (const r of active) added += scatterWrites(log, r.from, r.size, rng.poisson(r.rate * seconds), rng);
+    for (const r of active) {
+      const mean = r.rate * seconds;
+      added +=
+        mean > r.size
+          ? bernoulliFill(log, r.from, r.size, -Math.expm1(-mean / r.size), rng)
+          : scatterWrites(log, r.from, r.size, rng.poisson(mean), rng);
+    }
     return added;
   };
 }

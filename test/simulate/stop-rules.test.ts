@@ -119,6 +119,18 @@ describe('stop rules on hand-worked cases', () => {
     expectRel(r.downtimeSeconds, 200 / 1024, 1e-15);
   });
 
+  it('random writes with rho = 2 settle at the fixed point x* = 0.797*Ps: alpha = 0.9 stops, alpha = 0.1 stalls', () => {
+    // x* solves x = 1 - exp(-2x): x* = 0.7968. With alpha = 0.9 > x* the alpha rule stops after round 0 or 1;
+    // with alpha = 0.1 the dirty set never gets there and the stall detector reports it.
+    const base = { ...LINK, pages: 20_000, workload: { kind: 'random' as const, dirtyPagesPerSecond: 2048 } };
+    const stops = simulate({ ...base, stopRule: { kind: 'alpha', alpha: 0.9 } });
+    expect(stops.converged).toBe(true);
+    const stalls = simulate({ ...base, stopRule: { kind: 'alpha', alpha: 0.1 }, stallRounds: 30 });
+    expect(stalls.converged).toBe(false);
+    expect(stalls.reason).toMatch(/stalled/);
+    expect(Math.abs(stalls.rounds.at(-1)!.pendingAfter / 20_000 - 0.7968)).toBeLessThan(0.02);
+  });
+
   it('a dirty set that never shrinks hits the round limit and is reported as not converged', () => {
     const r = simulate({ ...fluid(1024, 2048, { kind: 'qemu', downtimeLimitSeconds: 0.01 }), roundLimit: 50 });
     expect(r.converged).toBe(false);

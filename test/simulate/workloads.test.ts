@@ -4,7 +4,7 @@ import { type SimulationParams, simulate } from '../../src/simulate/engine.js';
 import { createLink } from '../../src/simulate/link.js';
 import { Rng } from '../../src/simulate/rng.js';
 import { parseTrace } from '../../src/simulate/trace.js';
-import { createDirtyState, scatterWrites } from '../../src/simulate/workloads.js';
+import { bernoulliFill, createDirtyState, scatterWrites } from '../../src/simulate/workloads.js';
 import { expectRel } from '../support/approx.js';
 
 // S = 1000 B, B = 1e6 B/s: tau = 1 ms.
@@ -19,6 +19,31 @@ describe('workloads', () => {
     // 1000 writes over 100 pages: expected distinct 100*(1 - e^-10) = 99.995: all or nearly all pages
     expect(added).toBeGreaterThanOrEqual(98);
     expect(added).toBeLessThanOrEqual(100);
+  });
+
+  it('bernoulliFill(p) marks about n*p pages and counts only new ones', () => {
+    // n = 100,000, p = 0.3: mean 30,000, sd sqrt(n p (1-p)) = 145.
+    const log = new Uint32Array(3125);
+    const first = bernoulliFill(log, 0, 100_000, 0.3, new Rng(8));
+    expect(Math.abs(first - 30_000)).toBeLessThan(750);
+    expect(countBits(log)).toBe(first);
+    // a second pass adds only pages not yet set: about 0.3 * 70,000 = 21,000
+    const second = bernoulliFill(log, 0, 100_000, 0.3, new Rng(9));
+    expect(Math.abs(second - 21_000)).toBeLessThan(750);
+    expect(countBits(log)).toBe(first + second);
+  });
+
+  it('random writes with more writes than pages per round (Poissonized fill) match Ps*(1 - exp(-D*T/Ps))', () => {
+    // Ps = 1000, tau = 1 ms, D = 2000/s: round 0 lasts 1 s and holds 2000 writes > 1000 pages, so the per-page
+    // fill is used. E[dirty] = 1000*(1 - e^-2) = 864.7, sd = sqrt(1000 * 0.865 * 0.135) = 10.8.
+    const r = simulate({
+      ...LINK,
+      pages: 1000,
+      workload: { kind: 'random', dirtyPagesPerSecond: 2000 },
+      stopRule: { kind: 'max-rounds', maxRounds: 1 },
+      seed: 4,
+    });
+    expect(Math.abs(r.rounds[0]!.pagesDirtied - 1000 * -Math.expm1(-2))).toBeLessThan(60);
   });
 
   it('random writes: round 1 sends about Ps*(1 - exp(-rho)) pages, not rho*Ps', () => {
