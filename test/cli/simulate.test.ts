@@ -96,6 +96,35 @@ describe('precopy simulate', () => {
     expectRel(out.model.alpha, (0.3 * 125e6) / 2 ** 30, 1e-12);
   });
 
+  it('--accounting paper: fluid Hot I matches predict in the paper accounting (alpha*Ps pages at downtime)', async () => {
+    const { code, stdout } = await cli(
+      'simulate',
+      '--preset',
+      'paper',
+      '--workload',
+      'fluid',
+      '--accounting',
+      'paper',
+      '--case',
+      'hot-precopy',
+      '--format',
+      'json',
+    );
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    const pages = out.comparison.find((r: { quantity: string }) => r.quantity === 'pages migrated');
+    // Eq. 21 by hand: D_eff = 1.8*0.9 + 4*0.1 = 2.02, rho = 2.02*16/60 = 0.538667, n = 4 (rho^5 = 0.0454 <= 0.05);
+    // PTotalMig = ceil(4096*((1 - rho^5)/(1 - rho) + 0.05)) = ceil(4096*2.11931) = ceil(8680.7) = 8681.
+    expect(pages.model).toBe(8681);
+    expect(pages.simulated.mean).toBe(8681);
+  });
+
+  it('a dirty set that never shrinks is a one-line error', async () => {
+    const { code, stderr } = await cli('simulate', ...TABLE2, '--dirty-rate', '5', '--alpha', '0.05');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^precopy: simulation did not converge: pre-copy stalled/);
+  });
+
   it('--stop-rule xen has no closed form: simulation only', async () => {
     const { code, stdout } = await cli('simulate', ...TABLE2, '--dirty-rate', '2', '--stop-rule', 'xen');
     expect(code).toBe(0);
