@@ -15,7 +15,10 @@ export interface SimulationParams {
   readonly bandwidthBytesPerSecond: number;
   /** Later changes of the link rate (piecewise constant). */
   readonly bandwidthSchedule?: readonly BandwidthStep[];
-  /** Rate of the stop-and-copy, bytes/s; default: the link (QEMU lifts its rate cap at switch-over). */
+  /**
+   * Rate of the stop-and-copy, bytes/s; default: QEMU's switch-over bandwidth when the qemu rule states one,
+   * else the link (QEMU lifts its rate cap at switch-over).
+   */
   readonly downtimeBandwidthBytesPerSecond?: number;
   readonly workload: WorkloadSpec;
   readonly stopRule: StopRuleSpec;
@@ -231,10 +234,13 @@ export function simulate(p: SimulationParams): SimulationResult {
   const held = state.heldPages;
   const downFull = left.pages - left.zeroPages + held;
   const downBytes = downFull * S + left.zeroPages * zeroBytes;
+  // The final copy runs at the downtime bandwidth when given, else at QEMU's switch-over bandwidth when that
+  // rule states one, else on the link.
+  const downBw =
+    p.downtimeBandwidthBytesPerSecond ??
+    (p.stopRule.kind === 'qemu' ? p.stopRule.switchoverBandwidthBytesPerSecond : undefined);
   const downtimeSeconds =
-    p.downtimeBandwidthBytesPerSecond !== undefined
-      ? downBytes / p.downtimeBandwidthBytesPerSecond
-      : link.secondsToSend(t, downFull, S, left.zeroPages, zeroBytes);
+    downBw !== undefined ? downBytes / downBw : link.secondsToSend(t, downFull, S, left.zeroPages, zeroBytes);
   const totalSeconds = precopySeconds + downtimeSeconds;
   const rho = precopySeconds > 0 ? (dirtied / precopySeconds) * tau : 0;
   const downtimePages = left.pages + held;
