@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { predictUniformDistinct } from '../../src/model/distinct.js';
+import {
+  predictHotDowntimeDistinct,
+  predictHotPrecopyDistinct,
+  predictUniformDistinct,
+} from '../../src/model/distinct.js';
 import type { SimulationParams } from '../../src/simulate/engine.js';
 import { estimate, monteCarlo, studentT975 } from '../../src/simulate/montecarlo.js';
 import { monteCarloParallel, splitReplicas } from '../../src/simulate/pool.js';
@@ -47,12 +51,12 @@ describe('seeded Monte Carlo', () => {
     expect(parts.flat().sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('monteCarloParallel gives the same result with 1 job and with 3 worker threads', async () => {
+  it('monteCarloParallel gives the same result with 1 job and with 2 worker threads', async () => {
     const options = { replicas: 7, seed: 99 };
     const inline = await monteCarloParallel(random, { ...options, jobs: 1 });
     const threaded = await monteCarloParallel(random, {
       ...options,
-      jobs: 3,
+      jobs: 2,
       execArgv: ['--import', new URL('../support/ts-register.mjs', import.meta.url).href],
       workerUrl: new URL('../../src/simulate/worker.ts', import.meta.url),
     });
@@ -92,4 +96,42 @@ describe('random writes against the distinct-pages model', () => {
     // ... and the paper's P(1) = rho*Ps = 30,000 lies far outside it.
     expect(mc.rounds[1]!.pagesSent.high).toBeLessThan(30_000 * 0.8);
   });
+
+  it.each([
+    ['Hot I', 'alpha', predictHotPrecopyDistinct],
+    ['Hot II', 'hot-held', predictHotDowntimeDistinct],
+  ] as const)(
+    'hot-cold random writes, %s: the distinct-pages model lies inside the 95 %% interval',
+    (_name, rule, model) => {
+      // Ps = 40,000, tau = 1e-4 s, beta = 0.2, Dh = 12,000/s, Dnh = 4,000/s (per page 0.3/s and 0.1/s).
+      // alpha = 0.02 is checked (below) to sit between two rounds of the model with a wide margin.
+      const hot = { hotFraction: 0.2, hotDirtyPagesPerSecond: 12_000, coldDirtyPagesPerSecond: 4000 };
+      const params: SimulationParams = {
+        pages: 40_000,
+        pageSizeBytes: 4096,
+        bandwidthBytesPerSecond: 4096 * 10_000,
+        workload: { kind: 'hot-cold', ...hot },
+        stopRule: { kind: rule, alpha: 0.02 },
+      };
+      const m = model({
+        pages: 40_000,
+        pageSizeBytes: 4096,
+        bandwidthBytesPerSecond: 4096 * 10_000,
+        alpha: 0.02,
+        accounting: 'consistent',
+        ...hot,
+      });
+      if (!m.converged) throw new Error('model did not converge');
+      const live = rule === 'alpha' ? 40_000 : 32_000;
+      const margin = Math.min(m.rounds[m.iterations]!.pages / (0.02 * live), (0.02 * live) / m.pagesLeft);
+      expect(margin).toBeGreaterThan(1.15);
+      const mc = monteCarlo(params, { replicas: 30, seed: 77 });
+      expect(mc.estimates.iterations.mean).toBe(m.iterations);
+      for (const key of ['precopySeconds', 'downtimeSeconds', 'totalSeconds'] as const) {
+        const e = mc.estimates[key];
+        expect(m[key]).toBeGreaterThanOrEqual(e.low);
+        expect(m[key]).toBeLessThanOrEqual(e.high);
+      }
+    },
+  );
 });
