@@ -578,7 +578,10 @@ export function registerSimulate(program: Command): void {
       'QEMU: bandwidth for the threshold (avail-switchover-bandwidth); default: measured',
     )
     .option('--check-interval <duration>', 'QEMU: sending time between checks of the pending bytes (default 50ms)')
-    .option('--downtime-bandwidth <rate>', 'rate of the final copy (default: the link)')
+    .option(
+      '--downtime-bandwidth <rate>',
+      'rate of the final copy (default: --switchover-bandwidth if given, else the link)',
+    )
     .option('--bandwidth-schedule <steps>', "link rate changes, e.g. '30s=500Mbit/s,60s=1Gbit/s'")
     .option('--replicas <n>', 'Monte Carlo replicas (default 1)')
     .option('--seed <n>', 'random seed (default 1)')
