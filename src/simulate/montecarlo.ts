@@ -44,6 +44,7 @@ export interface RoundEstimate {
   readonly pagesSent: Estimate;
   readonly seconds: Estimate;
   readonly pagesDirtied: Estimate;
+  readonly pendingAfter: Estimate;
 }
 
 /** The outcome of R replicas. */
@@ -167,6 +168,7 @@ export function aggregate(results: readonly SimulationResult[], options: MonteCa
       pagesSent: estimate(these.map((x) => x.pagesSent)),
       seconds: estimate(these.map((x) => x.seconds)),
       pagesDirtied: estimate(these.map((x) => x.pagesDirtied)),
+      pendingAfter: estimate(these.map((x) => x.pendingAfter)),
     });
   }
   return {

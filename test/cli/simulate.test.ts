@@ -47,7 +47,7 @@ describe('precopy simulate', () => {
     );
     expect(code).toBe(0);
     expect(stdout).toMatch(/random writes/);
-    expect(stdout).toMatch(/round\s+pages sent\s+seconds\s+pages dirtied\s+model P\(i\)/);
+    expect(stdout).toMatch(/round\s+pages sent\s+seconds\s+pages dirtied\s+pending after\s+model P\(i\)/);
     expect(stdout).toMatch(/paper model\s+error\s+distinct model\s+error/);
     expect(stdout).toMatch(/means over 5 converged replicas/);
   });

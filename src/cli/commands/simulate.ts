@@ -466,6 +466,18 @@ async function runSimulate(opts: Record<string, unknown>): Promise<void> {
         undefined,
         undefined,
       ]);
+      out += csvRow([
+        'round',
+        i,
+        'pendingAfter',
+        r.pendingAfter.mean,
+        r.pendingAfter.low,
+        r.pendingAfter.high,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
     });
     for (const r of rows) {
       out += csvRow([
@@ -490,7 +502,7 @@ async function runSimulate(opts: Record<string, unknown>): Promise<void> {
   const parts: string[] = [`precopy simulate: ${setup.describe}`];
   if (replicas > 1) parts.push(`means over ${mc.converged} converged replicas, ± half-width of the 95 % interval`);
   const roundRows: string[][] = [
-    ['round', 'pages sent', 'seconds', 'pages dirtied', 'model P(i)', 'model T(i)', 'error P(i)'],
+    ['round', 'pages sent', 'seconds', 'pages dirtied', 'pending after', 'model P(i)', 'model T(i)', 'error P(i)'],
   ];
   const listed =
     mc.rounds.length <= 24
@@ -498,7 +510,7 @@ async function runSimulate(opts: Record<string, unknown>): Promise<void> {
       : [...Array(12).keys(), -1, ...[...Array(6).keys()].map((k) => mc.rounds.length - 6 + k)];
   for (const i of listed) {
     if (i < 0) {
-      roundRows.push(['...', '', '', '', '', '', '']);
+      roundRows.push(['...', '', '', '', '', '', '', '']);
       continue;
     }
     const r = mc.rounds[i]!;
@@ -508,6 +520,7 @@ async function runSimulate(opts: Record<string, unknown>): Promise<void> {
       show(r.pagesSent),
       show(r.seconds),
       show(r.pagesDirtied),
+      show(r.pendingAfter),
       m ? fmt(m.pages) : '-',
       m ? fmt(m.seconds) : '-',
       pct(m ? relativeError(r.pagesSent.mean, m.pages) : undefined),
