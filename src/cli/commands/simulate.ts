@@ -559,6 +559,7 @@ async function runSimulate(opts: Record<string, unknown>): Promise<void> {
   process.stdout.write(`${parts.join('\n')}\n`);
 }
 
+/** Registers `precopy simulate`: the predict flags plus workload, stop rule, link and Monte Carlo options. */
 export function registerSimulate(program: Command): void {
   addModelOptions(
     program
@@ -854,6 +855,7 @@ async function renderSvg(spec: object): Promise<string> {
   return svg;
 }
 
+/** Registers `precopy validate`: the model-vs-simulation grid, its error table, heat maps and chart. */
 export function registerValidate(program: Command): void {
   program
     .command('validate')
