@@ -10,6 +10,7 @@ import { explain } from './common.js';
 import { registerOptimize } from './commands/optimize.js';
 import { registerPredict } from './commands/predict.js';
 import { registerReproduce } from './commands/reproduce.js';
+import { registerSimulate, registerValidate } from './commands/simulate.js';
 import { registerSweep } from './commands/sweep.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -28,6 +29,8 @@ export function buildProgram(): Command {
   registerOptimize(program);
   registerSweep(program);
   registerReproduce(program);
+  registerSimulate(program);
+  registerValidate(program);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       outputError: (text, write) => write(`precopy: ${text.replace(/^error: /, '').trim()}\n`),
