@@ -1,0 +1,442 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { CaseName } from '../../src/model/types.js';
+import { ChartBoard } from './charts.js';
+import { CASE_LABEL, type ExplorerData, computeExplorer } from './compute.js';
+import { downloadPng, downloadSvg, downloadText, numbersCsv, sweepCsv } from './export.js';
+import {
+  ACCOUNTING_CHOICES,
+  type AccountingChoice,
+  CASE_CHOICES,
+  type CaseChoice,
+  FIELDS,
+  type FieldSpec,
+  type TextField,
+  type ViewState,
+  queryFromState,
+  stateFromQuery,
+} from './fields.js';
+import { parseView } from './parse.js';
+import { CHARTS, type ChartId } from './specs.js';
+
+/** Sequence number of the last input event, for the performance marks `input-N` / `charts-N`. */
+let inputSeq = 0;
+
+function markInput(): number {
+  inputSeq += 1;
+  performance.mark(`input-${inputSeq}`);
+  return inputSeq;
+}
+
+/** A number for display: six significant digits, never NaN/Infinity (those are worded by the caller). */
+function show(x: number, digits = 6): string {
+  return Number(x.toPrecision(digits)).toLocaleString('en-US', { maximumSignificantDigits: digits });
+}
+
+function FieldInput(props: {
+  spec: FieldSpec;
+  value: string;
+  error: string | undefined;
+  disabled: boolean;
+  position: number | undefined;
+  onText: (key: TextField, text: string) => void;
+}) {
+  const { spec, value, error, disabled, position } = props;
+  const id = `f-${spec.key}`;
+  const s = spec.slider;
+  const pos = position === undefined ? undefined : Math.min(s.max, Math.max(s.min, position));
+  return (
+    <div class={`field${error ? ' invalid' : ''}${disabled ? ' unused' : ''}`}>
+      <label for={id}>
+        {spec.label} <span class="symbol">{spec.symbol}</span>
+      </label>
+      <div class="field-row">
+        <input
+          id={id}
+          name={spec.key}
+          type="text"
+          inputMode="decimal"
+          autoComplete="off"
+          spellcheck={false}
+          value={value}
+          aria-invalid={error ? 'true' : 'false'}
+          aria-describedby={`${id}-help${error ? ` ${id}-error` : ''}`}
+          onInput={(e) => props.onText(spec.key, (e.currentTarget as HTMLInputElement).value)}
+        />
+        <span class="unit" aria-hidden="true">
+          {spec.unitHint}
+        </span>
+      </div>
+      <input
+        id={`${id}-slider`}
+        class="slider"
+        type="range"
+        aria-label={`${spec.label} slider`}
+        min={s.min}
+        max={s.max}
+        step={s.step}
+        value={pos ?? s.min}
+        onInput={(e) => props.onText(spec.key, s.toText(Number((e.currentTarget as HTMLInputElement).value)))}
+      />
+      <p id={`${id}-help`} class="help">
+        {spec.help}
+        {disabled ? ' (not used by the selected case)' : ''}
+      </p>
+      {error ? (
+        <p id={`${id}-error`} class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** The numeric value behind a field's text, for its slider position; undefined when the text is invalid. */
+function sliderPositions(data: ExplorerData | undefined, state: ViewState): Partial<Record<TextField, number>> {
+  if (!data) return {};
+  const i = data.input;
+  return {
+    pages: FIELDS[0]!.slider.toPosition(i.pages),
+    pageSize: FIELDS[1]!.slider.toPosition(i.pageSizeBytes),
+    bandwidth: FIELDS[2]!.slider.toPosition(i.bandwidthBytesPerSecond),
+    ...(i.dirtyPagesPerSecond !== undefined ? { dirtyRate: FIELDS[3]!.slider.toPosition(i.dirtyPagesPerSecond) } : {}),
+    alpha: i.alpha,
+    ...(i.hotFraction !== undefined ? { hotFraction: i.hotFraction } : {}),
+    ...(i.hotDirtyPagesPerSecond !== undefined
+      ? { hotRate: FIELDS[6]!.slider.toPosition(i.hotDirtyPagesPerSecond) }
+      : {}),
+    ...(i.coldDirtyPagesPerSecond !== undefined
+      ? { coldRate: FIELDS[7]!.slider.toPosition(i.coldDirtyPagesPerSecond) }
+      : {}),
+    maxUtilization: data.maxUtilization,
+    ...(state.case ? {} : {}),
+  };
+}
+
+interface Quantity {
+  key: string;
+  label: string;
+  value: (data: ExplorerData, name: CaseName) => number | undefined;
+  format: (x: number) => string;
+}
+
+const seconds = (x: number) => `${show(x)} s`;
+const QUANTITIES: readonly Quantity[] = [
+  { key: 'rho', label: 'ρ (dirty over transfer rate)', value: (d, n) => d.prediction[n]?.rho, format: (x) => show(x) },
+  {
+    key: 'iterations',
+    label: 'n (last pre-copy round)',
+    value: (d, n) => conv(d, n)?.iterations,
+    format: (x) => show(x, 15),
+  },
+  { key: 'precopySeconds', label: 'Tpre-copy', value: (d, n) => conv(d, n)?.precopySeconds, format: seconds },
+  { key: 'downtimeSeconds', label: 'Tdown (downtime)', value: (d, n) => conv(d, n)?.downtimeSeconds, format: seconds },
+  { key: 'totalSeconds', label: 'Ttotal', value: (d, n) => conv(d, n)?.totalSeconds, format: seconds },
+  {
+    key: 'pagesTransferred',
+    label: 'PTotalMig (pages migrated)',
+    value: (d, n) => conv(d, n)?.pagesTransferred,
+    format: (x) => show(x, 15),
+  },
+  {
+    key: 'downtimePages',
+    label: 'Pages copied at downtime',
+    value: (d, n) => conv(d, n)?.downtimePages,
+    format: (x) => show(x),
+  },
+  { key: 'gain', label: 'G (gain)', value: (d, n) => conv(d, n)?.gain, format: (x) => show(x) },
+  {
+    key: 'networkUtilization',
+    label: 'Unet (network utilisation)',
+    value: (d, n) => conv(d, n)?.networkUtilization,
+    format: (x) => `${show(x * 100, 4)}%`,
+  },
+  {
+    key: 'optimumAlpha',
+    label: 'Best α with Unet ≤ Umax',
+    value: (d, n) => {
+      const o = d.optimum[n];
+      return o?.feasible ? o.alpha : undefined;
+    },
+    format: (x) => show(x),
+  },
+  {
+    key: 'optimumDowntimeSeconds',
+    label: 'Tdown at best α',
+    value: (d, n) => {
+      const o = d.optimum[n];
+      return o?.feasible ? o.downtimeSeconds : undefined;
+    },
+    format: seconds,
+  },
+];
+
+function conv(d: ExplorerData, n: CaseName) {
+  const o = d.prediction[n];
+  return o?.converged ? o : undefined;
+}
+
+function NumbersTable(props: { data: ExplorerData; stale: boolean }) {
+  const { data } = props;
+  return (
+    <div class="table-wrap">
+      <table class={`numbers${props.stale ? ' stale' : ''}`} aria-describedby="numbers-caption">
+        <caption id="numbers-caption">
+          Results at α = {show(data.input.alpha)} ({data.input.accounting ?? 'paper'} accounting)
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Quantity</th>
+            {data.cases.map((n) => (
+              <th scope="col" key={n}>
+                {CASE_LABEL[n]}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {QUANTITIES.map((q) => (
+            <tr key={q.key}>
+              <th scope="row">{q.label}</th>
+              {data.cases.map((n) => {
+                const o = data.prediction[n];
+                const v = q.value(data, n);
+                let text: string;
+                if (v === undefined) {
+                  text = o && !o.converged && q.key !== 'rho' ? 'does not converge' : '—';
+                } else if (!Number.isFinite(v)) {
+                  text = 'unbounded';
+                } else {
+                  text = q.format(v);
+                }
+                return (
+                  <td
+                    key={n}
+                    data-case={n}
+                    data-quantity={q.key}
+                    data-value={v !== undefined && Number.isFinite(v) ? String(v) : ''}
+                  >
+                    {text}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+          {data.prediction.hotGain !== undefined ? (
+            <tr>
+              <th scope="row">HG = Tdown(Hot I)/Tdown(Hot II)</th>
+              <td
+                colSpan={data.cases.length}
+                data-quantity="hotGain"
+                data-value={Number.isFinite(data.prediction.hotGain) ? String(data.prediction.hotGain) : ''}
+              >
+                {Number.isFinite(data.prediction.hotGain) ? show(data.prediction.hotGain) : 'unbounded'}
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ChartPanel(props: { id: ChartId; board: ChartBoard; onReady: () => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const def = CHARTS.find((c) => c.id === props.id)!;
+  useEffect(() => {
+    if (ref.current) props.board.mount(props.id, ref.current).then(props.onReady);
+  }, []);
+  const file = `precopy-${props.id}`;
+  return (
+    <figure class="chart" data-chart={props.id}>
+      <div ref={ref} class="chart-body" role="img" aria-label={`${def.title}. ${def.description}`} />
+      <figcaption>
+        <span class="sr-only">{def.description}</span>
+        <button
+          type="button"
+          onClick={() => {
+            const v = props.board.view(props.id);
+            if (v) downloadSvg(v, `${file}.svg`);
+          }}
+        >
+          SVG<span class="sr-only"> of {def.title}</span>
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            const v = props.board.view(props.id);
+            if (v) downloadPng(v, `${file}.png`);
+          }}
+        >
+          PNG<span class="sr-only"> of {def.title}</span>
+        </button>
+      </figcaption>
+    </figure>
+  );
+}
+
+export function App() {
+  const [state, setState] = useState<ViewState>(() => stateFromQuery(location.search));
+  const board = useMemo(() => new ChartBoard(), []);
+  const [ready, setReady] = useState(0);
+  const lastGood = useRef<ExplorerData | undefined>(undefined);
+  const pendingSeq = useRef(0);
+
+  const parsed = useMemo(() => parseView(state), [state]);
+  const computed = useMemo(() => {
+    if (!parsed.input || parsed.maxUtilization === undefined) return undefined;
+    return computeExplorer(parsed.input, parsed.cases, parsed.maxUtilization);
+  }, [parsed]);
+  if (computed) lastGood.current = computed;
+  const data = computed ?? lastGood.current;
+  const errorCount = Object.keys(parsed.errors).length;
+
+  const visibleCharts = CHARTS.filter((c) => c.id !== 'hotGain' || (data?.hotGainRows.length ?? 0) > 0);
+
+  // Push data to the charts, then mark the end of the input-to-chart interval.
+  useEffect(() => {
+    const seq = pendingSeq.current;
+    const done = () => {
+      if (seq > 0) {
+        performance.mark(`charts-${seq}`);
+        performance.measure(`input-to-chart-${seq}`, `input-${seq}`, `charts-${seq}`);
+      }
+      document.documentElement.dataset.updated = String(seq);
+    };
+    if (computed && board.mounted().length > 0) board.update(computed).then(done);
+    else done();
+  }, [computed, ready]);
+
+  // Keep the URL in step with the view (debounced: browsers throttle history updates).
+  useEffect(() => {
+    const t = setTimeout(() => history.replaceState(null, '', queryFromState(state)), 200);
+    return () => clearTimeout(t);
+  }, [state]);
+
+  const setText = (key: TextField, text: string) => {
+    pendingSeq.current = markInput();
+    setState((s) => ({ ...s, [key]: text }));
+  };
+  const setChoice = (patch: Partial<ViewState>) => {
+    pendingSeq.current = markInput();
+    setState((s) => ({ ...s, ...patch }));
+  };
+
+  const positions = sliderPositions(computed, state);
+  const needUniform = parsed.cases.includes('uniform');
+  const needHot = parsed.cases.some((c) => c !== 'uniform');
+
+  return (
+    <div class="app">
+      <header>
+        <h1>precopy explorer</h1>
+        <p class="lede">
+          Pre-copy live migration of a VM (Aldhalaan &amp; Menascé, EPEW 2013): move a slider and watch the downtime
+          staircase, the gain and the traffic. Everything is computed in your browser with the precopy library.
+        </p>
+      </header>
+      <main class="layout">
+        <form class="inputs" aria-label="Model parameters" onSubmit={(e) => e.preventDefault()}>
+          <fieldset>
+            <legend>Case and accounting</legend>
+            <label for="f-case">Case</label>
+            <select
+              id="f-case"
+              name="case"
+              value={state.case}
+              onChange={(e) => setChoice({ case: (e.currentTarget as HTMLSelectElement).value as CaseChoice })}
+            >
+              {CASE_CHOICES.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+            <label for="f-accounting">Accounting</label>
+            <select
+              id="f-accounting"
+              name="accounting"
+              value={state.accounting}
+              onChange={(e) =>
+                setChoice({ accounting: (e.currentTarget as HTMLSelectElement).value as AccountingChoice })
+              }
+            >
+              {ACCOUNTING_CHOICES.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </fieldset>
+          <fieldset>
+            <legend>Parameters</legend>
+            {FIELDS.map((f) => (
+              <FieldInput
+                key={f.key}
+                spec={f}
+                value={state[f.key]}
+                error={parsed.errors[f.key]}
+                disabled={(f.usedBy === 'uniform' && !needUniform) || (f.usedBy === 'hot' && !needHot)}
+                position={positions[f.key]}
+                onText={setText}
+              />
+            ))}
+          </fieldset>
+          <div class="actions">
+            <button type="button" onClick={() => setChoice(stateFromQuery(''))}>
+              Reset to the paper’s Table 2
+            </button>
+          </div>
+        </form>
+        <section class="results" aria-label="Results">
+          <div class="status" role="status" aria-live="polite">
+            {errorCount > 0 ? (
+              <p class="error-summary">
+                {errorCount === 1 ? 'One input is invalid' : `${errorCount} inputs are invalid`}:{' '}
+                {Object.values(parsed.errors).join('; ')}.{' '}
+                {lastGood.current ? 'Charts and numbers show the last valid input.' : ''}
+              </p>
+            ) : null}
+            {data && data.warnings.length > 0 ? (
+              <ul class="warnings">
+                {data.warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+          {data ? <NumbersTable data={data} stale={!computed} /> : null}
+          <div class="actions">
+            <button
+              type="button"
+              disabled={!data}
+              onClick={() => data && downloadText(numbersCsv(data), 'precopy-numbers.csv', 'text/csv')}
+            >
+              Numbers (CSV)
+            </button>
+            <button
+              type="button"
+              disabled={!data}
+              onClick={() => data && downloadText(sweepCsv(data), 'precopy-sweep.csv', 'text/csv')}
+            >
+              Sweep over α (CSV)
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                history.replaceState(null, '', queryFromState(state));
+                navigator.clipboard?.writeText(location.href).catch(() => undefined);
+              }}
+            >
+              Copy link to this view
+            </button>
+          </div>
+          <div class={`charts${computed ? '' : ' stale'}`}>
+            {visibleCharts.map((c) => (
+              <ChartPanel key={c.id} id={c.id} board={board} onReady={() => setReady((r) => r + 1)} />
+            ))}
+          </div>
+        </section>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,208 @@
+/**
+ * Everything the explorer shows, computed in the browser with the library's own model code: the prediction at
+ * the chosen alpha (numbers table, per-round bars), sweeps over alpha (Figures 2-4 of the paper, live) and over
+ * beta (Figure 1), and the optimum alpha under the utilisation limit. Pure; no DOM.
+ */
+import { hotGain, summarizeHotDowntime, summarizeHotPrecopy, summarizeUniform } from '../../src/model/cases.js';
+import { type ModelInput, type Prediction, predict } from '../../src/model/predict.js';
+import type { CaseName, NotConverged, Summary } from '../../src/model/types.js';
+import { type OptimizeOutcome, optimumUnderUtilization } from './optimum.js';
+
+export const CASE_LABEL: Record<CaseName, string> = {
+  uniform: 'Uniform',
+  hotPrecopy: 'Hot I',
+  hotDowntime: 'Hot II',
+};
+
+/** One point of the alpha sweep for one case. */
+export interface AlphaRow {
+  readonly case: string;
+  readonly alpha: number;
+  readonly iterations: number;
+  readonly downtimeSeconds: number;
+  readonly totalSeconds: number;
+  readonly pagesTransferred: number;
+  /** null where the gain is unbounded (no page left at downtime). */
+  readonly gain: number | null;
+  readonly networkUtilization: number;
+}
+
+export interface RoundRow {
+  readonly case: string;
+  readonly round: number;
+  readonly pages: number;
+  readonly seconds: number;
+}
+
+export interface HotGainRow {
+  readonly beta: number;
+  readonly series: string;
+  readonly hotGain: number;
+}
+
+/** Marks drawn over the alpha charts: the chosen alpha and each case's optimum. */
+export interface MarkRow {
+  readonly case: string;
+  readonly kind: 'chosen' | 'optimum';
+  readonly alpha: number;
+  readonly downtimeSeconds: number;
+  readonly gain: number | null;
+  readonly pagesTransferred: number;
+  readonly networkUtilization: number;
+}
+
+export interface ExplorerData {
+  readonly input: ModelInput;
+  readonly cases: readonly CaseName[];
+  readonly prediction: Prediction;
+  readonly alphaRows: readonly AlphaRow[];
+  readonly roundRows: readonly RoundRow[];
+  readonly hotGainRows: readonly HotGainRow[];
+  readonly marks: readonly MarkRow[];
+  readonly optimum: Partial<Record<CaseName, OptimizeOutcome>>;
+  readonly maxUtilization: number;
+  /** Warnings in words, each prefixed by its case. */
+  readonly warnings: readonly string[];
+}
+
+/** Alpha grid of the sweeps: 0.005, 0.010, ..., 0.995, built by index (no accumulated rounding). */
+export const ALPHA_GRID: readonly number[] = Array.from({ length: 199 }, (_, i) => (i + 1) / 200);
+/** Beta grid of the HG chart: 0, 0.01, ..., 0.95. */
+export const BETA_GRID: readonly number[] = Array.from({ length: 96 }, (_, i) => i / 100);
+/** The three alphas of the paper's Figure 1. */
+export const FIGURE1_ALPHAS: readonly number[] = [0.1, 0.4, 0.7];
+/** At most this many rounds are drawn per case. */
+export const MAX_ROUNDS_DRAWN = 60;
+
+let sweepCache: { key: string; rows: readonly AlphaRow[] } | undefined;
+
+function summarize(name: CaseName, p: ModelInput): Summary | NotConverged {
+  if (name === 'uniform') return summarizeUniform({ ...p, dirtyPagesPerSecond: p.dirtyPagesPerSecond! });
+  const hot = {
+    ...p,
+    hotFraction: p.hotFraction!,
+    hotDirtyPagesPerSecond: p.hotDirtyPagesPerSecond!,
+    coldDirtyPagesPerSecond: p.coldDirtyPagesPerSecond!,
+  };
+  return name === 'hotPrecopy' ? summarizeHotPrecopy(hot) : summarizeHotDowntime(hot);
+}
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/**
+ * The alpha grid plus every band edge rho^k inside it and a point just below each edge, so the staircases
+ * step exactly where n changes even with straight lines between points.
+ */
+function alphaPoints(rho: number): number[] {
+  const lo = ALPHA_GRID[0]!;
+  const hi = ALPHA_GRID[ALPHA_GRID.length - 1]!;
+  const pts = [...ALPHA_GRID];
+  if (rho > 0 && rho < 1) {
+    for (let k = 1; k < 2000; k++) {
+      const edge = rho ** k;
+      if (edge < lo) break;
+      if (edge <= hi) pts.push(edge * (1 - 1e-9), edge);
+    }
+  }
+  return pts.sort((a, b) => a - b);
+}
+
+/**
+ * Computes the whole view. Throws {@link ModelInputError} only for input the page's parser let through, which
+ * it never should (the parser uses the same validators).
+ */
+export function computeExplorer(
+  input: ModelInput,
+  cases: readonly CaseName[],
+  maxUtilization: number,
+): ExplorerData {
+  const prediction = predict(input, cases, { maxRoundsListed: MAX_ROUNDS_DRAWN });
+  // The alpha sweep does not depend on alpha: reuse it (same array, so the charts skip it) when only alpha moved.
+  const sweepKey = JSON.stringify([{ ...input, alpha: 0 }, cases]);
+  const reuse = sweepCache?.key === sweepKey ? sweepCache.rows : undefined;
+  const alphaRows: AlphaRow[] = reuse ? (reuse as AlphaRow[]) : [];
+  const roundRows: RoundRow[] = [];
+  const marks: MarkRow[] = [];
+  const warnings: string[] = [];
+  const optimum: Partial<Record<CaseName, OptimizeOutcome>> = {};
+  for (const name of cases) {
+    const label = CASE_LABEL[name];
+    const outcome = prediction[name]!;
+    if (!outcome.converged) {
+      warnings.push(`${label}: ${outcome.reason}`);
+      continue;
+    }
+    for (const w of outcome.warnings) warnings.push(`${label}: ${w}`);
+    for (const alpha of reuse ? [] : alphaPoints(outcome.rho)) {
+      const s = summarize(name, { ...input, alpha });
+      if (!s.converged) continue;
+      alphaRows.push({
+        case: label,
+        alpha,
+        iterations: s.iterations,
+        downtimeSeconds: s.downtimeSeconds,
+        totalSeconds: s.totalSeconds,
+        pagesTransferred: s.pagesTransferred,
+        gain: finiteOrNull(s.gain),
+        networkUtilization: s.networkUtilization,
+      });
+    }
+    outcome.rounds.forEach((r, i) => {
+      roundRows.push({ case: label, round: i, pages: r.pages, seconds: r.seconds });
+    });
+    marks.push({
+      case: label,
+      kind: 'chosen',
+      alpha: input.alpha,
+      downtimeSeconds: outcome.downtimeSeconds,
+      gain: finiteOrNull(outcome.gain),
+      pagesTransferred: outcome.pagesTransferred,
+      networkUtilization: outcome.networkUtilization,
+    });
+    const opt = optimumUnderUtilization(name, input, maxUtilization);
+    optimum[name] = opt;
+    if (opt.feasible) {
+      const s = summarize(name, { ...input, alpha: opt.alpha });
+      if (s.converged) {
+        marks.push({
+          case: label,
+          kind: 'optimum',
+          alpha: opt.alpha,
+          downtimeSeconds: s.downtimeSeconds,
+          gain: finiteOrNull(s.gain),
+          pagesTransferred: s.pagesTransferred,
+          networkUtilization: s.networkUtilization,
+        });
+      }
+    } else {
+      warnings.push(`${label}: ${opt.reason}`);
+    }
+  }
+  if (!reuse) sweepCache = { key: sweepKey, rows: alphaRows };
+  const hotGainRows: HotGainRow[] = [];
+  if (cases.includes('hotPrecopy') && cases.includes('hotDowntime')) {
+    const alphas = [input.alpha, ...FIGURE1_ALPHAS.filter((a) => a !== input.alpha)];
+    for (const alpha of alphas) {
+      const series = alpha === input.alpha ? `α = ${alpha} (chosen)` : `α = ${alpha}`;
+      for (const beta of BETA_GRID) {
+        const p = { ...input, alpha, hotFraction: beta };
+        const hg = hotGain(summarize('hotPrecopy', p), summarize('hotDowntime', p));
+        if (hg !== undefined && Number.isFinite(hg)) hotGainRows.push({ beta, series, hotGain: hg });
+      }
+    }
+  }
+  return {
+    input,
+    cases,
+    prediction,
+    alphaRows,
+    roundRows,
+    hotGainRows,
+    marks,
+    optimum,
+    maxUtilization,
+    warnings,
+  };
+}
