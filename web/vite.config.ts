@@ -11,5 +11,4 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 2048,
   },
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
 });

@@ -239,11 +239,16 @@ function NumbersTable(props: { data: ExplorerData; stale: boolean }) {
   );
 }
 
-function ChartPanel(props: { id: ChartId; board: ChartBoard; onReady: () => void }) {
+function ChartPanel(props: {
+  id: ChartId;
+  board: ChartBoard;
+  data: () => ExplorerData | undefined;
+  onReady: () => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const def = CHARTS.find((c) => c.id === props.id)!;
   useEffect(() => {
-    if (ref.current) props.board.mount(props.id, ref.current).then(props.onReady);
+    if (ref.current) props.board.mount(props.id, ref.current, props.data()).then(props.onReady);
   }, []);
   const file = `precopy-${props.id}`;
   return (
@@ -432,7 +437,13 @@ export function App() {
           </div>
           <div class={`charts${computed ? '' : ' stale'}`}>
             {visibleCharts.map((c) => (
-              <ChartPanel key={c.id} id={c.id} board={board} onReady={() => setReady((r) => r + 1)} />
+              <ChartPanel
+                key={c.id}
+                id={c.id}
+                board={board}
+                data={() => lastGood.current}
+                onReady={() => setReady((r) => r + 1)}
+              />
             ))}
           </div>
         </section>

@@ -3,6 +3,7 @@
  * change, which keeps an input-to-chart update within a frame.
  */
 import embed from 'vega-embed';
+import { Error as LOG_ERRORS_ONLY } from 'vega';
 import type { View } from 'vega';
 import type { ExplorerData } from './compute.js';
 import type { ChartId } from './specs.js';
@@ -27,10 +28,22 @@ export class ChartBoard {
   private readonly names = new Map<ChartId, string[]>();
   private readonly last = new Map<string, readonly object[]>();
 
-  /** Embeds one chart into `el`; resolves when it is ready for data. */
-  async mount(id: ChartId, el: HTMLElement): Promise<void> {
+  /**
+   * Embeds one chart into `el` with the current data inlined (so no scale is ever computed over empty data);
+   * resolves when drawn.
+   */
+  async mount(id: ChartId, el: HTMLElement, data: ExplorerData | undefined): Promise<void> {
     const def = CHARTS.find((c) => c.id === id)!;
-    const result = await embed(el, def.spec, { actions: false, renderer: 'canvas', hover: false });
+    const src = data ? sources(data) : undefined;
+    const datasets = Object.fromEntries(SOURCE_NAMES.map((n) => [n, (src?.[n] ?? []) as object[]]));
+    const spec = { ...def.spec, datasets } as typeof def.spec;
+    const result = await embed(el, spec, {
+      actions: false,
+      renderer: 'canvas',
+      hover: false,
+      logLevel: LOG_ERRORS_ONLY,
+    });
+    if (src) for (const n of SOURCE_NAMES) this.last.set(`${id}:${n}`, src[n]!);
     this.views[id] = result.view;
     this.names.set(
       id,

@@ -113,11 +113,7 @@ function alphaPoints(rho: number): number[] {
  * Computes the whole view. Throws {@link ModelInputError} only for input the page's parser let through, which
  * it never should (the parser uses the same validators).
  */
-export function computeExplorer(
-  input: ModelInput,
-  cases: readonly CaseName[],
-  maxUtilization: number,
-): ExplorerData {
+export function computeExplorer(input: ModelInput, cases: readonly CaseName[], maxUtilization: number): ExplorerData {
   const prediction = predict(input, cases, { maxRoundsListed: MAX_ROUNDS_DRAWN });
   // The alpha sweep does not depend on alpha: reuse it (same array, so the charts skip it) when only alpha moved.
   const sweepKey = JSON.stringify([{ ...input, alpha: 0 }, cases]);

@@ -4,7 +4,7 @@
 import type { View } from 'vega';
 import type { CaseName } from '../../src/model/types.js';
 import { CASE_LABEL, type ExplorerData } from './compute.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../../src/format/csv.js';
 
 /** The alpha sweep behind the charts, one row per (case, alpha). */
 export function sweepCsv(data: ExplorerData): string {

@@ -66,7 +66,7 @@ function alphaChart(
         encoding: {
           x: { field: 'alpha', type: 'quantitative' },
           y: { field, type: 'quantitative' },
-          color: { ...caseColor, legend: null },
+          color: caseColor,
           tooltip: [
             { field: 'case', title: 'optimum of' },
             { field: 'alpha', title: 'α', format: '.4g' },
@@ -91,11 +91,7 @@ function roundChart(id: ChartId, title: string, field: string, yTitle: string, d
       xOffset: { field: 'case' },
       y: { field, type: 'quantitative', title: yTitle },
       color: caseColor,
-      tooltip: [
-        { field: 'case' },
-        { field: 'round', title: 'round' },
-        { field, title: yTitle, format: '.4g' },
-      ],
+      tooltip: [{ field: 'case' }, { field: 'round', title: 'round' }, { field, title: yTitle, format: '.4g' }],
     },
   };
   return { id, title, description, spec: spec as unknown as TopLevelSpec };

@@ -1,0 +1,122 @@
+/**
+ * The HTTP app of `precopy serve`: the explorer page (static files) and the JSON API. Built with hono so it
+ * can be tested in-process with `app.request()`.
+ *
+ * Rules: POST bodies must be JSON (`Content-Type: application/json`; this also makes a cross-site form post
+ * impossible without a CORS preflight, which the server never grants) and at most `maxBodyBytes` long; every
+ * 4xx answer is `{"error": {"code", "message", "issues": [...]}}`.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { type ApiResult, apiOptimize, apiPredict, apiSweep, errorBody } from './api.js';
+import { readStatic } from './static.js';
+
+export interface AppOptions {
+  /** Directory of the built explorer (dist/web). Without it only the API is served. */
+  readonly staticDir?: string;
+  /** Largest accepted request body, bytes (default 64 KiB). */
+  readonly maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+const ROUTES: Record<string, (body: unknown) => ApiResult> = {
+  predict: apiPredict,
+  optimize: apiOptimize,
+  sweep: apiSweep,
+};
+
+export function createApp(options: AppOptions = {}): Hono {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+  });
+
+  for (const [name, handler] of Object.entries(ROUTES)) {
+    app.post(
+      `/api/${name}`,
+      bodyLimit({
+        maxSize: maxBodyBytes,
+        onError: (c) =>
+          c.json(
+            errorBody('body_too_large', [
+              {
+                code: 'body_too_large',
+                path: [],
+                message: `the request body is larger than ${maxBodyBytes} bytes`,
+              },
+            ]),
+            413,
+          ),
+      }),
+      async (c) => {
+        const type = c.req.header('content-type') ?? '';
+        if (!/^application\/json\b/i.test(type)) {
+          return c.json(
+            errorBody('unsupported_media_type', [
+              {
+                code: 'unsupported_media_type',
+                path: [],
+                value: type,
+                message: `the request body must be JSON sent with Content-Type: application/json (got '${type}')`,
+              },
+            ]),
+            415,
+          );
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(await c.req.text());
+        } catch (e) {
+          const detail = e instanceof Error ? e.message : String(e);
+          return c.json(
+            errorBody('invalid_json', [
+              { code: 'invalid_json', path: [], message: `the request body is not valid JSON: ${detail}` },
+            ]),
+            400,
+          );
+        }
+        const result = handler(body);
+        return c.json(result.body as object, result.status);
+      },
+    );
+  }
+
+  app.all('/api/*', (c) => {
+    const name = c.req.path.replace(/^\/api\//, '');
+    if (name in ROUTES) {
+      c.header('Allow', 'POST');
+      return c.json(
+        errorBody('method_not_allowed', [
+          { code: 'method_not_allowed', path: [], message: `${c.req.method} ${c.req.path}: use POST with a JSON body` },
+        ]),
+        405,
+      );
+    }
+    return c.json(
+      errorBody('not_found', [
+        {
+          code: 'not_found',
+          path: [],
+          message: `no API endpoint ${c.req.path}: expected /api/predict, /api/optimize or /api/sweep`,
+        },
+      ]),
+      404,
+    );
+  });
+
+  app.get('*', async (c) => {
+    if (!options.staticDir) return c.text('precopy API: POST /api/predict, /api/optimize, /api/sweep\n');
+    const file = await readStatic(options.staticDir, c.req.path);
+    if (!file) return c.text('not found\n', 404);
+    c.header('Content-Type', file.type);
+    c.header('Cache-Control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    return c.body(file.body as Uint8Array<ArrayBuffer>);
+  });
+
+  return app;
+}
