@@ -24,6 +24,7 @@ let inputSeq = 0;
 function markInput(): number {
   inputSeq += 1;
   performance.mark(`input-${inputSeq}`);
+  document.documentElement.dataset.inputSeq = String(inputSeq);
   return inputSeq;
 }
 
@@ -249,6 +250,7 @@ function ChartPanel(props: {
   const def = CHARTS.find((c) => c.id === props.id)!;
   useEffect(() => {
     if (ref.current) props.board.mount(props.id, ref.current, props.data()).then(props.onReady);
+    return () => props.board.unmount(props.id);
   }, []);
   const file = `precopy-${props.id}`;
   return (
@@ -305,11 +307,12 @@ export function App() {
         performance.mark(`charts-${seq}`);
         performance.measure(`input-to-chart-${seq}`, `input-${seq}`, `charts-${seq}`);
       }
+      document.documentElement.dataset.charts = String(board.mounted().length);
       document.documentElement.dataset.updated = String(seq);
     };
-    if (computed && board.mounted().length > 0) board.update(computed).then(done);
+    if (computed && board.mounted().length > 0) board.update(computed).then(done, done);
     else done();
-  }, [computed, ready]);
+  }, [parsed, computed, ready]);
 
   // Keep the URL in step with the view (debounced: browsers throttle history updates).
   useEffect(() => {
@@ -409,6 +412,17 @@ export function App() {
               </ul>
             ) : null}
           </div>
+          <div class={`charts${computed ? '' : ' stale'}`}>
+            {visibleCharts.map((c) => (
+              <ChartPanel
+                key={c.id}
+                id={c.id}
+                board={board}
+                data={() => lastGood.current}
+                onReady={() => setReady((r) => r + 1)}
+              />
+            ))}
+          </div>
           {data ? <NumbersTable data={data} stale={!computed} /> : null}
           <div class="actions">
             <button
@@ -434,17 +448,6 @@ export function App() {
             >
               Copy link to this view
             </button>
-          </div>
-          <div class={`charts${computed ? '' : ' stale'}`}>
-            {visibleCharts.map((c) => (
-              <ChartPanel
-                key={c.id}
-                id={c.id}
-                board={board}
-                data={() => lastGood.current}
-                onReady={() => setReady((r) => r + 1)}
-              />
-            ))}
           </div>
         </section>
       </main>

@@ -35,7 +35,10 @@ export class ChartBoard {
   async mount(id: ChartId, el: HTMLElement, data: ExplorerData | undefined): Promise<void> {
     const def = CHARTS.find((c) => c.id === id)!;
     const src = data ? sources(data) : undefined;
-    const datasets = Object.fromEntries(SOURCE_NAMES.map((n) => [n, (src?.[n] ?? []) as object[]]));
+    // Only the sources this chart reads: vega-lite keeps every dataset it is given, and replacing one a chart
+    // does not use has broken other transforms of that view (a formula ran on a removed tuple).
+    const names = SOURCE_NAMES.filter((n) => usesData(def.spec, n));
+    const datasets = Object.fromEntries(names.map((n) => [n, (src?.[n] ?? []) as object[]]));
     const spec = { ...def.spec, datasets } as typeof def.spec;
     const result = await embed(el, spec, {
       actions: false,
@@ -43,12 +46,13 @@ export class ChartBoard {
       hover: false,
       logLevel: LOG_ERRORS_ONLY,
     });
-    if (src) for (const n of SOURCE_NAMES) this.last.set(`${id}:${n}`, src[n]!);
+    if (!el.isConnected) {
+      result.finalize(); // the panel left the page while its chart was being built
+      return;
+    }
+    if (src) for (const n of names) this.last.set(`${id}:${n}`, src[n]!);
     this.views[id] = result.view;
-    this.names.set(
-      id,
-      SOURCE_NAMES.filter((name) => hasData(result.view, name)),
-    );
+    this.names.set(id, names);
   }
 
   /** Replaces the data of every mounted chart whose data changed and re-renders; resolves when drawn. */
@@ -69,6 +73,14 @@ export class ChartBoard {
     await Promise.all(pending);
   }
 
+  /** Releases a chart whose panel left the page. */
+  unmount(id: ChartId): void {
+    this.views[id]?.finalize();
+    delete this.views[id];
+    this.names.delete(id);
+    for (const key of [...this.last.keys()]) if (key.startsWith(`${id}:`)) this.last.delete(key);
+  }
+
   view(id: ChartId): View | undefined {
     return this.views[id];
   }
@@ -78,13 +90,12 @@ export class ChartBoard {
   }
 }
 
-function hasData(view: View, name: string): boolean {
-  try {
-    view.data(name);
-    return true;
-  } catch {
-    return false;
-  }
+/** True when the spec (or one of its layers) reads the named data source. */
+function usesData(spec: unknown, name: string): boolean {
+  if (typeof spec !== 'object' || spec === null) return false;
+  const o = spec as { data?: { name?: string }; layer?: unknown[] };
+  if (o.data?.name === name) return true;
+  return (o.layer ?? []).some((l) => usesData(l, name));
 }
 
 /** Same data: the same array, or a short array with the same content (marks, limit). */

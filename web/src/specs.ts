@@ -88,8 +88,8 @@ function roundChart(id: ChartId, title: string, field: string, yTitle: string, d
     mark: { type: 'bar' },
     encoding: {
       x: { field: 'round', type: 'ordinal', title: 'round i' },
-      xOffset: { field: 'case' },
-      y: { field, type: 'quantitative', title: yTitle },
+      xOffset: { field: 'case', scale: { domain: CASES } },
+      y: { field, type: 'quantitative', title: yTitle, stack: null },
       color: caseColor,
       tooltip: [{ field: 'case' }, { field: 'round', title: 'round' }, { field, title: yTitle, format: '.4g' }],
     },

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * Input-to-chart latency of the explorer in real Chromium.
+ *
+ * Serves the built page (dist/web) from the built server (dist/server) on 127.0.0.1, opens it in Debian's
+ * Chromium (playwright-core, never a downloaded browser), then moves sliders N times, round-robin over alpha,
+ * dirty rate, bandwidth, pages and hot fraction. The page marks `input-K` in the input handler and `charts-K`
+ * once every chart has re-rendered (vega View.runAsync resolved); the measure between them is the figure.
+ * Prints the median and p90 overall and per slider.
+ *
+ * Usage: npm run bench:explorer            (builds first)
+ *        node bench/explorer.mjs [N]       (after npm run build && npm run build:web; N defaults to 200)
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const N = Number(process.argv[2] ?? 200);
+const WARMUP = 20;
+const CHROMIUM = process.env.PRECOPY_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SLIDERS = ['alpha', 'dirtyRate', 'bandwidth', 'pages', 'hotFraction'];
+
+function fail(message) {
+  process.stderr.write(`bench/explorer: ${message}\n`);
+  process.exit(1);
+}
+
+if (!existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+const webDir = resolve('dist/web');
+const serverModule = resolve('dist/server/index.js');
+if (!existsSync(join(webDir, 'index.html')) || !existsSync(serverModule)) {
+  fail('the page or server is not built: run npm run build && npm run build:web (or npm run bench:explorer)');
+}
+
+const { startServer } = await import(pathToFileURL(serverModule).href);
+const server = await startServer({ port: 0, host: '127.0.0.1', staticDir: webDir });
+const profile = mkdtempSync(join(tmpdir(), 'precopy-bench-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ARGS,
+  viewport: { width: 1366, height: 768 },
+});
+const errors = [];
+try {
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await page.waitForFunction(() => {
+    const d = document.documentElement.dataset;
+    return d.updated === '0' && Number(d.charts) === document.querySelectorAll('figure.chart').length;
+  });
+
+  /** Moves one slider by one step (alternating direction) and resolves with the input-to-chart measure, ms. */
+  const step = (field, i) =>
+    page.evaluate(
+      ([f, k]) =>
+        new Promise((done) => {
+          const slider = document.getElementById(`f-${f}-slider`);
+          const stepSize = Number(slider.step) || 0.01;
+          const next = Number(slider.value) + (k % 2 === 0 ? 1 : -1) * 5 * stepSize;
+          slider.value = String(Math.min(Number(slider.max), Math.max(Number(slider.min), next)));
+          slider.dispatchEvent(new Event('input', { bubbles: true }));
+          const seq = document.documentElement.dataset.inputSeq;
+          const check = () => {
+            if (document.documentElement.dataset.updated === seq) {
+              const m = performance.getEntriesByName(`input-to-chart-${seq}`, 'measure')[0];
+              requestAnimationFrame(() => done(m ? m.duration : -1));
+            } else {
+              setTimeout(check, 0);
+            }
+          };
+          check();
+        }),
+      [field, i],
+    );
+
+  for (let i = 0; i < WARMUP; i++) await step(SLIDERS[i % SLIDERS.length], i);
+  const all = [];
+  const bySlider = Object.fromEntries(SLIDERS.map((s) => [s, []]));
+  for (let i = 0; i < N; i++) {
+    const field = SLIDERS[i % SLIDERS.length];
+    const ms = await step(field, Math.floor(i / SLIDERS.length));
+    if (ms < 0) fail(`no input-to-chart measure for ${field}`);
+    all.push(ms);
+    bySlider[field].push(ms);
+  }
+  if (errors.length > 0) fail(`console errors during the run: ${errors.slice(0, 3).join(' | ')}`);
+
+  const q = (xs, p) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+  };
+  const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
+  const fmt = (x) => x.toFixed(2).padStart(7);
+  process.stdout.write(`explorer input-to-chart latency, Chromium ${version}, ${N} slider moves (+${WARMUP} warm-up)\n`);
+  process.stdout.write(`  all sliders   median ${fmt(q(all, 0.5))} ms   p90 ${fmt(q(all, 0.9))} ms   max ${fmt(Math.max(...all))} ms\n`);
+  for (const s of SLIDERS) {
+    const xs = bySlider[s];
+    process.stdout.write(`  ${s.padEnd(13)} median ${fmt(q(xs, 0.5))} ms   p90 ${fmt(q(xs, 0.9))} ms   (n = ${xs.length})\n`);
+  }
+  process.stdout.write(`target: median <= 16 ms: ${q(all, 0.5) <= 16 ? 'met' : 'NOT met'}\n`);
+} finally {
+  await context.close();
+  await server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
