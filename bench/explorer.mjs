@@ -63,7 +63,7 @@ try {
   await page.goto(server.url);
   await page.waitForFunction(() => {
     const d = document.documentElement.dataset;
-    return d.updated === '0' && Number(d.charts) === document.querySelectorAll('figure.chart').length;
+    return d.updatedAll === '0' && Number(d.charts) === document.querySelectorAll('figure.chart').length;
   });
 
   /** Moves one slider by one step (alternating direction) and resolves with the input-to-chart measure, ms. */
@@ -78,9 +78,11 @@ try {
           slider.dispatchEvent(new Event('input', { bubbles: true }));
           const seq = document.documentElement.dataset.inputSeq;
           const check = () => {
-            if (document.documentElement.dataset.updated === seq) {
-              const m = performance.getEntriesByName(`input-to-chart-${seq}`, 'measure')[0];
-              requestAnimationFrame(() => done(m ? m.duration : -1));
+            if (document.documentElement.dataset.updatedAll === seq) {
+              const m = (name) => performance.getEntriesByName(`${name}-${seq}`, 'measure')[0]?.duration ?? -1;
+              const t = (name) => performance.getEntriesByName(`${name}-${seq}`, 'mark')[0]?.startTime ?? Number.NaN;
+              const result = [m('input-to-chart'), t('rendered') - t('input'), m('input-to-all-charts')];
+              requestAnimationFrame(() => done(result));
             } else {
               setTimeout(check, 0);
             }
@@ -92,10 +94,14 @@ try {
 
   for (let i = 0; i < WARMUP; i++) await step(SLIDERS[i % SLIDERS.length], i);
   const all = [];
+  const model = [];
+  const every = [];
   const bySlider = Object.fromEntries(SLIDERS.map((s) => [s, []]));
   for (let i = 0; i < N; i++) {
     const field = SLIDERS[i % SLIDERS.length];
-    const ms = await step(field, Math.floor(i / SLIDERS.length));
+    const [ms, split, allMs] = await step(field, Math.floor(i / SLIDERS.length));
+    model.push(split);
+    every.push(allMs);
     if (ms < 0) fail(`no input-to-chart measure for ${field}`);
     all.push(ms);
     bySlider[field].push(ms);
@@ -108,13 +114,27 @@ try {
   };
   const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
   const fmt = (x) => x.toFixed(2).padStart(7);
-  process.stdout.write(`explorer input-to-chart latency, Chromium ${version}, ${N} slider moves (+${WARMUP} warm-up)\n`);
-  process.stdout.write(`  all sliders   median ${fmt(q(all, 0.5))} ms   p90 ${fmt(q(all, 0.9))} ms   max ${fmt(Math.max(...all))} ms\n`);
+  process.stdout.write(
+    `explorer input-to-chart latency, Chromium ${version}, ${N} slider moves (+${WARMUP} warm-up)\n`,
+  );
+  const load = (await import('node:os')).loadavg()[0].toFixed(2);
+  process.stdout.write(`  (machine load average ${load} on ${(await import('node:os')).cpus().length} CPUs)\n`);
+  process.stdout.write(
+    `  input -> charts on screen updated:  median ${fmt(q(all, 0.5))} ms   p90 ${fmt(q(all, 0.9))} ms   max ${fmt(Math.max(...all))} ms\n`,
+  );
+  process.stdout.write(
+    `  input -> every chart updated:       median ${fmt(q(every, 0.5))} ms   p90 ${fmt(q(every, 0.9))} ms   (off-screen charts are drawn when idle)\n`,
+  );
+  process.stdout.write(
+    `  of which input -> numbers rendered (parse, model, table): median ${fmt(q(model, 0.5))} ms; the rest is vega\n`,
+  );
   for (const s of SLIDERS) {
     const xs = bySlider[s];
-    process.stdout.write(`  ${s.padEnd(13)} median ${fmt(q(xs, 0.5))} ms   p90 ${fmt(q(xs, 0.9))} ms   (n = ${xs.length})\n`);
+    process.stdout.write(
+      `  on screen, ${s.padEnd(12)} median ${fmt(q(xs, 0.5))} ms   p90 ${fmt(q(xs, 0.9))} ms   (n = ${xs.length})\n`,
+    );
   }
-  process.stdout.write(`target: median <= 16 ms: ${q(all, 0.5) <= 16 ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(`target (charts on screen): median <= 16 ms: ${q(all, 0.5) <= 16 ? 'met' : 'NOT met'}\n`);
 } finally {
   await context.close();
   await server.close();

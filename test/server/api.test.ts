@@ -8,6 +8,9 @@ import { predictUniform } from '../../src/model/index.js';
 import { optimize } from '../../src/optimize/index.js';
 import { MAX_API_SWEEP_POINTS, createApp, startServer } from '../../src/server/index.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are read field by field and checked by value
+type Json = Record<string, any>;
+
 function rel(actual: number, expected: number, tol = 1e-12): void {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tol * Math.abs(expected));
 }
@@ -20,7 +23,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as Record<string, any>, headers: res.headers };
+  return { status: res.status, json: (await res.json()) as Json, headers: res.headers };
 }
 
 describe('POST /api/predict', () => {
@@ -120,7 +123,7 @@ describe('POST /api/predict', () => {
       body: JSON.stringify({ preset: 'paper', alpha: 0.1, pad: 'x'.repeat(200) }),
     });
     expect(res.status).toBe(413);
-    const json = (await res.json()) as Record<string, any>;
+    const json = (await res.json()) as Json;
     expect(json.error.code).toBe('body_too_large');
     expect(json.error.message).toContain('100 bytes');
   });
@@ -234,7 +237,7 @@ describe('routing and static files', () => {
   test('an unknown API path is a JSON 404', async () => {
     const res = await app.request('/api/simulat', { method: 'POST' });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as Record<string, any>).error.code).toBe('not_found');
+    expect(((await res.json()) as Json).error.code).toBe('not_found');
   });
 
   test('the page and its assets are served with their types', async () => {
@@ -275,7 +278,7 @@ describe('precopy serve', () => {
         body: JSON.stringify({ preset: 'paper', case: 'uniform', alpha: 0.05 }),
       });
       expect(res.status).toBe(200);
-      expect(((await res.json()) as Record<string, any>).uniform.iterations).toBe(4);
+      expect(((await res.json()) as Json).uniform.iterations).toBe(4);
     } finally {
       await server.close();
     }

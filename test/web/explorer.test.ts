@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The explorer in real Chromium (Debian's /usr/bin/chromium via playwright-core; see browser.ts). Fails, never
  * skips, when Chromium is missing. Screenshots go to test-output/screenshots/.
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type CaseName, predict } from '../../src/model/index.js';
 import { optimize } from '../../src/optimize/index.js';
 import { predictSchema } from '../../src/schema/index.js';
+import { ALPHA_GRID } from '../../web/src/compute.js';
 import { type Harness, startHarness } from './browser.js';
 
 const SCREENSHOTS = 'test-output/screenshots';
@@ -43,7 +45,8 @@ async function settle(page: Page): Promise<void> {
   await page.waitForFunction(() => {
     const d = document.documentElement.dataset;
     const charts = document.querySelectorAll('figure.chart').length;
-    return d.updated !== undefined && d.updated === (d.inputSeq ?? '0') && Number(d.charts) === charts;
+    const seq = d.inputSeq ?? '0';
+    return d.updated === seq && d.updatedAll === seq && Number(d.charts) === charts;
   });
 }
 
@@ -55,7 +58,10 @@ async function setText(page: Page, field: string, value: string): Promise<void> 
 /** Every numbers-table cell: case, quantity and the full-precision value it shows. */
 async function cells(page: Page): Promise<Map<string, string>> {
   const list = await page.$$eval('td[data-quantity]', (tds) =>
-    tds.map((td) => [`${(td as HTMLElement).dataset.case ?? ''}/${(td as HTMLElement).dataset.quantity}`, (td as HTMLElement).dataset.value ?? '']),
+    tds.map((td) => [
+      `${(td as HTMLElement).dataset.case ?? ''}/${(td as HTMLElement).dataset.quantity}`,
+      (td as HTMLElement).dataset.value ?? '',
+    ]),
   );
   return new Map(list as [string, string][]);
 }
@@ -137,7 +143,7 @@ function expectLibraryValues(page: Map<string, string>, lib: Map<string, string>
 }
 
 async function expectNoNaN(page: Page): Promise<void> {
-  const text = await page.evaluate(() => document.body.innerText);
+  const text = await page.evaluate(() => document.body.textContent ?? '');
   expect(text).not.toMatch(/NaN|Infinity|undefined|null/);
   const attrs = await page.$$eval('[data-value]', (els) => els.map((e) => (e as HTMLElement).dataset.value ?? ''));
   for (const a of attrs) expect(a).not.toMatch(/NaN|Infinity/);
@@ -192,7 +198,9 @@ describe('explorer in Chromium', () => {
     await expectNoNaN(page);
     await setText(page, 'bandwidth', '60KB/s');
     await setText(page, 'alpha', '1');
-    expect(await page.locator('#f-alpha-error').textContent()).toBe("alpha '1' is out of range: expected 0 < alpha < 1");
+    expect(await page.locator('#f-alpha-error').textContent()).toBe(
+      "alpha '1' is out of range: expected 0 < alpha < 1",
+    );
     await expectNoNaN(page);
     await setText(page, 'alpha', '');
     expect(await page.locator('#f-alpha-error').textContent()).toMatch(/^alpha '' is not a number/);
@@ -254,7 +262,8 @@ describe('explorer in Chromium', () => {
     const sweep = await download(() => page.click('text=Sweep over α (CSV)'));
     const rows = sweep.bytes.toString('utf8').trimEnd().split('\r\n');
     expect(rows[0]).toBe('case,alpha,iterations,downtimeSeconds,totalSeconds,pagesTransferred,gain,networkUtilization');
-    expect(rows.length).toBeGreaterThan(3 * 199);
+    // Three cases, each at every grid alpha plus two points per band edge.
+    expect(rows.length).toBeGreaterThan(1 + 3 * ALPHA_GRID.length);
     for (const r of rows.slice(1)) {
       const f = r.split(',');
       expect(f).toHaveLength(8);
@@ -288,7 +297,8 @@ describe('explorer in Chromium', () => {
       els
         .filter((e) => {
           const el = e as HTMLInputElement;
-          const name = (el.labels?.length ? el.labels[0]!.textContent : '') || el.getAttribute('aria-label') || el.textContent;
+          const name =
+            (el.labels?.length ? el.labels[0]!.textContent : '') || el.getAttribute('aria-label') || el.textContent;
           return !name?.trim();
         })
         .map((e) => e.outerHTML.slice(0, 80)),

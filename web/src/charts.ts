@@ -1,15 +1,18 @@
 /**
  * Live charts: each chart is embedded once (vega-embed, canvas renderer) and then only its named data sources
  * change, which keeps an input-to-chart update within a frame.
+ *
+ * Charts on screen are re-rendered at once; charts scrolled out of view get their new data at once too, but are
+ * re-rendered when the browser is idle (or when they scroll into view, whichever comes first), so a slider move
+ * pays only for what the user can see.
  */
-import embed from 'vega-embed';
-import { Error as LOG_ERRORS_ONLY } from 'vega';
 import type { View } from 'vega';
+import { Error as LOG_ERRORS_ONLY } from 'vega';
+import embed from 'vega-embed';
 import type { ExplorerData } from './compute.js';
 import type { ChartId } from './specs.js';
 import { CHARTS } from './specs.js';
 
-type Views = Partial<Record<ChartId, View>>;
 const SOURCE_NAMES = ['rows', 'marks', 'limit', 'rounds', 'hotGain'];
 
 /** The data sources of every chart for one computed view. */
@@ -23,10 +26,42 @@ function sources(data: ExplorerData): Record<string, readonly object[]> {
   };
 }
 
+interface Mounted {
+  readonly view: View;
+  readonly el: HTMLElement;
+  /** Data sources the chart reads. */
+  readonly names: readonly string[];
+  /** Has data not yet rendered. */
+  dirty: boolean;
+}
+
+/** Resolves when the updated charts are drawn: `visible` those on screen, `all` every chart. */
+export interface UpdateDone {
+  readonly visible: Promise<void>;
+  readonly all: Promise<void>;
+}
+
+const idle: (f: () => void) => void =
+  typeof requestIdleCallback === 'function'
+    ? (f) => requestIdleCallback(f, { timeout: 200 })
+    : (f) => setTimeout(f, 16);
+
 export class ChartBoard {
-  private readonly views: Views = {};
-  private readonly names = new Map<ChartId, string[]>();
+  private readonly charts = new Map<ChartId, Mounted>();
   private readonly last = new Map<string, readonly object[]>();
+  private readonly onScreen = new Set<Element>();
+  private readonly observer: IntersectionObserver | undefined =
+    typeof IntersectionObserver === 'function'
+      ? new IntersectionObserver((entries) => {
+          for (const e of entries) {
+            if (e.isIntersecting) this.onScreen.add(e.target);
+            else this.onScreen.delete(e.target);
+          }
+          for (const c of this.charts.values()) {
+            if (c.dirty && this.onScreen.has(c.el)) this.render(c);
+          }
+        })
+      : undefined;
 
   /**
    * Embeds one chart into `el` with the current data inlined (so no scale is ever computed over empty data);
@@ -51,42 +86,57 @@ export class ChartBoard {
       return;
     }
     if (src) for (const n of names) this.last.set(`${id}:${n}`, src[n]!);
-    this.views[id] = result.view;
-    this.names.set(id, names);
+    this.charts.set(id, { view: result.view, el, names, dirty: false });
+    this.observer?.observe(el);
   }
 
-  /** Replaces the data of every mounted chart whose data changed and re-renders; resolves when drawn. */
-  async update(data: ExplorerData): Promise<void> {
+  /** Gives every chart whose data changed its new data; renders those on screen now and the rest when idle. */
+  update(data: ExplorerData): UpdateDone {
     const src = sources(data);
-    const pending: Promise<unknown>[] = [];
-    for (const [id, view] of Object.entries(this.views) as [ChartId, View][]) {
-      let changed = false;
-      for (const name of this.names.get(id) ?? []) {
+    const now: Promise<void>[] = [];
+    const later: Promise<void>[] = [];
+    for (const [id, c] of this.charts) {
+      for (const name of c.names) {
         const values = src[name]!;
         if (same(this.last.get(`${id}:${name}`), values)) continue;
-        view.data(name, values as object[]);
+        c.view.data(name, values as object[]);
         this.last.set(`${id}:${name}`, values);
-        changed = true;
+        c.dirty = true;
       }
-      if (changed) pending.push(view.runAsync());
+      if (!c.dirty) continue;
+      if (!this.observer || this.onScreen.has(c.el)) now.push(this.render(c));
+      else later.push(new Promise<void>((done) => idle(() => this.render(c).then(done, done))));
     }
-    await Promise.all(pending);
+    const visible = Promise.all(now).then(() => undefined);
+    return { visible, all: Promise.all([visible, ...later]).then(() => undefined) };
+  }
+
+  private render(c: Mounted): Promise<void> {
+    if (!c.dirty) return Promise.resolve();
+    c.dirty = false;
+    return c.view.runAsync().then(() => undefined);
   }
 
   /** Releases a chart whose panel left the page. */
   unmount(id: ChartId): void {
-    this.views[id]?.finalize();
-    delete this.views[id];
-    this.names.delete(id);
+    const c = this.charts.get(id);
+    if (!c) return;
+    this.observer?.unobserve(c.el);
+    this.onScreen.delete(c.el);
+    c.view.finalize();
+    this.charts.delete(id);
     for (const key of [...this.last.keys()]) if (key.startsWith(`${id}:`)) this.last.delete(key);
   }
 
-  view(id: ChartId): View | undefined {
-    return this.views[id];
+  /** The chart's view, rendered with its latest data (for export). */
+  async view(id: ChartId): Promise<View | undefined> {
+    const c = this.charts.get(id);
+    if (c) await this.render(c);
+    return c?.view;
   }
 
   mounted(): ChartId[] {
-    return Object.keys(this.views) as ChartId[];
+    return [...this.charts.keys()];
   }
 }
 

@@ -65,10 +65,13 @@ export interface ExplorerData {
   readonly warnings: readonly string[];
 }
 
-/** Alpha grid of the sweeps: 0.005, 0.010, ..., 0.995, built by index (no accumulated rounding). */
-export const ALPHA_GRID: readonly number[] = Array.from({ length: 199 }, (_, i) => (i + 1) / 200);
-/** Beta grid of the HG chart: 0, 0.01, ..., 0.95. */
-export const BETA_GRID: readonly number[] = Array.from({ length: 96 }, (_, i) => i / 100);
+/**
+ * Alpha grid of the sweeps: 0.01, 0.02, ..., 0.99, built by index (no accumulated rounding). The band edges are
+ * added per case, so the staircases are exact however coarse the grid; 99 points keep a slider move within a frame.
+ */
+export const ALPHA_GRID: readonly number[] = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
+/** Beta grid of the HG chart: 0, 0.02, ..., 0.96. */
+export const BETA_GRID: readonly number[] = Array.from({ length: 49 }, (_, i) => i / 50);
 /** The three alphas of the paper's Figure 1. */
 export const FIGURE1_ALPHAS: readonly number[] = [0.1, 0.4, 0.7];
 /** At most this many rounds are drawn per case. */
