@@ -3,7 +3,7 @@
  * directory, serves it from the in-process server on 127.0.0.1 (ephemeral port) and drives Debian's Chromium
  * with playwright-core. Never downloads a browser: without /usr/bin/chromium (or $PRECOPY_CHROMIUM) it throws.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
@@ -43,6 +43,31 @@ export async function buildPage(): Promise<string> {
     build: { outDir, emptyOutDir: true },
   });
   return outDir;
+}
+
+/** The library alone (test/web/library-entry.ts) as one browser script defining `precopyLib`. */
+export async function buildLibraryScript(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'precopy-weblib-'));
+  try {
+    await build({
+      configFile: false,
+      logLevel: 'silent',
+      build: {
+        outDir,
+        emptyOutDir: true,
+        minify: false,
+        lib: {
+          entry: resolve('test/web/library-entry.ts'),
+          formats: ['iife'],
+          name: 'precopyLib',
+          fileName: () => 'lib.js',
+        },
+      },
+    });
+    return readFileSync(join(outDir, 'lib.js'), 'utf8');
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
 }
 
 export interface Harness {
