@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// The main job on built-in defaults (`npm start`): the paper's Table 2 parameters through predict and optimize.
+// The main job on built-in defaults (`npm start`): the paper's Table 2 parameters through predict and optimize,
+// then the reproduction of the paper's Section 7 (figures, Table 3, report, errata) into out/reproduction.
 import { run } from '../dist/cli/main.js';
 
 const steps = [
   ['predict', '--preset', 'paper'],
   ['optimize', '--preset', 'paper'],
+  ['reproduce', '--out', 'out/reproduction'],
 ];
 for (const argv of steps) {
   process.stdout.write(`\n$ precopy ${argv.join(' ')}\n`);

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { explain } from './common.js';
 import { registerOptimize } from './commands/optimize.js';
 import { registerPredict } from './commands/predict.js';
+import { registerReproduce } from './commands/reproduce.js';
 import { registerServe } from './commands/serve.js';
 import { registerSweep } from './commands/sweep.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerOptimize(program);
   registerSweep(program);
+  registerReproduce(program);
   registerServe(program);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
