@@ -10,23 +10,11 @@ import type { View } from 'vega';
 import { Error as LOG_ERRORS_ONLY } from 'vega';
 import embed from 'vega-embed';
 import type { ExplorerData } from './compute.js';
-import type { ChartId } from './specs.js';
+import type { ChartDef, ChartId } from './specs.js';
 import { CHARTS } from './specs.js';
 
-const SOURCE_NAMES = ['rows', 'marks', 'limit', 'rounds', 'hotGain'];
-
-/** The data sources of every chart for one computed view. */
-function sources(data: ExplorerData): Record<string, readonly object[]> {
-  return {
-    rows: data.alphaRows,
-    marks: data.marks,
-    limit: [{ maxUtilization: data.maxUtilization }],
-    rounds: data.roundRows,
-    hotGain: data.hotGainRows,
-  };
-}
-
 interface Mounted {
+  readonly def: ChartDef;
   readonly view: View;
   readonly el: HTMLElement;
   /** Data sources the chart reads. */
@@ -69,10 +57,10 @@ export class ChartBoard {
    */
   async mount(id: ChartId, el: HTMLElement, data: ExplorerData | undefined): Promise<void> {
     const def = CHARTS.find((c) => c.id === id)!;
-    const src = data ? sources(data) : undefined;
+    const src = data ? def.data(data) : undefined;
     // Only the sources this chart reads: vega-lite keeps every dataset it is given, and replacing one a chart
     // does not use has broken other transforms of that view (a formula ran on a removed tuple).
-    const names = SOURCE_NAMES.filter((n) => usesData(def.spec, n));
+    const names = def.sources;
     const datasets = Object.fromEntries(names.map((n) => [n, (src?.[n] ?? []) as object[]]));
     const spec = { ...def.spec, datasets } as typeof def.spec;
     const result = await embed(el, spec, {
@@ -86,16 +74,16 @@ export class ChartBoard {
       return;
     }
     if (src) for (const n of names) this.last.set(`${id}:${n}`, src[n]!);
-    this.charts.set(id, { view: result.view, el, names, dirty: false });
+    this.charts.set(id, { def, view: result.view, el, names, dirty: false });
     this.observer?.observe(el);
   }
 
   /** Gives every chart whose data changed its new data; renders those on screen now and the rest when idle. */
   update(data: ExplorerData): UpdateDone {
-    const src = sources(data);
     const now: Promise<void>[] = [];
     const later: Promise<void>[] = [];
     for (const [id, c] of this.charts) {
+      const src = c.def.data(data);
       for (const name of c.names) {
         const values = src[name]!;
         if (same(this.last.get(`${id}:${name}`), values)) continue;
@@ -138,14 +126,6 @@ export class ChartBoard {
   mounted(): ChartId[] {
     return [...this.charts.keys()];
   }
-}
-
-/** True when the spec (or one of its layers) reads the named data source. */
-function usesData(spec: unknown, name: string): boolean {
-  if (typeof spec !== 'object' || spec === null) return false;
-  const o = spec as { data?: { name?: string }; layer?: unknown[] };
-  if (o.data?.name === name) return true;
-  return (o.layer ?? []).some((l) => usesData(l, name));
 }
 
 /** Same data: the same array, or a short array with the same content (marks, limit). */

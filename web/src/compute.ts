@@ -6,7 +6,26 @@
 import { hotGain, summarizeHotDowntime, summarizeHotPrecopy, summarizeUniform } from '../../src/model/cases.js';
 import { type ModelInput, type Prediction, predict } from '../../src/model/predict.js';
 import type { CaseName, NotConverged, Summary } from '../../src/model/types.js';
+import type { CurveRow } from '../../src/report/charts.js';
 import { type OptimizeOutcome, optimumUnderUtilization } from './optimum.js';
+
+/** The four charts against alpha (the paper's Figures 2-4, live). */
+export type AlphaChart = 'downtime' | 'gain' | 'pages' | 'utilization';
+export const ALPHA_CHARTS: readonly AlphaChart[] = ['downtime', 'gain', 'pages', 'utilization'];
+const ALPHA_FIELD = {
+  downtime: 'downtimeSeconds',
+  gain: 'gain',
+  pages: 'pagesTransferred',
+  utilization: 'networkUtilization',
+} as const;
+
+/** A marked point on an alpha chart: the chosen alpha or a case's optimum under Umax. */
+export interface MarkPoint {
+  readonly x: number;
+  readonly y: number;
+  readonly series: string;
+  readonly kind: 'chosen' | 'optimum';
+}
 
 export const CASE_LABEL: Record<CaseName, string> = {
   uniform: 'Uniform',
@@ -59,6 +78,14 @@ export interface ExplorerData {
   readonly roundRows: readonly RoundRow[];
   readonly hotGainRows: readonly HotGainRow[];
   readonly marks: readonly MarkRow[];
+  /** The alpha sweep as chart rows (x = alpha, y = the quantity, series = case), one array per chart. */
+  readonly curves: Readonly<Record<AlphaChart, readonly CurveRow[]>>;
+  /** The marks as chart points, one array per chart. */
+  readonly markPoints: Readonly<Record<AlphaChart, readonly MarkPoint[]>>;
+  /** HG against beta as chart rows (x = beta, y = HG, series = alpha). */
+  readonly hotGainCurves: readonly CurveRow[];
+  /** The utilisation limit as a one-row source for its rule. */
+  readonly limitRows: readonly { readonly maxUtilization: number }[];
   readonly optimum: Partial<Record<CaseName, OptimizeOutcome>>;
   readonly maxUtilization: number;
   /** Warnings in words, each prefixed by its case. */
@@ -74,10 +101,25 @@ export const ALPHA_GRID: readonly number[] = Array.from({ length: 99 }, (_, i) =
 export const BETA_GRID: readonly number[] = Array.from({ length: 49 }, (_, i) => i / 50);
 /** The three alphas of the paper's Figure 1. */
 export const FIGURE1_ALPHAS: readonly number[] = [0.1, 0.4, 0.7];
+/** Series of the HG chart: the chosen alpha, then the paper's three (fixed names keep the colours fixed). */
+export const HOT_GAIN_SERIES: readonly string[] = ['chosen α', 'α = 0.1', 'α = 0.4', 'α = 0.7'];
 /** At most this many rounds are drawn per case. */
 export const MAX_ROUNDS_DRAWN = 60;
 
-let sweepCache: { key: string; rows: readonly AlphaRow[] } | undefined;
+let sweepCache:
+  | { key: string; rows: readonly AlphaRow[]; curves: Readonly<Record<AlphaChart, readonly CurveRow[]>> }
+  | undefined;
+
+/** Chart rows of one quantity; points without a finite value (an unbounded gain) are left out. */
+function curveOf(rows: readonly AlphaRow[], chart: AlphaChart): CurveRow[] {
+  const field = ALPHA_FIELD[chart];
+  const out: CurveRow[] = [];
+  for (const r of rows) {
+    const y = r[field];
+    if (y !== null && Number.isFinite(y)) out.push({ x: r.alpha, y, series: r.case });
+  }
+  return out;
+}
 
 function summarize(name: CaseName, p: ModelInput): Summary | NotConverged {
   if (name === 'uniform') return summarizeUniform({ ...p, dirtyPagesPerSecond: p.dirtyPagesPerSecond! });
@@ -179,12 +221,28 @@ export function computeExplorer(input: ModelInput, cases: readonly CaseName[], m
       warnings.push(`${label}: ${opt.reason}`);
     }
   }
-  if (!reuse) sweepCache = { key: sweepKey, rows: alphaRows };
+  const curves =
+    reuse && sweepCache
+      ? sweepCache.curves
+      : (Object.fromEntries(ALPHA_CHARTS.map((c) => [c, curveOf(alphaRows, c)])) as Record<AlphaChart, CurveRow[]>);
+  if (!reuse) sweepCache = { key: sweepKey, rows: alphaRows, curves };
+  const markPoints = Object.fromEntries(
+    ALPHA_CHARTS.map((c) => {
+      const field = ALPHA_FIELD[c];
+      const pts: MarkPoint[] = [];
+      for (const m of marks) {
+        const y = m[field];
+        if (y !== null && Number.isFinite(y)) pts.push({ x: m.alpha, y, series: m.case, kind: m.kind });
+      }
+      return [c, pts];
+    }),
+  ) as Record<AlphaChart, MarkPoint[]>;
   const hotGainRows: HotGainRow[] = [];
   if (cases.includes('hotPrecopy') && cases.includes('hotDowntime')) {
-    const alphas = [input.alpha, ...FIGURE1_ALPHAS.filter((a) => a !== input.alpha)];
-    for (const alpha of alphas) {
-      const series = alpha === input.alpha ? `α = ${alpha} (chosen)` : `α = ${alpha}`;
+    const alphas = [input.alpha, ...FIGURE1_ALPHAS];
+    for (let i = 0; i < alphas.length; i++) {
+      const alpha = alphas[i]!;
+      const series = HOT_GAIN_SERIES[i]!;
       for (const beta of BETA_GRID) {
         const p = { ...input, alpha, hotFraction: beta };
         const hg = hotGain(summarize('hotPrecopy', p), summarize('hotDowntime', p));
@@ -200,6 +258,10 @@ export function computeExplorer(input: ModelInput, cases: readonly CaseName[], m
     roundRows,
     hotGainRows,
     marks,
+    curves,
+    markPoints,
+    limitRows: [{ maxUtilization }],
+    hotGainCurves: hotGainRows.map((r) => ({ x: r.beta, y: r.hotGain, series: r.series })),
     optimum,
     maxUtilization,
     warnings,

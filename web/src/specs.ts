@@ -1,11 +1,22 @@
 /**
- * Vega-Lite specs of the explorer's charts. Each chart reads named data sources that the page replaces on every
- * input change (`rows`: the curve; `marks`: the chosen and optimum alpha; `limit`: the utilisation limit), so a
- * chart is embedded once and then only its data changes.
+ * The explorer's charts: the report's own Vega-Lite specs (src/report/charts.ts, the ones `precopy reproduce`
+ * renders), made live. Each chart reads named data sources that the page replaces on every input change
+ * (`curves`: the report's rows; `marks`: the chosen alpha and each case's optimum; `limit`: Umax; `rounds`), so
+ * a chart is embedded once and then only its data changes.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import {
+  CHART_DATA_NAME,
+  CHART_FONT,
+  downtimeVsAlphaSpec,
+  gainVsAlphaSpec,
+  hotGainVsBetaSpec,
+  pagesVsAlphaSpec,
+  utilizationVsAlphaSpec,
+} from '../../src/report/charts.js';
+import { type AlphaChart, type ExplorerData, HOT_GAIN_SERIES } from './compute.js';
 
-export type ChartId = 'downtime' | 'gain' | 'pages' | 'utilization' | 'roundPages' | 'roundSeconds' | 'hotGain';
+export type ChartId = AlphaChart | 'roundPages' | 'roundSeconds' | 'hotGain';
 
 export interface ChartDef {
   readonly id: ChartId;
@@ -13,122 +24,167 @@ export interface ChartDef {
   /** Text alternative for screen readers. */
   readonly description: string;
   readonly spec: TopLevelSpec;
+  /** Names of the data sources the spec reads. */
+  readonly sources: readonly string[];
+  /** The rows of each source for a computed view (the same arrays while they do not change). */
+  readonly data: (d: ExplorerData) => Readonly<Record<string, readonly object[]>>;
 }
 
+/** The case names as series, in the paper's order (fixes the colours). */
 const CASES = ['Uniform', 'Hot I', 'Hot II'];
-const caseColor = {
-  field: 'case',
-  type: 'nominal',
-  title: 'Case',
-  scale: { domain: CASES, range: ['#1f77b4', '#d62728', '#2ca02c'] },
-} as const;
+const HEIGHT = 220;
 
-const base = {
-  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  width: 'container',
-  height: 220,
-  autosize: { type: 'fit-x', contains: 'padding' },
-  config: { legend: { orient: 'bottom' }, axis: { labelFontSize: 11, titleFontSize: 12 } },
-} as const;
+type Json = Record<string, unknown>;
 
-/** A quantity against alpha for each case, with the chosen alpha (rule) and the optimum under Umax (diamonds). */
+/** Legends below the plot: the plot keeps its width on a phone. */
+function legendsBelow(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const n of node) legendsBelow(n);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const o = node as Json;
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'legend' && typeof v === 'object' && v !== null) (v as Json).orient = 'bottom';
+    else legendsBelow(v);
+  }
+}
+
+/**
+ * A report spec made live: its data set becomes a named source filled by the page, it fills the width of its
+ * container, and extra layers (marks) are drawn over it.
+ */
+function live(spec: TopLevelSpec, extraLayers: readonly object[] = []): TopLevelSpec {
+  const s = structuredClone(spec) as unknown as Json & { layer?: object[] };
+  s.data = { name: CHART_DATA_NAME };
+  s.width = 'container';
+  s.height = HEIGHT;
+  s.autosize = { type: 'fit-x', contains: 'padding' };
+  s.padding = 4;
+  legendsBelow(s.layer);
+  s.layer = [...(s.layer ?? []), ...extraLayers];
+  return s as unknown as TopLevelSpec;
+}
+
+/** The chosen alpha (dashed rule) and each case's optimum under Umax (diamonds) over an alpha chart. */
+const MARK_LAYERS = [
+  {
+    data: { name: 'marks' },
+    transform: [{ filter: "datum.kind === 'chosen'" }],
+    mark: { type: 'rule', strokeDash: [4, 3], color: '#555555' },
+    encoding: { x: { field: 'x', type: 'quantitative' } },
+  },
+  {
+    data: { name: 'marks' },
+    transform: [{ filter: "datum.kind === 'optimum'" }],
+    mark: { type: 'point', shape: 'diamond', size: 120, filled: true, stroke: '#000000', strokeWidth: 1 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' },
+      y: { field: 'y', type: 'quantitative' },
+      color: { field: 'series', type: 'nominal' },
+    },
+  },
+];
+
+const ALPHA_OPTIONS = {
+  seriesTitle: 'case',
+  seriesOrder: CASES,
+  xDomain: [0, 1] as const,
+  xFormat: '.1f',
+  xTitle: 'α (stop fraction)',
+};
+
 function alphaChart(
-  id: ChartId,
+  id: AlphaChart,
   title: string,
-  field: string,
-  yTitle: string,
   description: string,
+  spec: TopLevelSpec,
   extra: readonly object[] = [],
 ): ChartDef {
-  const spec = {
-    ...base,
+  return {
+    id,
     title,
-    layer: [
-      {
-        data: { name: 'rows' },
-        mark: { type: 'line', clip: true },
-        encoding: {
-          x: { field: 'alpha', type: 'quantitative', title: 'α (stop fraction)', scale: { domain: [0, 1] } },
-          y: { field, type: 'quantitative', title: yTitle },
-          color: caseColor,
-        },
-      },
-      {
-        data: { name: 'marks' },
-        transform: [{ filter: "datum.kind === 'chosen'" }],
-        mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
-        encoding: { x: { field: 'alpha', type: 'quantitative' } },
-      },
-      {
-        data: { name: 'marks' },
-        transform: [{ filter: `datum.kind === 'optimum' && isValid(datum['${field}'])` }],
-        mark: { type: 'point', shape: 'diamond', size: 110, filled: true, stroke: 'black', strokeWidth: 1 },
-        encoding: {
-          x: { field: 'alpha', type: 'quantitative' },
-          y: { field, type: 'quantitative' },
-          color: caseColor,
-          tooltip: [
-            { field: 'case', title: 'optimum of' },
-            { field: 'alpha', title: 'α', format: '.4g' },
-            { field, title: yTitle, format: '.4g' },
-          ],
-        },
-      },
-      ...extra,
-    ],
+    description,
+    spec: live(spec, [...MARK_LAYERS, ...extra]),
+    sources: extra.length ? [CHART_DATA_NAME, 'marks', 'limit'] : [CHART_DATA_NAME, 'marks'],
+    data: (d) => ({
+      [CHART_DATA_NAME]: d.curves[id],
+      marks: d.markPoints[id],
+      limit: d.limitRows,
+    }),
   };
-  return { id, title, description, spec: spec as unknown as TopLevelSpec };
 }
 
-function roundChart(id: ChartId, title: string, field: string, yTitle: string, description: string): ChartDef {
+/** Per-round bars (not a figure of the paper): pages P(i) or seconds T(i) of each round, grouped by case. */
+function roundChart(id: ChartId, title: string, field: 'pages' | 'seconds', yTitle: string, description: string) {
   const spec = {
-    ...base,
-    title,
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, anchor: 'start' },
+    width: 'container',
+    height: HEIGHT,
+    autosize: { type: 'fit-x', contains: 'padding' },
+    padding: 4,
+    background: 'white',
+    config: {
+      font: CHART_FONT,
+      title: { fontSize: 15 },
+      axis: { labelFontSize: 12, titleFontSize: 13, gridColor: '#e4e4e4' },
+      legend: { labelFontSize: 12, titleFontSize: 12 },
+    },
     data: { name: 'rounds' },
     mark: { type: 'bar' },
     encoding: {
       x: { field: 'round', type: 'ordinal', title: 'round i' },
       xOffset: { field: 'case', scale: { domain: CASES } },
       y: { field, type: 'quantitative', title: yTitle, stack: null },
-      color: caseColor,
-      tooltip: [{ field: 'case' }, { field: 'round', title: 'round' }, { field, title: yTitle, format: '.4g' }],
+      color: {
+        field: 'case',
+        type: 'nominal',
+        title: 'case',
+        scale: { domain: CASES, range: ['#0072B2', '#D55E00', '#009E73'] },
+        legend: { orient: 'bottom' },
+      },
     },
   };
-  return { id, title, description, spec: spec as unknown as TopLevelSpec };
+  const def: ChartDef = {
+    id,
+    title,
+    description,
+    spec: spec as unknown as TopLevelSpec,
+    sources: ['rounds'],
+    data: (d) => ({ rounds: d.roundRows }),
+  };
+  return def;
 }
 
 export const CHARTS: readonly ChartDef[] = [
   alphaChart(
     'downtime',
     'Downtime vs α',
-    'downtimeSeconds',
-    'Tdown (s)',
-    'Downtime in seconds against the stop fraction alpha for each case; a staircase that steps where the number of rounds changes.',
+    'Downtime in seconds against the stop fraction alpha for each case: a staircase that steps where the number of rounds changes. The dashed line is the chosen alpha; diamonds mark each case’s best alpha under the utilisation limit.',
+    downtimeVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Downtime vs α', yTitle: 'Tdown (s)' }),
   ),
   alphaChart(
     'gain',
     'Gain vs α',
-    'gain',
-    'G',
     'Gain G (stop-and-copy downtime over live-migration downtime) against alpha for each case.',
+    gainVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Gain vs α', yTitle: 'G (ratio)' }),
   ),
   alphaChart(
     'pages',
     'Pages migrated vs α',
-    'pagesTransferred',
-    'PTotalMig (pages)',
     'Total pages migrated against alpha for each case.',
+    pagesVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Pages migrated vs α', yTitle: 'PTotalMig (pages)' }),
   ),
   alphaChart(
     'utilization',
     'Network utilisation vs α',
-    'networkUtilization',
-    'Unet',
-    'Average network utilisation against alpha for each case, with the utilisation limit as a horizontal line.',
+    'Average network utilisation against alpha for each case; the red line is the utilisation limit Umax.',
+    utilizationVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Network utilisation vs α', yTitle: 'Unet' }),
     [
       {
         data: { name: 'limit' },
-        mark: { type: 'rule', color: '#b00', strokeWidth: 1.5 },
+        mark: { type: 'rule', color: '#b00020', strokeWidth: 1.5 },
         encoding: { y: { field: 'maxUtilization', type: 'quantitative' } },
       },
     ],
@@ -139,17 +195,16 @@ export const CHARTS: readonly ChartDef[] = [
     id: 'hotGain',
     title: 'Hot-page gain HG vs β',
     description:
-      'HG = downtime of Hot I over downtime of Hot II against the hot fraction beta, for the chosen alpha and the paper’s 0.1, 0.4 and 0.7.',
-    spec: {
-      ...base,
-      title: 'Hot-page gain HG vs β',
-      data: { name: 'hotGain' },
-      mark: { type: 'line' },
-      encoding: {
-        x: { field: 'beta', type: 'quantitative', title: 'β (hot fraction)' },
-        y: { field: 'hotGain', type: 'quantitative', title: 'HG = Tdown(Hot I)/Tdown(Hot II)' },
-        color: { field: 'series', type: 'nominal', title: 'α' },
-      },
-    } as unknown as TopLevelSpec,
+      'HG = downtime of Hot I over downtime of Hot II against the hot fraction beta, for the chosen alpha and the paper’s 0.1, 0.4 and 0.7 (Figure 1); below 1 Hot I has the shorter downtime.',
+    spec: live(
+      hotGainVsBetaSpec([], {
+        title: 'Hot-page gain HG vs β',
+        yTitle: 'HG',
+        xTitle: 'β (hot fraction)',
+        seriesOrder: HOT_GAIN_SERIES,
+      }),
+    ),
+    sources: [CHART_DATA_NAME],
+    data: (d) => ({ [CHART_DATA_NAME]: d.hotGainCurves }),
   },
 ];
