@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { parsePort } from '../../src/cli/commands/serve.js';
 import { CliError } from '../../src/cli/common.js';
+import { run } from '../../src/cli/main.js';
 import { predictUniform } from '../../src/model/index.js';
 import { optimize } from '../../src/optimize/index.js';
 import { MAX_API_SWEEP_POINTS, createApp, startServer } from '../../src/server/index.js';
@@ -266,6 +267,18 @@ describe('precopy serve', () => {
       expect(() => parsePort(bad)).toThrow(CliError);
     }
     expect(() => parsePort('65536')).toThrow("--port '65536' is not a port: expected a whole number from 0 to 65535");
+  });
+
+  test('a bad port is one line on stderr and exit code 2', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await run(['serve', '--port', '70000'])).toBe(2);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toBe(
+        "precopy: --port '70000' is not a port: expected a whole number from 0 to 65535\n",
+      );
+    } finally {
+      err.mockRestore();
+    }
   });
 
   test('binds 127.0.0.1 by default and answers over HTTP', async () => {
