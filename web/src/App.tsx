@@ -28,9 +28,16 @@ function markInput(): number {
   return inputSeq;
 }
 
-/** A number for display: six significant digits, never NaN/Infinity (those are worded by the caller). */
+const FORMATS = new Map<number, Intl.NumberFormat>();
+
+/** A number for display: `digits` significant digits, never NaN/Infinity (those are worded by the caller). */
 function show(x: number, digits = 6): string {
-  return Number(x.toPrecision(digits)).toLocaleString('en-US', { maximumSignificantDigits: digits });
+  let f = FORMATS.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { maximumSignificantDigits: Math.min(21, digits) });
+    FORMATS.set(digits, f);
+  }
+  return f.format(x);
 }
 
 function FieldInput(props: {
@@ -236,6 +243,28 @@ function NumbersTable(props: { data: ExplorerData; stale: boolean }) {
           ) : null}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** A one-line-per-case summary kept in view at the bottom of a phone screen while the sliders move. */
+function Readout(props: { data: ExplorerData; stale: boolean }) {
+  const { data } = props;
+  return (
+    <div class={`readout${props.stale ? ' stale' : ''}`} aria-hidden="true">
+      {data.cases.map((n) => {
+        const o = data.prediction[n];
+        const text = !o
+          ? ''
+          : !o.converged
+            ? 'does not converge'
+            : `Tdown ${seconds(o.downtimeSeconds)} · G ${Number.isFinite(o.gain) ? show(o.gain, 4) : 'unbounded'} · Unet ${show(o.networkUtilization * 100, 3)}%`;
+        return (
+          <div key={n}>
+            <b>{CASE_LABEL[n]}</b> {text}
+          </div>
+        );
+      })}
     </div>
   );
 }
@@ -469,6 +498,7 @@ export function App() {
           </div>
         </section>
       </main>
+      {data ? <Readout data={data} stale={!computed} /> : null}
     </div>
   );
 }
