@@ -151,7 +151,8 @@ function alphaPoints(rho: number): number[] {
       if (edge <= hi) pts.push(edge * (1 - 1e-9), edge);
     }
   }
-  return pts.sort((a, b) => a - b);
+  pts.sort((a, b) => a - b);
+  return pts.filter((x, i) => i === 0 || x !== pts[i - 1]); // an edge can fall on a grid point (rho = 0.48)
 }
 
 /**
