@@ -50,6 +50,30 @@ describe('URL state', () => {
   });
 });
 
+describe('memory and downtime limit as in the command line', () => {
+  test('a size in the memory field is memory, rounded up to whole pages', () => {
+    // 64 MiB / 16 kB = 67108864 / 16000 = 4194.304 pages -> 4195.
+    const p = parseView({ ...DEFAULT_STATE, pages: '64MiB' });
+    expect(p.input?.pages).toBe(4195);
+  });
+
+  test('a duration in the stop field is a QEMU-style downtime limit: alpha = limit*B/(Ps*S)', () => {
+    // 0.3 s * 60000 B/s / (4096 * 16000 B) = 18000 / 65536000.
+    const p = parseView({ ...DEFAULT_STATE, alpha: '300ms' });
+    const alpha = p.input!.alpha;
+    expect(Math.abs(alpha - 18000 / 65536000)).toBeLessThanOrEqual(1e-15 * alpha);
+  });
+
+  test('a downtime limit longer than a full copy is an error in the stop field', () => {
+    // A full stop-and-copy takes Ps*S/B = 4096 * 16000 / 60000 = 1092.27 s < 2 h.
+    const p = parseView({ ...DEFAULT_STATE, alpha: '2h' });
+    expect(p.input).toBeUndefined();
+    expect(p.errors.alpha).toMatch(
+      /^downtimeLimit '2h' is out of range: expected 0 < downtime-limit < Ps\*S\/B = 1092.27 s/,
+    );
+  });
+});
+
 describe('sliders', () => {
   for (const f of FIELDS) {
     fcTest.prop({ t: fc.double({ min: 0, max: 1, noNaN: true }) }, SEED)(

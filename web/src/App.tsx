@@ -183,13 +183,15 @@ function conv(d: ExplorerData, n: CaseName) {
   return o?.converged ? o : undefined;
 }
 
-function NumbersTable(props: { data: ExplorerData; stale: boolean }) {
+function NumbersTable(props: { data: ExplorerData; stale: boolean; alphaFrom: string | undefined }) {
   const { data } = props;
   return (
     <div class="table-wrap">
       <table class={`numbers${props.stale ? ' stale' : ''}`} aria-describedby="numbers-caption">
         <caption id="numbers-caption">
-          Results at α = {show(data.input.alpha)} ({data.input.accounting ?? 'paper'} accounting)
+          Results at α = {show(data.input.alpha)}
+          {props.alphaFrom ? ` (from the downtime limit ${props.alphaFrom})` : ''} ({data.input.accounting ?? 'paper'}{' '}
+          accounting)
         </caption>
         <thead>
           <tr>
@@ -470,7 +472,13 @@ export function App() {
               />
             ))}
           </div>
-          {data ? <NumbersTable data={data} stale={!computed} /> : null}
+          {data ? (
+            <NumbersTable
+              data={data}
+              stale={!computed}
+              alphaFrom={/[a-zA-Zµ]/.test(state.alpha) ? state.alpha : undefined}
+            />
+          ) : null}
           <div class="actions">
             <button
               type="button"

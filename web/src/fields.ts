@@ -98,10 +98,10 @@ export interface FieldSpec {
 export const FIELDS: readonly FieldSpec[] = [
   {
     key: 'pages',
-    label: 'Memory pages',
+    label: 'Memory',
     symbol: 'Ps',
-    unitHint: 'pages',
-    help: 'a whole number of pages, e.g. 4096',
+    unitHint: 'pages or a size',
+    help: 'a whole number of pages (4096) or a size (64GiB, rounded up to whole pages)',
     slider: {
       min: 0,
       max: 30,
@@ -148,8 +148,8 @@ export const FIELDS: readonly FieldSpec[] = [
     key: 'alpha',
     label: 'Stop fraction',
     symbol: 'α',
-    unitHint: '0 < α < 1',
-    help: 'pre-copy stops once at most α·Ps pages are left (0 < α < 1)',
+    unitHint: 'α, or a time',
+    help: 'pre-copy stops once at most α·Ps pages are left (0 < α < 1); or a QEMU-style downtime limit such as 300ms, α = limit·B/(Ps·S)',
     slider: linear(0.001, 0.999, 0.001),
     usedBy: 'all',
   },

@@ -21,16 +21,25 @@ export function casesOf(choice: ViewState['case']): CaseName[] {
   return [choice === 'uniform' ? 'uniform' : choice === 'hot-precopy' ? 'hotPrecopy' : 'hotDowntime'];
 }
 
-/** The raw schema input for a view: only the fields the chosen case uses. */
+/** Text with letters in it is a quantity with a unit: `64GiB` for memory, `300ms` for a downtime limit. */
+const HAS_UNIT = /[a-zA-Zµ]/;
+
+/**
+ * The raw schema input for a view: only the fields the chosen case uses. The memory field takes a page count
+ * (`pages`) or a size (`memory`, e.g. 64GiB); the stop field takes alpha or a QEMU-style downtime limit
+ * (`downtimeLimit`, e.g. 300ms), as the command line does.
+ */
 export function rawInput(state: ViewState): Record<string, string> {
   const cases = casesOf(state.case);
   const raw: Record<string, string> = {
-    pages: state.pages,
+    ...(HAS_UNIT.test(state.pages) ? { memory: state.pages } : { pages: state.pages }),
     pageSize: state.pageSize,
     bandwidth: state.bandwidth,
     case: state.case,
     accounting: state.accounting,
   };
+  if (HAS_UNIT.test(state.alpha)) raw.downtimeLimit = state.alpha;
+  else raw.alpha = state.alpha;
   if (cases.includes('uniform')) raw.dirtyRate = state.dirtyRate;
   if (cases.some((c) => c !== 'uniform')) {
     raw.hotFraction = state.hotFraction;
@@ -52,8 +61,12 @@ const KNOWN: readonly string[] = [
   'maxUtilization',
 ];
 
+/** Schema fields the page shows in another field's box. */
+const SHOWN_IN: Record<string, TextField> = { memory: 'pages', downtimeLimit: 'alpha' };
+
 function fieldOf(issue: { path: readonly PropertyKey[]; params?: unknown }): TextField | undefined {
   const field = (issue.params as IssueParams | undefined)?.field ?? String(issue.path[0] ?? '');
+  if (SHOWN_IN[field]) return SHOWN_IN[field];
   return KNOWN.includes(field) ? (field as TextField) : undefined;
 }
 
@@ -61,7 +74,7 @@ export function parseView(state: ViewState): ParsedView {
   const errors: ParsedView['errors'] = {};
   const raw = rawInput(state);
   const cases = casesOf(state.case);
-  const p = predictSchema.safeParse({ ...raw, alpha: state.alpha });
+  const p = predictSchema.safeParse(raw);
   if (!p.success) {
     for (const issue of p.error.issues) {
       const f = fieldOf(issue as never);
@@ -69,7 +82,8 @@ export function parseView(state: ViewState): ParsedView {
     }
   }
   // Umax is checked by the optimiser's schema; the page also caps it at 1 (a utilisation above 100% means nothing).
-  const o = optimizeSchema.safeParse({ ...raw, maxUtilization: state.maxUtilization });
+  const { alpha: _alpha, downtimeLimit: _limit, ...model } = raw;
+  const o = optimizeSchema.safeParse({ ...model, maxUtilization: state.maxUtilization });
   let maxUtilization: number | undefined;
   if (o.success) {
     const u = o.data.constraints.maxNetworkUtilization!;
