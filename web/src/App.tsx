@@ -378,7 +378,7 @@ export function App() {
     setState((s) => ({ ...s, ...patch }));
   };
 
-  const positions = sliderPositions(computed, state);
+  const positions = sliderPositions(computed ?? lastGood.current, state);
   const needUniform = parsed.cases.includes('uniform');
   const needHot = parsed.cases.some((c) => c !== 'uniform');
 
