@@ -98,26 +98,27 @@ function FieldInput(props: {
   );
 }
 
-/** The numeric value behind a field's text, for its slider position; undefined when the text is invalid. */
-function sliderPositions(data: ExplorerData | undefined, state: ViewState): Partial<Record<TextField, number>> {
+/** Slider positions for the values in use (base units); fields without a value keep theirs. */
+function sliderPositions(data: ExplorerData | undefined): Partial<Record<TextField, number>> {
   if (!data) return {};
   const i = data.input;
-  return {
-    pages: FIELDS[0]!.slider.toPosition(i.pages),
-    pageSize: FIELDS[1]!.slider.toPosition(i.pageSizeBytes),
-    bandwidth: FIELDS[2]!.slider.toPosition(i.bandwidthBytesPerSecond),
-    ...(i.dirtyPagesPerSecond !== undefined ? { dirtyRate: FIELDS[3]!.slider.toPosition(i.dirtyPagesPerSecond) } : {}),
+  const values: Partial<Record<TextField, number | undefined>> = {
+    pages: i.pages,
+    pageSize: i.pageSizeBytes,
+    bandwidth: i.bandwidthBytesPerSecond,
+    dirtyRate: i.dirtyPagesPerSecond,
     alpha: i.alpha,
-    ...(i.hotFraction !== undefined ? { hotFraction: i.hotFraction } : {}),
-    ...(i.hotDirtyPagesPerSecond !== undefined
-      ? { hotRate: FIELDS[6]!.slider.toPosition(i.hotDirtyPagesPerSecond) }
-      : {}),
-    ...(i.coldDirtyPagesPerSecond !== undefined
-      ? { coldRate: FIELDS[7]!.slider.toPosition(i.coldDirtyPagesPerSecond) }
-      : {}),
+    hotFraction: i.hotFraction,
+    hotRate: i.hotDirtyPagesPerSecond,
+    coldRate: i.coldDirtyPagesPerSecond,
     maxUtilization: data.maxUtilization,
-    ...(state.case ? {} : {}),
   };
+  const out: Partial<Record<TextField, number>> = {};
+  for (const f of FIELDS) {
+    const v = values[f.key];
+    if (v !== undefined) out[f.key] = f.slider.toPosition(v);
+  }
+  return out;
 }
 
 interface Quantity {
@@ -378,7 +379,7 @@ export function App() {
     setState((s) => ({ ...s, ...patch }));
   };
 
-  const positions = sliderPositions(computed ?? lastGood.current, state);
+  const positions = sliderPositions(computed ?? lastGood.current);
   const needUniform = parsed.cases.includes('uniform');
   const needHot = parsed.cases.some((c) => c !== 'uniform');
 
