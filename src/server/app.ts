@@ -16,6 +16,22 @@ export interface AppOptions {
   readonly staticDir?: string;
   /** Largest accepted request body, bytes (default 64 KiB). */
   readonly maxBodyBytes?: number;
+  /**
+   * Host names the `Host` header may carry (lower case, without port); others get 403. `startServer` sets the
+   * loopback names when it binds a loopback address, so a web page cannot reach the server through a DNS name
+   * it re-points at 127.0.0.1 (DNS rebinding). Undefined: any host.
+   */
+  readonly allowedHosts?: readonly string[];
+}
+
+/** The names of this machine's loopback interface. */
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+/** The host name of a Host header, lower case, without the port. */
+export function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  return h.replace(/:\d+$/, '');
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -31,6 +47,20 @@ export function createApp(options: AppOptions = {}): Hono {
   const app = new Hono();
 
   app.use('*', async (c, next) => {
+    const allowed = options.allowedHosts;
+    if (allowed && !allowed.includes(hostName(c.req.header('host') ?? ''))) {
+      return c.json(
+        errorBody('forbidden_host', [
+          {
+            code: 'forbidden_host',
+            path: [],
+            value: c.req.header('host') ?? '',
+            message: `requests must be addressed to ${allowed[0]} (this server listens on a loopback address only)`,
+          },
+        ]),
+        403,
+      );
+    }
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { type AppOptions, createApp } from './app.js';
+import { type AppOptions, LOOPBACK_HOSTS, createApp } from './app.js';
 
 export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES } from './app.js';
 export { apiOptimize, apiPredict, apiSweep, MAX_API_SWEEP_POINTS } from './api.js';
@@ -44,7 +44,10 @@ export function defaultStaticDir(): string | undefined {
 /** Starts listening; resolves once bound. */
 export function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const app = createApp(options);
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  const app = createApp(
+    loopback && options.allowedHosts === undefined ? { ...options, allowedHosts: [...LOOPBACK_HOSTS, host] } : options,
+  );
   return new Promise((resolvePromise, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info: AddressInfo) => {
       const shown = host.includes(':') ? `[${host}]` : host;

@@ -281,6 +281,29 @@ describe('precopy serve', () => {
     }
   });
 
+  test('a loopback server refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const server = await startServer({ port: 0 });
+    try {
+      const ok = await fetch(`http://localhost:${server.port}/api/nothing`, { method: 'POST' });
+      expect(ok.status).toBe(404);
+      const { request } = await import('node:http');
+      const status = await new Promise<number>((done, fail) => {
+        const req = request(
+          { host: '127.0.0.1', port: server.port, path: '/', headers: { host: `evil.example:${server.port}` } },
+          (res) => {
+            res.resume();
+            done(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', fail);
+        req.end();
+      });
+      expect(status).toBe(403);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('binds 127.0.0.1 by default and answers over HTTP', async () => {
     const server = await startServer({ port: 0 });
     try {
