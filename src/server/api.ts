@@ -45,6 +45,7 @@ export type ApiResult =
 /** At most this many sweep points per request (the CLI streams more; an HTTP answer is held in memory). */
 export const MAX_API_SWEEP_POINTS = 100_000;
 
+/** The body of a 4xx answer: a code, one line joining the issues' messages, and the issues. */
 export function errorBody(code: string, issues: readonly ApiIssue[]): ApiErrorBody {
   return { error: { code, message: issues.map((i) => i.message).join('; '), issues } };
 }

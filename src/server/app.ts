@@ -34,6 +34,7 @@ export function hostName(header: string): string {
   return h.replace(/:\d+$/, '');
 }
 
+/** Largest request body accepted by default: 64 KiB, far above any real input. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 const ROUTES: Record<string, (body: unknown) => ApiResult> = {
@@ -42,6 +43,10 @@ const ROUTES: Record<string, (body: unknown) => ApiResult> = {
   sweep: apiSweep,
 };
 
+/**
+ * The app: `POST /api/predict|optimize|sweep`, JSON errors for everything else under `/api/`, and the page's
+ * static files. Test it in-process with `createApp().request(path, init)`.
+ */
 export function createApp(options: AppOptions = {}): Hono {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = new Hono();

@@ -313,6 +313,7 @@ function ChartPanel(props: {
   );
 }
 
+/** The explorer page: inputs, warnings, charts, numbers table and exports, with the view state in the URL. */
 export function App() {
   const [state, setState] = useState<ViewState>(() => stateFromQuery(location.search));
   const board = useMemo(() => new ChartBoard(), []);

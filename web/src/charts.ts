@@ -34,6 +34,7 @@ const idle: (f: () => void) => void =
     ? (f) => requestIdleCallback(f, { timeout: 200 })
     : (f) => setTimeout(f, 16);
 
+/** The page's charts: one vega View per chart, embedded once, fed new data on every input change. */
 export class ChartBoard {
   private readonly charts = new Map<ChartId, Mounted>();
   private readonly last = new Map<string, readonly object[]>();

@@ -11,6 +11,7 @@ import { type OptimizeOutcome, optimumUnderUtilization } from './optimum.js';
 
 /** The four charts against alpha (the paper's Figures 2-4, live). */
 export type AlphaChart = 'downtime' | 'gain' | 'pages' | 'utilization';
+/** The alpha charts in page order. */
 export const ALPHA_CHARTS: readonly AlphaChart[] = ['downtime', 'gain', 'pages', 'utilization'];
 const ALPHA_FIELD = {
   downtime: 'downtimeSeconds',
@@ -27,6 +28,7 @@ export interface MarkPoint {
   readonly kind: 'chosen' | 'optimum';
 }
 
+/** Case names as the page and its charts print them. */
 export const CASE_LABEL: Record<CaseName, string> = {
   uniform: 'Uniform',
   hotPrecopy: 'Hot I',

@@ -80,16 +80,19 @@ function save(href: string, filename: string): void {
   a.remove();
 }
 
+/** Saves text as a file download named `filename`. */
 export function downloadText(text: string, filename: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   save(url, filename);
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Saves a chart as SVG (vega's own SVG renderer, whatever the on-screen renderer). */
 export async function downloadSvg(view: View, filename: string): Promise<void> {
   downloadText(await view.toSVG(), filename, 'image/svg+xml');
 }
 
+/** Saves a chart as PNG at twice the on-screen resolution. */
 export async function downloadPng(view: View, filename: string): Promise<void> {
   save(await view.toImageURL('png', 2), filename);
 }

@@ -39,6 +39,7 @@ export const DEFAULT_STATE: Readonly<ViewState> = {
   accounting: 'paper',
 };
 
+/** The case selector: the schema's `case` values with their labels. */
 export const CASE_CHOICES: readonly { value: CaseChoice; label: string }[] = [
   { value: 'all', label: 'All cases' },
   { value: 'uniform', label: 'Uniform' },
@@ -46,6 +47,7 @@ export const CASE_CHOICES: readonly { value: CaseChoice; label: string }[] = [
   { value: 'hot-downtime', label: 'Hot II (hot pages at downtime)' },
 ];
 
+/** The accounting selector: the schema's `accounting` values with their labels. */
 export const ACCOUNTING_CHOICES: readonly { value: AccountingChoice; label: string }[] = [
   { value: 'paper', label: 'Paper (Table 1 as printed)' },
   { value: 'consistent', label: 'Consistent (pages actually left)' },
@@ -95,6 +97,7 @@ export interface FieldSpec {
   readonly usedBy: 'all' | 'uniform' | 'hot';
 }
 
+/** Every text input of the page, in order, with its slider. */
 export const FIELDS: readonly FieldSpec[] = [
   {
     key: 'pages',

@@ -14,6 +14,11 @@ function pct(x: number): string {
   return `${Number((x * 100).toPrecision(4))}%`;
 }
 
+/**
+ * The alpha with the least downtime whose network utilisation stays within `maxUtilization` (the paper's
+ * Section 6 problem), from the library's exact optimiser; or why there is none, in words.
+ * @example optimumUnderUtilization('uniform', paperInput, 0.4).feasible // false: Unet >= rho = 8/15 (Eq. 16)
+ */
 export function optimumUnderUtilization(name: CaseName, input: ModelInput, maxUtilization: number): OptimizeOutcome {
   const { alpha: _alpha, ...rest } = input;
   const r = optimize({

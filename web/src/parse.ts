@@ -16,6 +16,7 @@ export interface ParsedView {
   readonly errors: Partial<Record<TextField, string>>;
 }
 
+/** The model cases a case choice stands for. */
 export function casesOf(choice: ViewState['case']): CaseName[] {
   if (choice === 'all') return ['uniform', 'hotPrecopy', 'hotDowntime'];
   return [choice === 'uniform' ? 'uniform' : choice === 'hot-precopy' ? 'hotPrecopy' : 'hotDowntime'];
@@ -70,6 +71,10 @@ function fieldOf(issue: { path: readonly PropertyKey[]; params?: unknown }): Tex
   return KNOWN.includes(field) ? (field as TextField) : undefined;
 }
 
+/**
+ * The model input of a view, through the shared schema: `input` when every field the chosen cases need is valid,
+ * else one error in words per bad field (the schema stops at the first).
+ */
 export function parseView(state: ViewState): ParsedView {
   const errors: ParsedView['errors'] = {};
   const raw = rawInput(state);

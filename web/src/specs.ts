@@ -157,6 +157,7 @@ function roundChart(id: ChartId, title: string, field: 'pages' | 'seconds', yTit
   return def;
 }
 
+/** The page's charts, in page order. */
 export const CHARTS: readonly ChartDef[] = [
   alphaChart(
     'downtime',

@@ -10,6 +10,7 @@ export function parsePort(text: string): number {
   return Number(text);
 }
 
+/** `precopy serve [--port P] [--host H]`: the explorer and the JSON API until Ctrl-C. */
 export function registerServe(program: Command): void {
   program
     .command('serve')
