@@ -23,15 +23,16 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export function requireChromium(): string {
-  if (!existsSync(CHROMIUM)) {
+/** The Chromium binary, or an error that says how to install it (the browser tests fail, never skip). */
+export function requireChromium(path: string = CHROMIUM): string {
+  if (!existsSync(path)) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM}: the explorer tests need a real browser. Install Debian's package ` +
+      `Chromium not found at ${path}: the explorer tests need a real browser. Install Debian's package ` +
         '(as root: apt-get update && apt-get install -y chromium) or set PRECOPY_CHROMIUM to its path. ' +
         'These tests never download a browser.',
     );
   }
-  return CHROMIUM;
+  return path;
 }
 
 /** Builds web/ into a fresh temporary directory (so a test never sees a stale dist/web). */

@@ -9,8 +9,17 @@ import { predictSchema } from '../../src/schema/index.js';
 import { ALPHA_GRID, computeExplorer } from '../../web/src/compute.js';
 import { DEFAULT_STATE, FIELDS, type ViewState, queryFromState, stateFromQuery } from '../../web/src/fields.js';
 import { parseView, rawInput } from '../../web/src/parse.js';
+import { requireChromium } from './browser.js';
 
 const SEED = { seed: 20130901, numRuns: 200 };
+
+describe('browser harness', () => {
+  test('a missing Chromium is an error that says how to install it', () => {
+    expect(() => requireChromium('/nonexistent/chromium')).toThrow(
+      /^Chromium not found at \/nonexistent\/chromium: .*apt-get install -y chromium/,
+    );
+  });
+});
 
 describe('URL state', () => {
   fcTest.prop(
