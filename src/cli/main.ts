@@ -10,6 +10,7 @@ import { explain } from './common.js';
 import { registerOptimize } from './commands/optimize.js';
 import { registerPredict } from './commands/predict.js';
 import { registerReproduce } from './commands/reproduce.js';
+import { registerServe } from './commands/serve.js';
 import { registerSimulate, registerValidate } from './commands/simulate.js';
 import { registerSweep } from './commands/sweep.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerReproduce(program);
   registerSimulate(program);
   registerValidate(program);
+  registerServe(program);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       outputError: (text, write) => write(`precopy: ${text.replace(/^error: /, '').trim()}\n`),

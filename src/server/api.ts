@@ -1,0 +1,207 @@
+/**
+ * The JSON API: the command line's predict, optimize and sweep behind HTTP, with the same zod schema, the same
+ * validation and the same JSON as `--format json`. Handlers are plain functions from a parsed body to a status
+ * and a JSON value, so they are testable without HTTP.
+ */
+import { caseJson } from '../cli/commands/predict.js';
+import { optimizeAll, optimizeJson } from '../cli/commands/optimize.js';
+import { SWEEP_COLUMNS, crossProduct, expandAxis, sweepRows } from '../cli/commands/sweep.js';
+import { CliError } from '../cli/common.js';
+import { ModelInputError, predict } from '../model/index.js';
+import {
+  FIELD_OF_PARAMETER,
+  type IssueParams,
+  type PredictInputRaw,
+  describeIssue,
+  optimizeSchema,
+  predictSchema,
+} from '../schema/index.js';
+import { UnitError } from '../units/index.js';
+import type { z } from 'zod';
+
+/** One problem with a request, data first: what, where, the value given, and a line in words. */
+export interface ApiIssue {
+  /** `invalid_input`, `unrecognized_keys`, `invalid_type`, `invalid_json`, `too_many_points`, ... */
+  readonly code: string;
+  /** JSON path of the offending field (empty for the whole body). */
+  readonly path: readonly (string | number)[];
+  /** The field as the API spells it (`pageSize`), when one field is at fault. */
+  readonly field?: string;
+  /** The value as given. */
+  readonly value?: unknown;
+  /** One line in words, e.g. `alpha '1.5' is out of range: expected 0 < alpha < 1`. */
+  readonly message: string;
+}
+
+/** The body of every 4xx answer. */
+export interface ApiErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly issues: readonly ApiIssue[] };
+}
+
+export type ApiResult =
+  | { readonly status: 200; readonly body: unknown }
+  | { readonly status: 400; readonly body: ApiErrorBody };
+
+/** At most this many sweep points per request (the CLI streams more; an HTTP answer is held in memory). */
+export const MAX_API_SWEEP_POINTS = 100_000;
+
+/** The body of a 4xx answer: a code, one line joining the issues' messages, and the issues. */
+export function errorBody(code: string, issues: readonly ApiIssue[]): ApiErrorBody {
+  return { error: { code, message: issues.map((i) => i.message).join('; '), issues } };
+}
+
+function bad(issues: readonly ApiIssue[]): ApiResult {
+  return { status: 400, body: errorBody('invalid_request', issues) };
+}
+
+function zodIssues(error: z.ZodError): ApiIssue[] {
+  return error.issues.map((issue) => {
+    const params = (issue as { params?: IssueParams }).params;
+    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    return {
+      code: issue.code === 'custom' ? 'invalid_value' : issue.code,
+      path,
+      ...(params?.field ? { field: params.field, value: params.value } : path.length ? { field: String(path[0]) } : {}),
+      message: describeIssue(issue),
+    };
+  });
+}
+
+/** Errors the library raises for input the schema let through (CLI range errors, model range checks). */
+function thrownIssue(e: unknown): ApiIssue | undefined {
+  if (e instanceof ModelInputError) {
+    const field = FIELD_OF_PARAMETER[e.parameter] ?? e.parameter;
+    return {
+      code: 'invalid_value',
+      path: [field],
+      field,
+      value: e.value,
+      message: e.message.replace(new RegExp(`^${e.parameter}\\b`), field),
+    };
+  }
+  if (e instanceof CliError)
+    return {
+      code: 'invalid_value',
+      path: [],
+      message: e.message.replace(/--([a-z-]+)/g, (_, f: string) =>
+        f.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()),
+      ),
+    };
+  if (e instanceof UnitError) return { code: 'invalid_unit', path: [], value: e.input, message: e.message };
+  return undefined;
+}
+
+function guard(run: () => ApiResult): ApiResult {
+  try {
+    return run();
+  } catch (e) {
+    const issue = thrownIssue(e);
+    if (issue) return bad([issue]);
+    throw e;
+  }
+}
+
+function objectBody(body: unknown): ApiResult | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return bad([{ code: 'invalid_type', path: [], message: 'the request body must be a JSON object' }]);
+  }
+  return undefined;
+}
+
+/**
+ * POST /api/predict: the body is the predict input (`{"preset": "paper", "alpha": 0.05}`, units as text).
+ * Answers the JSON of `precopy predict --format json`: one object per case plus `hotGain`; a case that does not
+ * converge is `{converged: false, rho, reason}` (a result, not an error).
+ */
+export function apiPredict(body: unknown): ApiResult {
+  return (
+    objectBody(body) ??
+    guard(() => {
+      const r = predictSchema.safeParse(body);
+      if (!r.success) return bad(zodIssues(r.error));
+      const prediction = predict(r.data.input, r.data.cases, { strict: r.data.strict });
+      const out: Record<string, unknown> = {};
+      for (const name of r.data.cases) {
+        const o = prediction[name]!;
+        out[name] = o.converged ? caseJson(o) : { converged: false, rho: o.rho, reason: o.reason };
+      }
+      if (prediction.hotGain !== undefined) out.hotGain = prediction.hotGain;
+      return { status: 200, body: out };
+    })
+  );
+}
+
+/**
+ * POST /api/optimize: the body is the optimize input (`{"preset": "paper", "maxUtilization": 0.4}`).
+ * Answers the JSON of `precopy optimize --format json`: one result per case.
+ */
+export function apiOptimize(body: unknown): ApiResult {
+  return (
+    objectBody(body) ??
+    guard(() => {
+      const r = optimizeSchema.safeParse(body);
+      if (!r.success) return bad(zodIssues(r.error));
+      const results = optimizeAll(r.data);
+      const out: Record<string, unknown> = {};
+      for (const [k, o] of Object.entries(results)) out[k] = optimizeJson(o);
+      return { status: 200, body: out };
+    })
+  );
+}
+
+/**
+ * POST /api/sweep: the predict input where any numeric field may be a list `"A,B,C"` or a range
+ * `"LO:HI:STEP"` (as the CLI's sweep flags). Answers `{columns, rows}` with the rows of
+ * `precopy sweep --format jsonl`. Every point is validated before any is computed.
+ */
+export function apiSweep(body: unknown): ApiResult {
+  return (
+    objectBody(body) ??
+    guard(() => {
+      const raw = body as Record<string, unknown>;
+      const axes: [string, string[]][] = [];
+      const fixed: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(raw)) {
+        if (typeof v === 'string' && (v.includes(':') || v.includes(',')) && SWEEPABLE.has(k))
+          axes.push([k, expandAxis(k, v)]);
+        else fixed[k] = v;
+      }
+      const total = axes.reduce((n, [, v]) => n * v.length, 1);
+      if (total > MAX_API_SWEEP_POINTS) {
+        return bad([
+          {
+            code: 'too_many_points',
+            path: [],
+            value: total,
+            message: `the sweep has ${total} points: at most ${MAX_API_SWEEP_POINTS} per request (use the CLI for more)`,
+          },
+        ]);
+      }
+      const points: PredictInputRaw[] = [];
+      for (const point of crossProduct(axes)) {
+        const input = { ...fixed, ...point } as PredictInputRaw;
+        const r = predictSchema.safeParse(input);
+        if (!r.success) return bad(zodIssues(r.error));
+        points.push(input);
+      }
+      const rows: Record<string, unknown>[] = [];
+      for (const input of points) {
+        for (const row of sweepRows(predictSchema.parse(input))) rows.push(row);
+      }
+      return { status: 200, body: { columns: SWEEP_COLUMNS, rows } };
+    })
+  );
+}
+
+const SWEEPABLE = new Set([
+  'pages',
+  'memory',
+  'pageSize',
+  'bandwidth',
+  'dirtyRate',
+  'hotRate',
+  'coldRate',
+  'alpha',
+  'downtimeLimit',
+  'hotFraction',
+]);

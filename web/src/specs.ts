@@ -1,0 +1,211 @@
+/**
+ * The explorer's charts: the report's own Vega-Lite specs (src/report/charts.ts, the ones `precopy reproduce`
+ * renders), made live. Each chart reads named data sources that the page replaces on every input change
+ * (`curves`: the report's rows; `marks`: the chosen alpha and each case's optimum; `limit`: Umax; `rounds`), so
+ * a chart is embedded once and then only its data changes.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import {
+  CHART_DATA_NAME,
+  CHART_FONT,
+  downtimeVsAlphaSpec,
+  gainVsAlphaSpec,
+  hotGainVsBetaSpec,
+  pagesVsAlphaSpec,
+  utilizationVsAlphaSpec,
+} from '../../src/report/charts.js';
+import { type AlphaChart, type ExplorerData, HOT_GAIN_SERIES } from './compute.js';
+
+export type ChartId = AlphaChart | 'roundPages' | 'roundSeconds' | 'hotGain';
+
+export interface ChartDef {
+  readonly id: ChartId;
+  readonly title: string;
+  /** Text alternative for screen readers. */
+  readonly description: string;
+  readonly spec: TopLevelSpec;
+  /** Names of the data sources the spec reads. */
+  readonly sources: readonly string[];
+  /** The rows of each source for a computed view (the same arrays while they do not change). */
+  readonly data: (d: ExplorerData) => Readonly<Record<string, readonly object[]>>;
+}
+
+/** The case names as series, in the paper's order (fixes the colours). */
+const CASES = ['Uniform', 'Hot I', 'Hot II'];
+const HEIGHT = 220;
+
+type Json = Record<string, unknown>;
+
+/** Legends below the plot: the plot keeps its width on a phone. */
+function legendsBelow(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const n of node) legendsBelow(n);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const o = node as Json;
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'legend' && typeof v === 'object' && v !== null) (v as Json).orient = 'bottom';
+    else legendsBelow(v);
+  }
+}
+
+/**
+ * A report spec made live: its data set becomes a named source filled by the page, it fills the width of its
+ * container, and extra layers (marks) are drawn over it.
+ */
+function live(spec: TopLevelSpec, extraLayers: readonly object[] = []): TopLevelSpec {
+  const s = structuredClone(spec) as unknown as Json & { layer?: object[] };
+  s.data = { name: CHART_DATA_NAME };
+  s.width = 'container';
+  s.height = HEIGHT;
+  s.autosize = { type: 'fit-x', contains: 'padding' };
+  s.padding = 4;
+  legendsBelow(s.layer);
+  s.layer = [...(s.layer ?? []), ...extraLayers];
+  return s as unknown as TopLevelSpec;
+}
+
+/** The chosen alpha (dashed rule) and each case's optimum under Umax (diamonds) over an alpha chart. */
+const MARK_LAYERS = [
+  {
+    data: { name: 'marks' },
+    transform: [{ filter: "datum.kind === 'chosen'" }],
+    mark: { type: 'rule', strokeDash: [4, 3], color: '#555555' },
+    encoding: { x: { field: 'x', type: 'quantitative' } },
+  },
+  {
+    data: { name: 'marks' },
+    transform: [{ filter: "datum.kind === 'optimum'" }],
+    mark: { type: 'point', shape: 'diamond', size: 120, filled: true, stroke: '#000000', strokeWidth: 1 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' },
+      y: { field: 'y', type: 'quantitative' },
+      color: { field: 'series', type: 'nominal' },
+    },
+  },
+];
+
+const ALPHA_OPTIONS = {
+  seriesTitle: 'case',
+  seriesOrder: CASES,
+  xDomain: [0, 1] as const,
+  xFormat: '.1f',
+  xTitle: 'α (stop fraction)',
+};
+
+function alphaChart(
+  id: AlphaChart,
+  title: string,
+  description: string,
+  spec: TopLevelSpec,
+  extra: readonly object[] = [],
+): ChartDef {
+  return {
+    id,
+    title,
+    description,
+    spec: live(spec, [...MARK_LAYERS, ...extra]),
+    sources: extra.length ? [CHART_DATA_NAME, 'marks', 'limit'] : [CHART_DATA_NAME, 'marks'],
+    data: (d) => ({
+      [CHART_DATA_NAME]: d.curves[id],
+      marks: d.markPoints[id],
+      limit: d.limitRows,
+    }),
+  };
+}
+
+/** Per-round bars (not a figure of the paper): pages P(i) or seconds T(i) of each round, grouped by case. */
+function roundChart(id: ChartId, title: string, field: 'pages' | 'seconds', yTitle: string, description: string) {
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, anchor: 'start' },
+    width: 'container',
+    height: HEIGHT,
+    autosize: { type: 'fit-x', contains: 'padding' },
+    padding: 4,
+    background: 'white',
+    config: {
+      font: CHART_FONT,
+      title: { fontSize: 15 },
+      axis: { labelFontSize: 12, titleFontSize: 13, gridColor: '#e4e4e4' },
+      legend: { labelFontSize: 12, titleFontSize: 12 },
+    },
+    data: { name: 'rounds' },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'round', type: 'ordinal', title: 'round i' },
+      xOffset: { field: 'case', scale: { domain: CASES } },
+      y: { field, type: 'quantitative', title: yTitle, stack: null },
+      color: {
+        field: 'case',
+        type: 'nominal',
+        title: 'case',
+        scale: { domain: CASES, range: ['#0072B2', '#D55E00', '#009E73'] },
+        legend: { orient: 'bottom' },
+      },
+    },
+  };
+  const def: ChartDef = {
+    id,
+    title,
+    description,
+    spec: spec as unknown as TopLevelSpec,
+    sources: ['rounds'],
+    data: (d) => ({ rounds: d.roundRows }),
+  };
+  return def;
+}
+
+/** The page's charts, in page order. */
+export const CHARTS: readonly ChartDef[] = [
+  alphaChart(
+    'downtime',
+    'Downtime vs α',
+    'Downtime in seconds against the stop fraction alpha for each case: a staircase that steps where the number of rounds changes. The dashed line is the chosen alpha; diamonds mark each case’s best alpha under the utilisation limit.',
+    downtimeVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Downtime vs α', yTitle: 'Tdown (s)' }),
+  ),
+  alphaChart(
+    'gain',
+    'Gain vs α',
+    'Gain G (stop-and-copy downtime over live-migration downtime) against alpha for each case.',
+    gainVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Gain vs α', yTitle: 'G (ratio)' }),
+  ),
+  alphaChart(
+    'pages',
+    'Pages migrated vs α',
+    'Total pages migrated against alpha for each case.',
+    pagesVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Pages migrated vs α', yTitle: 'PTotalMig (pages)' }),
+  ),
+  alphaChart(
+    'utilization',
+    'Network utilisation vs α',
+    'Average network utilisation against alpha for each case; the red line is the utilisation limit Umax.',
+    utilizationVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Network utilisation vs α', yTitle: 'Unet' }),
+    [
+      {
+        data: { name: 'limit' },
+        mark: { type: 'rule', color: '#b00020', strokeWidth: 1.5 },
+        encoding: { y: { field: 'maxUtilization', type: 'quantitative' } },
+      },
+    ],
+  ),
+  roundChart('roundPages', 'Pages per round', 'pages', 'P(i) (pages)', 'Pages sent in each pre-copy round.'),
+  roundChart('roundSeconds', 'Seconds per round', 'seconds', 'T(i) (s)', 'Seconds taken by each pre-copy round.'),
+  {
+    id: 'hotGain',
+    title: 'Hot-page gain HG vs β',
+    description:
+      'HG = downtime of Hot I over downtime of Hot II against the hot fraction beta, for the chosen alpha and the paper’s 0.1, 0.4 and 0.7 (Figure 1); below 1 Hot I has the shorter downtime.',
+    spec: live(
+      hotGainVsBetaSpec([], {
+        title: 'Hot-page gain HG vs β',
+        yTitle: 'HG',
+        xTitle: 'β (hot fraction)',
+        seriesOrder: HOT_GAIN_SERIES,
+      }),
+    ),
+    sources: [CHART_DATA_NAME],
+    data: (d) => ({ [CHART_DATA_NAME]: d.hotGainCurves }),
+  },
+];
