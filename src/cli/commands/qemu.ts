@@ -1,0 +1,393 @@
+/**
+ * `precopy qemu ...`: QEMU's knobs from the model. Parse, validate, call, print; nothing else.
+ *
+ *   precopy qemu plan --memory 8GiB --link-bandwidth 10Gbit/s --dirty-rate 20000 [--max-downtime 300ms] ...
+ *
+ * Bad input is one line on stderr naming the flag, the value and the valid range, exit code 2. A plan that
+ * cannot meet the constraints (or a migration that never converges) prints its result and exits with 1.
+ */
+import type { Command } from 'commander';
+import { ModelInputError } from '../../model/index.js';
+import {
+  migrateSetParametersCommand,
+  planQemuMigration,
+  type QemuPlan,
+  type QemuWorkload,
+  virshCommands,
+} from '../../hypervisor/qemu/plan.js';
+import type { DirtyPattern } from '../../hypervisor/qemu/predict.js';
+import {
+  dirtyPagesPerSecond,
+  humanDuration,
+  humanSize,
+  parseDirtyRate,
+  parseDuration,
+  parseRate,
+  parseSize,
+  UnitError,
+} from '../../units/index.js';
+
+/** Where a command writes; tests pass their own. */
+export interface QemuCliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly setExitCode: (code: number) => void;
+}
+
+const processIo: QemuCliIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  setExitCode: (c) => {
+    process.exitCode = c;
+  },
+};
+
+/** A bad flag value: printed as one line, exit code 2. */
+export class QemuUsageError extends Error {
+  readonly exitCode = 2;
+  constructor(
+    readonly flag: string,
+    readonly value: string,
+    readonly expected: string,
+    problem = 'is invalid',
+  ) {
+    super(`--${flag} '${value}' ${problem}: expected ${expected}`);
+    this.name = 'QemuUsageError';
+  }
+}
+
+type Raw = Record<string, string | boolean | undefined>;
+
+function need(o: Raw, flag: string, key: string, what: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v.trim() === '') {
+    throw new QemuUsageError(flag, v === undefined ? '' : String(v), what, 'is missing');
+  }
+  return v;
+}
+
+function unit<T>(flag: string, value: string, parse: (s: string) => T): T {
+  try {
+    return parse(value);
+  } catch (e) {
+    if (e instanceof UnitError) throw new QemuUsageError(flag, value, e.expected, `is not a ${e.kind}`);
+    throw e;
+  }
+}
+
+function ranged(flag: string, value: string, x: number, ok: boolean, expected: string): number {
+  if (!Number.isFinite(x) || !ok) throw new QemuUsageError(flag, value, expected, 'is out of range');
+  return x;
+}
+
+function fraction(flag: string, value: string, lo: 'open' | 'closed', hi: 'open' | 'closed'): number {
+  const x = Number(value);
+  const okLo = lo === 'open' ? x > 0 : x >= 0;
+  const okHi = hi === 'open' ? x < 1 : x <= 1;
+  const expected = `a number with ${lo === 'open' ? '0 <' : '0 <='} x ${hi === 'open' ? '< 1' : '<= 1'}`;
+  if (value.trim() === '' || !Number.isFinite(x)) throw new QemuUsageError(flag, value, expected, 'is not a number');
+  return ranged(flag, value, x, okLo && okHi, expected);
+}
+
+const PARAM_FLAGS: Record<string, string> = {
+  memoryBytes: 'memory',
+  pageSizeBytes: 'page-size',
+  maxBandwidthBytesPerSecond: 'max-bandwidth',
+  linkBandwidthBytesPerSecond: 'link-bandwidth',
+  downtimeLimitSeconds: 'downtime-limit',
+  dirtyPagesPerSecond: 'dirty-rate',
+  zeroPageFraction: 'zero-fraction',
+  workingSetPages: 'working-set',
+};
+
+/** The parsed `plan` options. */
+export interface PlanInput {
+  readonly workload: QemuWorkload;
+  readonly maxDowntimeSeconds?: number;
+  readonly maxLinkShare?: number;
+  readonly maxTotalSeconds?: number;
+  readonly maxBandwidthBytesPerSecond?: number;
+  readonly downtimeLimitMs?: number;
+  readonly useAvailSwitchover: boolean;
+  readonly format: 'table' | 'json';
+  readonly domain: string;
+}
+
+/** Reads the workload flags shared by plan and advise. */
+export function parseWorkloadFlags(
+  o: Raw,
+  known?: { memoryBytes?: number; dirtyPagesPerSecond?: number },
+): QemuWorkload {
+  const pageSizeText = typeof o.pageSize === 'string' ? o.pageSize : '4KiB';
+  const S = unit('page-size', pageSizeText, parseSize);
+  ranged(
+    'page-size',
+    pageSizeText,
+    S,
+    Number.isInteger(S) && S >= 512 && S <= 2 ** 30,
+    'a whole number of bytes from 512 B to 1 GiB, e.g. 4KiB',
+  );
+  let memory = known?.memoryBytes;
+  if (memory === undefined || typeof o.memory === 'string') {
+    const text = need(o, 'memory', 'memory', 'a size such as 8GiB');
+    memory = unit('memory', text, parseSize);
+    ranged('memory', text, memory, memory >= S && memory <= 2 ** 50, `a size from one page (${S} B) to 1 PiB`);
+  }
+  const linkText = need(o, 'link-bandwidth', 'linkBandwidth', 'a rate such as 10Gbit/s or 1.25GB/s');
+  const link = unit('link-bandwidth', linkText, parseRate);
+  ranged('link-bandwidth', linkText, link, link >= 1 && link <= 1e13, 'a rate from 1 B/s to 10 TB/s');
+  let D = known?.dirtyPagesPerSecond;
+  if (D === undefined || typeof o.dirtyRate === 'string') {
+    const text = need(o, 'dirty-rate', 'dirtyRate', 'pages/s (20000) or a byte rate (80MB/s)');
+    D = dirtyPagesPerSecond(
+      unit('dirty-rate', text, (s) => parseDirtyRate(s)),
+      S,
+    );
+    ranged('dirty-rate', text, D, D >= 0 && D <= 1e12, 'a rate >= 0 pages/s (or bytes/s) below 10^12 pages/s');
+  }
+  const pages = Math.ceil(memory / S);
+  let z = 0;
+  if (typeof o.zeroFraction === 'string') z = fraction('zero-fraction', o.zeroFraction, 'closed', 'open');
+  let W: number | undefined;
+  if (typeof o.workingSet === 'string') {
+    const ws = unit('working-set', o.workingSet, parseSize);
+    const nonZero = pages - Math.floor(z * pages);
+    W = Math.ceil(ws / S);
+    ranged(
+      'working-set',
+      o.workingSet,
+      W,
+      W >= 1 && W <= nonZero,
+      `a size from one page to the non-zero memory (${humanSize(nonZero * S)})`,
+    );
+  }
+  const pattern = (typeof o.pattern === 'string' ? o.pattern : 'sequential') as DirtyPattern;
+  if (pattern !== 'sequential' && pattern !== 'random')
+    throw new QemuUsageError('pattern', pattern, 'sequential or random');
+  return {
+    memoryBytes: memory,
+    pageSizeBytes: S,
+    linkBandwidthBytesPerSecond: link,
+    dirtyPagesPerSecond: D,
+    zeroPageFraction: z,
+    dirtyPattern: pattern,
+    ...(W === undefined ? {} : { workingSetPages: W }),
+  };
+}
+
+/** Reads the constraint and knob flags shared by plan and advise. */
+export function parsePlanFlags(o: Raw, workload: QemuWorkload): Omit<PlanInput, 'workload'> {
+  const format = typeof o.format === 'string' ? o.format : 'table';
+  if (format !== 'table' && format !== 'json') throw new QemuUsageError('format', format, 'table or json');
+  const dur = (flag: string, key: string, lo: number, hi: number, expected: string) => {
+    const v = o[key];
+    if (typeof v !== 'string') return undefined;
+    const x = unit(flag, v, parseDuration);
+    return ranged(flag, v, x, x >= lo && x <= hi, expected);
+  };
+  const maxDowntimeSeconds = dur('max-downtime', 'maxDowntime', 1e-3, 2000, 'a duration from 1ms to 2000s');
+  const maxTotalSeconds = dur('max-total-time', 'maxTotalTime', 1e-3, 1e9, 'a duration > 0, e.g. 10min');
+  const dlSeconds = dur(
+    'downtime-limit',
+    'downtimeLimit',
+    1e-3,
+    2000,
+    'a duration from 1ms to 2000s (QEMU counts whole ms)',
+  );
+  const maxLinkShare =
+    typeof o.maxLinkShare === 'string' ? fraction('max-link-share', o.maxLinkShare, 'open', 'closed') : undefined;
+  let maxBandwidthBytesPerSecond: number | undefined;
+  if (typeof o.maxBandwidth === 'string') {
+    const b = unit('max-bandwidth', o.maxBandwidth, parseRate);
+    const limit = workload.linkBandwidthBytesPerSecond * (maxLinkShare ?? 1);
+    maxBandwidthBytesPerSecond = ranged(
+      'max-bandwidth',
+      o.maxBandwidth,
+      Math.floor(b),
+      b >= 1 && b <= limit,
+      `a rate from 1 B/s to the allowed share of the link (${Math.floor(limit)} B/s)`,
+    );
+  }
+  return {
+    ...(maxDowntimeSeconds === undefined ? {} : { maxDowntimeSeconds }),
+    ...(maxTotalSeconds === undefined ? {} : { maxTotalSeconds }),
+    ...(maxLinkShare === undefined ? {} : { maxLinkShare }),
+    ...(maxBandwidthBytesPerSecond === undefined ? {} : { maxBandwidthBytesPerSecond }),
+    ...(dlSeconds === undefined ? {} : { downtimeLimitMs: Math.max(1, Math.round(dlSeconds * 1000)) }),
+    useAvailSwitchover: o.availSwitchover === true,
+    format,
+    domain: typeof o.domain === 'string' ? o.domain : 'DOMAIN',
+  };
+}
+
+/** The JSON document `plan` prints (documented in docs/qemu.md). */
+export function planDocument(input: PlanInput, plan: QemuPlan): Record<string, unknown> {
+  const pr = plan.prediction;
+  const prediction = pr.converges
+    ? {
+        converges: true,
+        iterations: pr.iterations,
+        totalSeconds: pr.totalSeconds,
+        downtimeSeconds: pr.downtimeSeconds,
+        bytesTransferred: pr.bytesTransferred,
+        precopyRounds: pr.rounds.length,
+        alpha: pr.alpha,
+        rho: pr.rho,
+        rounds: pr.rounds,
+      }
+    : {
+        converges: false,
+        iterations: null,
+        totalSeconds: null,
+        downtimeSeconds: null,
+        bytesTransferred: null,
+        reason: pr.reason,
+        cause: pr.cause,
+        alpha: pr.alpha,
+        rho: pr.rho,
+      };
+  return {
+    feasible: plan.feasible,
+    warnings: plan.warnings,
+    ...(plan.reason === undefined ? {} : { reason: plan.reason }),
+    input: {
+      ...input.workload,
+      maxDowntimeSeconds: input.maxDowntimeSeconds ?? null,
+      maxLinkShare: input.maxLinkShare ?? 1,
+      maxTotalSeconds: input.maxTotalSeconds ?? null,
+    },
+    parameters: plan.parameters,
+    prediction,
+    ...(plan.remedy === undefined ? {} : { remedy: plan.remedy }),
+    qmp: migrateSetParametersCommand(plan.parameters),
+    virsh: virshCommands(plan.parameters, input.domain),
+  };
+}
+
+/** The table `plan` prints. */
+export function planTable(input: PlanInput, plan: QemuPlan): string {
+  const pr = plan.prediction;
+  const k = plan.parameters;
+  const rows: [string, string][] = [
+    ['downtime-limit', `${k.downtimeLimitMs} ms`],
+    ['max-bandwidth', `${k.maxBandwidthBytesPerSecond} B/s (${humanSize(k.maxBandwidthBytesPerSecond)}/s)`],
+  ];
+  if (k.availSwitchoverBandwidthBytesPerSecond !== undefined) {
+    rows.push(['avail-switchover-bandwidth', `${k.availSwitchoverBandwidthBytesPerSecond} B/s`]);
+  }
+  if (pr.converges) {
+    rows.push(
+      ['converges', 'yes'],
+      ['rounds (dirty-sync-count)', `${pr.iterations} (${pr.rounds.length} pre-copy rounds)`],
+      ['total time', humanDuration(pr.totalSeconds)],
+      ['downtime', humanDuration(pr.downtimeSeconds)],
+      ['bytes sent', `${Math.round(pr.bytesTransferred)} (${humanSize(pr.bytesTransferred)})`],
+      ['alpha (paper)', pr.alpha.toPrecision(4)],
+      ['rho (paper)', pr.rho.toPrecision(4)],
+    );
+  } else {
+    rows.push(['converges', `no: ${pr.reason}`]);
+  }
+  if (!plan.feasible && plan.reason !== undefined && (pr.converges || plan.reason !== pr.reason))
+    rows.push(['constraints', `not met: ${plan.reason}`]);
+  for (const w of plan.warnings) rows.push(['warning', w]);
+  if (plan.remedy !== undefined) {
+    const r = plan.remedy;
+    rows.push([
+      'would converge with',
+      r.bandwidthNeededBytesPerSecond === null
+        ? 'no bandwidth below 1 PB/s'
+        : `bandwidth >= ${humanSize(r.bandwidthNeededBytesPerSecond)}/s (${r.bandwidthNeededBytesPerSecond} B/s)`,
+    ]);
+    rows.push([
+      'or auto-converge',
+      r.throttleFractionNeeded === null
+        ? 'not even at 99 % throttle'
+        : `vCPU throttle >= ${(r.throttleFractionNeeded * 100).toFixed(1)} % (QEMU step ${r.autoConvergeThrottlePercent} %)`,
+    ]);
+  }
+  const width = Math.max(...rows.map(([a]) => a.length));
+  const lines = rows.map(([a, b]) => `${a.padEnd(width)}  ${b}`);
+  lines.push('', `QMP:   ${JSON.stringify(migrateSetParametersCommand(k))}`);
+  for (const v of virshCommands(k, input.domain)) lines.push(`virsh: ${v}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Translates library errors into one-line usage errors naming the flag. */
+function toUsage(e: unknown): unknown {
+  if (e instanceof ModelInputError) {
+    const flag = PARAM_FLAGS[e.parameter] ?? e.parameter;
+    return new QemuUsageError(flag, String(e.value), e.range, 'is out of range');
+  }
+  return e;
+}
+
+/** Runs a command body: prints usage errors as one line with exit code 2, anything else as one line with 1. */
+export async function runGuarded(io: QemuCliIo, body: () => Promise<number> | number): Promise<void> {
+  try {
+    io.setExitCode(await body());
+  } catch (e0) {
+    const e = toUsage(e0);
+    if (e instanceof QemuUsageError) {
+      io.err(`precopy: ${e.message}\n`);
+      io.setExitCode(2);
+    } else {
+      io.err(`precopy: ${e instanceof Error ? e.message : String(e)}\n`);
+      io.setExitCode(1);
+    }
+  }
+}
+
+/** Plans (or predicts for fixed knobs) and prints; returns the exit code. */
+export function runPlan(o: Raw, io: QemuCliIo): number {
+  const workload = parseWorkloadFlags(o);
+  const input: PlanInput = { workload, ...parsePlanFlags(o, workload) };
+  const plan = planQemuMigration({
+    workload,
+    ...(input.maxDowntimeSeconds === undefined ? {} : { maxDowntimeSeconds: input.maxDowntimeSeconds }),
+    ...(input.maxTotalSeconds === undefined ? {} : { maxTotalSeconds: input.maxTotalSeconds }),
+    ...(input.maxLinkShare === undefined ? {} : { maxLinkShare: input.maxLinkShare }),
+    ...(input.maxBandwidthBytesPerSecond === undefined
+      ? {}
+      : { maxBandwidthBytesPerSecond: input.maxBandwidthBytesPerSecond }),
+    ...(input.downtimeLimitMs === undefined ? {} : { downtimeLimitMs: input.downtimeLimitMs }),
+    useAvailSwitchover: input.useAvailSwitchover,
+  });
+  if (input.format === 'json') io.out(`${JSON.stringify(planDocument(input, plan), null, 2)}\n`);
+  else io.out(planTable(input, plan));
+  return plan.feasible && plan.prediction.converges ? 0 : 1;
+}
+
+/** Adds the workload, constraint and knob options to a command. */
+export function addPlanOptions(cmd: Command, memoryRequired: boolean): Command {
+  return cmd
+    .option('--memory <size>', `guest RAM, e.g. 8GiB${memoryRequired ? '' : ' (default: from QEMU)'}`)
+    .option('--page-size <size>', 'page size', '4KiB')
+    .option('--link-bandwidth <rate>', 'link speed, e.g. 10Gbit/s (carries the final copy)')
+    .option('--dirty-rate <rate>', `pages/s (20000) or bytes/s (80MB/s)${memoryRequired ? '' : ' (default: measured)'}`)
+    .option('--zero-fraction <f>', 'fraction of RAM that is zero pages, 0 <= f < 1', '0')
+    .option('--working-set <size>', 'writable working set (default: all non-zero memory)')
+    .option('--pattern <p>', 'how writes spread: sequential or random', 'sequential')
+    .option('--max-downtime <duration>', 'largest acceptable downtime, e.g. 300ms')
+    .option('--max-link-share <f>', 'largest share of the link pre-copy may use, 0 < f <= 1', '1')
+    .option('--max-total-time <duration>', 'largest acceptable total migration time, e.g. 10min')
+    .option('--max-bandwidth <rate>', 'fix QEMU max-bandwidth instead of choosing it')
+    .option('--downtime-limit <duration>', 'fix QEMU downtime-limit instead of choosing it, e.g. 300ms')
+    .option('--avail-switchover', 'also set avail-switchover-bandwidth to the link speed (QEMU >= 8.2)')
+    .option('--domain <name>', 'libvirt domain name for the virsh commands', 'DOMAIN')
+    .option('--format <format>', 'table or json', 'table');
+}
+
+/** Registers `precopy qemu` and its subcommands on the program. */
+export function registerQemu(program: Command, io: QemuCliIo = processIo): Command {
+  const qemu = program
+    .command('qemu')
+    .description('QEMU: choose downtime-limit and max-bandwidth, advise over QMP, watch a migration');
+  addPlanOptions(
+    qemu
+      .command('plan')
+      .description('choose downtime-limit and max-bandwidth for the least downtime within constraints, and predict'),
+    true,
+  ).action(async (opts: Raw) => runGuarded(io, () => runPlan(opts, io)));
+  return qemu;
+}
