@@ -180,12 +180,10 @@ export function formatRate(bytesPerSecond: number): string {
 
 /** Formats seconds so that {@link parseDuration} reads back exactly: 0.3 -> '300ms', 90 -> '1.5min'. */
 export function formatDuration(seconds: number): string {
-  const candidates = [`${seconds}s`, `${seconds * 1000}ms`, `${seconds / 60}min`, `${seconds / 3600}h`];
-  let best = '';
-  for (const c of candidates) {
-    if (parseDuration(c) === seconds && (best === '' || c.length < best.length)) best = c;
-  }
-  return best === '' ? `${seconds}s` : best;
+  // The unit a person would pick for the magnitude, if it reads back exactly; otherwise plain seconds.
+  const a = Math.abs(seconds);
+  const natural = a > 0 && a < 1 ? `${seconds * 1000}ms` : a >= 3600 ? `${seconds / 3600}h` : a >= 600 ? `${seconds / 60}min` : '';
+  return natural !== '' && parseDuration(natural) === seconds ? natural : `${seconds}s`;
 }
 
 /** Human-readable (rounded, not exact) seconds for tables: 0.0123 -> '12.3 ms', 88.37 -> '88.4 s', 5400 -> '1.50 h'. */

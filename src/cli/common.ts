@@ -1,0 +1,122 @@
+/**
+ * Plumbing every command shares: one-line errors with exit code 2, schema parsing worded with flag names,
+ * the model flags, number formatting and output writing. Commands parse, validate, call and print; nothing else.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Command, Option } from 'commander';
+import type { z } from 'zod';
+import { ModelInputError } from '../model/index.js';
+import { ACCOUNTING_CHOICES, CASE_CHOICES, FIELD_OF_PARAMETER, describeIssue, flagOf } from '../schema/index.js';
+import { UnitError } from '../units/index.js';
+
+/** An error the user can fix: printed as one line `precopy: <message>`, exit code 2. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Turns any error into the one line the user sees (without the `precopy: ` prefix) and an exit code. */
+export function explain(e: unknown): { message: string; exitCode: number } {
+  if (e instanceof CliError) return { message: e.message, exitCode: e.exitCode };
+  if (e instanceof ModelInputError) {
+    const field = FIELD_OF_PARAMETER[e.parameter];
+    const message = field ? e.message.replace(new RegExp(`^${e.parameter}\\b( =)?`), flagOf(field)) : e.message;
+    return { message, exitCode: 2 };
+  }
+  if (e instanceof UnitError) return { message: e.message, exitCode: 2 };
+  const text = e instanceof Error ? e.message : String(e);
+  return { message: `internal error: ${text.split('\n')[0]} (please report this)`, exitCode: 1 };
+}
+
+/** Parses raw flags with a schema; the first issue becomes a {@link CliError} worded with flag names. */
+export function parseOrFail<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new CliError(describeIssue(issue, flagOf));
+}
+
+/** Options shared by predict, optimize and sweep: the model's parameters with their units. */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .option('--preset <name>', "fill unset parameters from a preset: 'paper' (Table 2)")
+    .option('--pages <n>', 'Ps: memory in pages (a whole number)')
+    .option('--memory <size>', 'memory as a size (e.g. 64GiB), instead of --pages')
+    .option('--page-size <size>', 'S: page size (e.g. 4KiB, 16KB)', undefined)
+    .option('--bandwidth <rate>', 'B: link bandwidth (e.g. 10Gbit/s, 125MB/s, 60KB/s)')
+    .option('--dirty-rate <rate>', 'D: dirty rate, pages/s (bare number) or a byte rate (e.g. 8MB/s)')
+    .option('--hot-fraction <beta>', 'beta: fraction of hot pages, 0 <= beta < 1')
+    .option('--hot-rate <rate>', 'Dh: dirty rate of the hot pages (pages/s or a byte rate)')
+    .option('--cold-rate <rate>', 'Dnh: dirty rate of the other pages (pages/s or a byte rate)')
+    .addOption(new Option('--case <case>', 'which case(s) to compute').choices([...CASE_CHOICES]))
+    .addOption(new Option('--accounting <mode>', 'downtime page accounting').choices([...ACCOUNTING_CHOICES]))
+    .option('--strict', 'reject alpha > rho instead of warning');
+}
+
+/** Commander's camelCase option values to schema fields (same names), dropping unset ones. */
+export function pick(opts: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (opts[f] !== undefined) out[f] = opts[f];
+  return out;
+}
+
+export const MODEL_FIELDS = [
+  'preset',
+  'pages',
+  'memory',
+  'pageSize',
+  'bandwidth',
+  'dirtyRate',
+  'hotFraction',
+  'hotRate',
+  'coldRate',
+  'case',
+  'accounting',
+  'strict',
+] as const;
+
+/** A number for tables: 6 significant digits, no exponent for ordinary magnitudes, never NaN. */
+export function fmt(x: number | undefined | null, digits = 6): string {
+  if (x === undefined || x === null || Number.isNaN(x)) return '-';
+  if (x === Number.POSITIVE_INFINITY) return 'unbounded';
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-4 || a >= 1e12)) return x.toExponential(digits - 1);
+  return String(Number(x.toPrecision(digits)));
+}
+
+/** Right-pads cells into aligned columns; first row is the header. */
+export function columns(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/** JSON for output: Infinity and NaN become null (JSON has neither). */
+export function toJson(value: unknown, indent = 2): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent);
+}
+
+/** Writes a file atomically: to a temporary name in the same folder, then renamed into place. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export type Format = 'table' | 'json' | 'csv';
+export function formatOption(choices: readonly string[], dflt: string): Option {
+  return new Option('--format <format>', 'output format').choices([...choices]).default(dflt);
+}

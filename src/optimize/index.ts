@@ -1,0 +1,362 @@
+/**
+ * Exact optimisation of the stop fraction alpha (the paper's Section 6, solved exactly instead of with a
+ * generic non-linear solver).
+ *
+ * Structure used (all from Table 1):
+ * - n(alpha) is a non-increasing step function; the "band" of n = k is alpha in [rho^(k+1), rho^k)
+ *   (the lower edge belongs to the band, see `iterations`).
+ * - Tdown, Tpre-copy and Ttotal depend on alpha only through n: constant on a band. Tdown strictly decreases
+ *   and Ttotal strictly increases with n.
+ * - Within a band, paper-accounting Unet (Eqs. 16, 23, 31) is affine and increasing in alpha, and paper
+ *   PTotalMig (Eqs. 13, 21, 28) is the ceiling of an affine increasing function; in `consistent` accounting
+ *   both are constant on a band.
+ * So on every band the set of alphas meeting all constraints is an interval [a, c] that starts at the band's
+ * lowest alpha, and the objective is constant on it (downtime, total time) or smallest at its start (pages).
+ * The optimiser walks the bands (in objective order, stopping at the first feasible band when the objective is
+ * monotone in n) and returns the whole optimal interval. Cost: O(number of bands visited), each O(1).
+ */
+import {
+  type Accounting,
+  type CaseName,
+  type HotParams,
+  type ModelInput,
+  ModelInputError,
+  type Summary,
+  type UniformParams,
+  caseShape,
+  ceilPages,
+  geometricSum,
+  iterations,
+  oneMinusPow,
+  pageSeconds,
+  summarizeHotDowntime,
+  summarizeHotPrecopy,
+  summarizeShape,
+  summarizeUniform,
+} from '../model/index.js';
+
+export type Objective = 'downtime' | 'totalTime' | 'pagesTransferred';
+export const OBJECTIVES: readonly Objective[] = ['downtime', 'totalTime', 'pagesTransferred'];
+
+export interface Constraints {
+  /** Unet <= this (the paper's Umax), a fraction > 0. */
+  readonly maxNetworkUtilization?: number;
+  /** Tdown <= this, seconds. */
+  readonly maxDowntimeSeconds?: number;
+  /** Ttotal <= this, seconds. */
+  readonly maxTotalSeconds?: number;
+  /** PTotalMig <= this, pages. */
+  readonly maxPagesTransferred?: number;
+}
+export type ConstraintName = keyof Constraints;
+
+export interface OptimizeProblem extends Omit<ModelInput, 'alpha'> {
+  readonly case: CaseName;
+  /** Closed range of alpha searched; default {min: 0.001, max: 0.999}. 0 < min <= max < 1. */
+  readonly alphaRange?: { readonly min: number; readonly max: number };
+  readonly constraints?: Constraints;
+  /** Default `downtime` (the paper's objective). */
+  readonly objective?: Objective;
+}
+
+export const DEFAULT_ALPHA_RANGE = { min: 0.001, max: 0.999 } as const;
+/** More bands than this (rho extremely close to 1 with a tiny alpha) is refused rather than scanned. */
+export const MAX_BANDS = 50_000_000;
+
+export interface ValueAt {
+  readonly value: number;
+  readonly atAlpha: number;
+}
+
+export interface Feasible {
+  readonly feasible: true;
+  readonly converged: true;
+  readonly case: CaseName;
+  readonly objective: Objective;
+  readonly accounting: Accounting;
+  /** Every alpha in this interval is optimal; `recommended` is its log-midpoint (robust to small errors in rho). */
+  readonly alpha: {
+    readonly min: number;
+    readonly max: number;
+    readonly minInclusive: boolean;
+    readonly maxInclusive: boolean;
+    readonly recommended: number;
+  };
+  readonly rho: number;
+  readonly iterations: number;
+  readonly downtimeSeconds: number;
+  readonly totalSeconds: number;
+  readonly pagesTransferred: { readonly min: number; readonly max: number };
+  readonly networkUtilization: { readonly min: number; readonly max: number };
+}
+
+export interface Infeasible {
+  readonly feasible: false;
+  readonly converged: true;
+  readonly case: CaseName;
+  readonly objective: Objective;
+  readonly accounting: Accounting;
+  readonly rho: number;
+  /** The smallest Unet any alpha in the range achieves, and where (the lowest such alpha). */
+  readonly minNetworkUtilization: number;
+  readonly atAlpha: number;
+  /** Constraints that no alpha in range meets even alone; all active ones when only their combination fails. */
+  readonly violated: readonly ConstraintName[];
+  /** The best each constrained quantity can be, and where. */
+  readonly best: {
+    readonly networkUtilization: ValueAt;
+    readonly downtimeSeconds: ValueAt;
+    readonly totalSeconds: ValueAt;
+    readonly pagesTransferred: ValueAt;
+  };
+}
+
+export interface OptimizeNotConverged {
+  readonly feasible: false;
+  readonly converged: false;
+  readonly case: CaseName;
+  readonly objective: Objective;
+  readonly rho: number;
+  readonly reason: string;
+}
+
+export type OptimizeResult = Feasible | Infeasible | OptimizeNotConverged;
+
+function checkProblem(p: OptimizeProblem, range: { min: number; max: number }): void {
+  const { min, max } = range;
+  const ok = (x: number) => Number.isFinite(x) && x > 0 && x < 1;
+  if (!ok(min) || !ok(max) || min > max) {
+    throw new ModelInputError('alphaRange', `${min}:${max}`, '0 < min <= max < 1');
+  }
+  const c = p.constraints ?? {};
+  for (const [key, v] of Object.entries(c) as [ConstraintName, number | undefined][]) {
+    if (v === undefined) continue;
+    if (!Number.isFinite(v) || v <= 0) throw new ModelInputError(key, v, `a finite number > 0`);
+  }
+  if (p.objective !== undefined && !OBJECTIVES.includes(p.objective)) {
+    throw new ModelInputError('objective', p.objective, OBJECTIVES.join(' | '));
+  }
+}
+
+/** Validates the case parameters through the model's own checks; returns its summary at alpha = `alpha`. */
+function summaryAt(p: OptimizeProblem, alpha: number) {
+  const base = { ...p, alpha };
+  if (p.case === 'uniform') {
+    if (p.dirtyPagesPerSecond === undefined) {
+      throw new ModelInputError(
+        'dirtyPagesPerSecond',
+        undefined,
+        'a dirty rate >= 0',
+        'dirtyPagesPerSecond is missing: the uniform case needs a dirty rate',
+      );
+    }
+    return summarizeUniform(base as UniformParams);
+  }
+  for (const key of ['hotFraction', 'hotDirtyPagesPerSecond', 'coldDirtyPagesPerSecond'] as const) {
+    if (p[key] === undefined) {
+      throw new ModelInputError(
+        key,
+        undefined,
+        'a value',
+        `${key} is missing: case ${p.case} needs hotFraction, hotDirtyPagesPerSecond and coldDirtyPagesPerSecond`,
+      );
+    }
+  }
+  return p.case === 'hotPrecopy' ? summarizeHotPrecopy(base as HotParams) : summarizeHotDowntime(base as HotParams);
+}
+
+/** One band's feasible interval and values. */
+interface BandEval {
+  k: number;
+  lo: number; // alpha at the band's start (inclusive)
+  hi: number; // end of the feasible part
+  hiInclusive: boolean;
+  atLo: Summary;
+}
+
+/**
+ * Minimises downtime (or total time, or pages migrated) over alpha subject to constraints on network
+ * utilisation, downtime, total time and pages migrated (Section 6), exactly.
+ *
+ * Returns the whole optimal alpha interval with n, the objective's value and the range of Unet and pages over
+ * it; or `feasible: false` with the smallest achievable Unet (and where) and the best value of every
+ * constrained quantity; or `converged: false` when rho >= 1.
+ *
+ * @throws {ModelInputError} a parameter, range or constraint out of its domain, or more than
+ *   {@link MAX_BANDS} bands of n in the alpha range
+ * @example optimize({case: 'uniform', pages: 4096, pageSizeBytes: 16e3, bandwidthBytesPerSecond: 60e3,
+ *   dirtyPagesPerSecond: 2, constraints: {maxNetworkUtilization: 0.6}})
+ *   // feasible, alpha in [rho^4, 0.1743...], n = 3, downtime 88.37 s
+ */
+export function optimize(p: OptimizeProblem): OptimizeResult {
+  const range = p.alphaRange ?? DEFAULT_ALPHA_RANGE;
+  const objective = p.objective ?? 'downtime';
+  const accounting = p.accounting ?? 'paper';
+  checkProblem(p, range);
+  const first = summaryAt(p, range.min); // validates every case parameter
+  if (!first.converged) {
+    return { feasible: false, converged: false, case: p.case, objective, rho: first.rho, reason: first.reason };
+  }
+  const shape =
+    p.case === 'uniform' ? caseShape('uniform', p as unknown as UniformParams) : caseShape(p.case, p as unknown as HotParams);
+  const tau = pageSeconds({ ...p, alpha: range.min });
+  const rho = first.rho;
+  const L = shape.liveFraction;
+  const H = shape.heldFraction;
+  const Ps = p.pages;
+  const kHi = iterations(rho, range.min);
+  const kLo = iterations(rho, range.max);
+  if (kHi - kLo + 1 > MAX_BANDS) {
+    throw new ModelInputError(
+      'alphaRange',
+      `${range.min}:${range.max}`,
+      `a range spanning at most ${MAX_BANDS} values of n (rho = ${rho} is very close to 1): raise the lower end`,
+    );
+  }
+  const c = p.constraints ?? {};
+  const bandStart = (k: number) => (k === kHi ? range.min : rho ** (k + 1));
+
+  /** Feasible part of band k, or undefined. */
+  const evalBand = (k: number): BandEval | undefined => {
+    const lo = bandStart(k);
+    const atLo = summarizeShape(Ps, tau, rho, L, H, lo, accounting);
+    if (!meets(atLo, c)) return undefined;
+    let hi = k === kLo ? range.max : rho ** k;
+    let hiInclusive = k === kLo;
+    if (accounting === 'paper') {
+      // Unet(alpha) = Unet(lo) + (alpha - lo)(1 - rho)/den on the band (Eqs. 16, 23, 31).
+      if (c.maxNetworkUtilization !== undefined && rho < 1) {
+        const den = L * oneMinusPow(rho, k + 2) + H * (1 - rho);
+        const cut = lo + ((c.maxNetworkUtilization - atLo.networkUtilization) * den) / (1 - rho);
+        if (cut < hi || (cut === hi && !hiInclusive)) {
+          hi = Math.max(lo, cut);
+          hiInclusive = true;
+        }
+      }
+      // PTotalMig(alpha) = ceil(Ps*(L*g + alpha + H)) <= P  <=>  alpha <= P/Ps - L*g - H (Eqs. 13, 21, 28).
+      if (c.maxPagesTransferred !== undefined) {
+        const cut = Math.floor(c.maxPagesTransferred) / Ps - L * geometricSum(rho, k + 1) - H;
+        if (cut < hi || (cut === hi && !hiInclusive)) {
+          hi = Math.max(lo, cut);
+          hiInclusive = true;
+        }
+      }
+    }
+    return { k, lo, hi, hiInclusive, atLo };
+  };
+
+  let best: BandEval | undefined;
+  if (objective === 'downtime') {
+    for (let k = kHi; k >= kLo && !best; k--) best = evalBand(k);
+  } else if (objective === 'totalTime') {
+    for (let k = kLo; k <= kHi && !best; k++) best = evalBand(k);
+  } else {
+    for (let k = kHi; k >= kLo; k--) {
+      const b = evalBand(k);
+      if (b && (!best || b.atLo.pagesTransferred < best.atLo.pagesTransferred)) best = b;
+    }
+    if (best && accounting === 'paper') {
+      // Within the band only the alphas whose page count rounds to the same value stay optimal.
+      const cut = best.atLo.pagesTransferred / Ps - L * geometricSum(rho, best.k + 1) - H;
+      if (cut < best.hi) {
+        best.hi = Math.max(best.lo, cut);
+        best.hiInclusive = true;
+      }
+    }
+  }
+
+  if (!best) return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, (a) =>
+    summarizeShape(Ps, tau, rho, L, H, a, accounting),
+  );
+
+  const atHi = summarizeShape(Ps, tau, rho, L, H, best.hiInclusive ? best.hi : best.lo, accounting);
+  // Unet and pages at the (possibly open) upper end: their supremum on the band, by the affine forms.
+  const supUnet =
+    accounting === 'paper' && !best.hiInclusive
+      ? best.atLo.networkUtilization +
+        ((best.hi - best.lo) * (1 - rho)) / (L * oneMinusPow(rho, best.k + 2) + H * (1 - rho))
+      : atHi.networkUtilization;
+  const supPages =
+    accounting === 'paper' && !best.hiInclusive
+      ? ceilPages(Ps * (L * geometricSum(rho, best.k + 1) + best.hi + H))
+      : atHi.pagesTransferred;
+  const recommended = best.hi > best.lo ? Math.sqrt(best.lo * best.hi) : best.lo;
+  return {
+    feasible: true,
+    converged: true,
+    case: p.case,
+    objective,
+    accounting,
+    alpha: {
+      min: best.lo,
+      max: best.hi,
+      minInclusive: true,
+      maxInclusive: best.hiInclusive,
+      recommended,
+    },
+    rho,
+    iterations: best.k,
+    downtimeSeconds: best.atLo.downtimeSeconds,
+    totalSeconds: best.atLo.totalSeconds,
+    pagesTransferred: { min: best.atLo.pagesTransferred, max: supPages },
+    networkUtilization: { min: best.atLo.networkUtilization, max: supUnet },
+  };
+}
+
+function meets(s: Summary, c: Constraints): boolean {
+  return (
+    (c.maxNetworkUtilization === undefined || s.networkUtilization <= c.maxNetworkUtilization) &&
+    (c.maxDowntimeSeconds === undefined || s.downtimeSeconds <= c.maxDowntimeSeconds) &&
+    (c.maxTotalSeconds === undefined || s.totalSeconds <= c.maxTotalSeconds) &&
+    (c.maxPagesTransferred === undefined || s.pagesTransferred <= c.maxPagesTransferred)
+  );
+}
+
+const LIMIT_OF: Record<ConstraintName, keyof Infeasible['best']> = {
+  maxNetworkUtilization: 'networkUtilization',
+  maxDowntimeSeconds: 'downtimeSeconds',
+  maxTotalSeconds: 'totalSeconds',
+  maxPagesTransferred: 'pagesTransferred',
+};
+
+function infeasible(
+  p: OptimizeProblem,
+  objective: Objective,
+  accounting: Accounting,
+  rho: number,
+  kLo: number,
+  kHi: number,
+  bandStart: (k: number) => number,
+  at: (alpha: number) => Summary,
+): Infeasible {
+  // Every quantity is smallest at some band's start (constant or increasing within a band).
+  const bestOf = {
+    networkUtilization: { value: Number.POSITIVE_INFINITY, atAlpha: Number.NaN },
+    downtimeSeconds: { value: Number.POSITIVE_INFINITY, atAlpha: Number.NaN },
+    totalSeconds: { value: Number.POSITIVE_INFINITY, atAlpha: Number.NaN },
+    pagesTransferred: { value: Number.POSITIVE_INFINITY, atAlpha: Number.NaN },
+  };
+  for (let k = kHi; k >= kLo; k--) {
+    const a = bandStart(k);
+    const s = at(a);
+    for (const key of Object.keys(bestOf) as (keyof typeof bestOf)[]) {
+      // Strict '<' while walking alpha upwards keeps the lowest alpha reaching the minimum.
+      if (s[key] < bestOf[key].value) bestOf[key] = { value: s[key], atAlpha: a };
+    }
+  }
+  const c = p.constraints ?? {};
+  const active = (Object.keys(c) as ConstraintName[]).filter((k) => c[k] !== undefined);
+  const alone = active.filter((k) => bestOf[LIMIT_OF[k]].value > (c[k] as number));
+  return {
+    feasible: false,
+    converged: true,
+    case: p.case,
+    objective,
+    accounting,
+    rho,
+    minNetworkUtilization: bestOf.networkUtilization.value,
+    atAlpha: bestOf.networkUtilization.atAlpha,
+    violated: alone.length > 0 ? alone : active,
+    best: bestOf,
+  };
+}

@@ -1,0 +1,390 @@
+/**
+ * The one input schema of precopy (zod), shared by the CLI, the HTTP API and the explorer. Raw input carries
+ * units as text (`'64GiB'`, `'10Gbit/s'`, `'300ms'`) or plain numbers in base units; resolution turns it into
+ * the model's base-unit {@link ModelInput}. Errors are zod issues whose `params` hold the field, the value as
+ * given and the valid range, so every edge can word them in its own spelling (`--page-size`, `pageSize`).
+ */
+import { z } from 'zod';
+import {
+  type Accounting,
+  type CaseName,
+  MAX_PAGES,
+  type ModelInput,
+  availableCases,
+  hasHotParams,
+} from '../model/index.js';
+import type { Constraints, Objective } from '../optimize/index.js';
+import { dirtyPagesPerSecond, parseDirtyRate, parseDuration, parseRate, parseSize } from '../units/index.js';
+
+export const CASE_CHOICES = ['uniform', 'hot-precopy', 'hot-downtime', 'all'] as const;
+export type CaseChoice = (typeof CASE_CHOICES)[number];
+export const CASE_KEY: Record<Exclude<CaseChoice, 'all'>, CaseName> = {
+  uniform: 'uniform',
+  'hot-precopy': 'hotPrecopy',
+  'hot-downtime': 'hotDowntime',
+};
+export const ACCOUNTING_CHOICES = ['paper', 'consistent'] as const;
+export const OBJECTIVE_CHOICES = ['downtime', 'total-time', 'pages'] as const;
+export const OBJECTIVE_KEY: Record<(typeof OBJECTIVE_CHOICES)[number], Objective> = {
+  downtime: 'downtime',
+  'total-time': 'totalTime',
+  pages: 'pagesTransferred',
+};
+
+/** Table 2 of the paper: the built-in defaults of `--preset paper`. */
+export const PAPER_PRESET = {
+  pages: 4096,
+  pageSize: '16KB',
+  bandwidth: '60KB/s',
+  dirtyRate: '2',
+  hotFraction: '0.1',
+  hotRate: '4',
+  coldRate: '1.8',
+  alpha: '0.05',
+  maxUtilization: '0.4',
+} as const;
+
+const value = z.union([z.number(), z.string()]);
+
+const modelFields = {
+  preset: z.enum(['paper']).optional(),
+  pages: value.optional(),
+  memory: value.optional(),
+  pageSize: value.optional(),
+  bandwidth: value.optional(),
+  dirtyRate: value.optional(),
+  hotFraction: value.optional(),
+  hotRate: value.optional(),
+  coldRate: value.optional(),
+  case: z.enum(CASE_CHOICES).optional(),
+  accounting: z.enum(ACCOUNTING_CHOICES).optional(),
+  strict: z.boolean().optional(),
+};
+
+/** Raw input of `predict` (and of every sweep point). */
+export const predictInputSchema = z.strictObject({
+  ...modelFields,
+  alpha: value.optional(),
+  downtimeLimit: value.optional(),
+});
+export type PredictInputRaw = z.input<typeof predictInputSchema>;
+
+/** Raw input of `optimize`. */
+export const optimizeInputSchema = z.strictObject({
+  ...modelFields,
+  maxUtilization: value.optional(),
+  alphaRange: z.union([z.string(), z.strictObject({ min: z.number(), max: z.number() })]).optional(),
+  maxDowntime: value.optional(),
+  maxTotalTime: value.optional(),
+  maxPages: value.optional(),
+  objective: z.enum(OBJECTIVE_CHOICES).optional(),
+});
+export type OptimizeInputRaw = z.input<typeof optimizeInputSchema>;
+
+/** Fields with a value, for error wording: the value as the user gave it and the valid range. */
+export interface IssueParams {
+  readonly field: string;
+  readonly value: unknown;
+  /** What is wrong, worded to follow the field and value: `is out of range: expected 0 < alpha < 1`. */
+  readonly problem: string;
+}
+
+type Ctx = z.RefinementCtx;
+
+function fail(ctx: Ctx, field: string, raw: unknown, problem: string): never {
+  ctx.addIssue({
+    code: 'custom',
+    path: [field],
+    message: raw === undefined ? `${field} ${problem}` : `${field} ${show(raw)} ${problem}`,
+    params: { field, value: raw, problem } satisfies IssueParams,
+  });
+  throw ABORT;
+}
+const ABORT = Symbol('abort');
+
+function show(v: unknown): string {
+  if (v === undefined) return '(missing)';
+  if (typeof v === 'string') return `'${v}'`;
+  return String(v);
+}
+
+const NUM = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+function num(ctx: Ctx, field: string, raw: string | number): number {
+  const v = typeof raw === 'number' ? raw : NUM.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(v)) fail(ctx, field, raw, 'is not a number: expected a finite decimal number');
+  return v;
+}
+
+function unit(ctx: Ctx, field: string, raw: string | number, parse: (s: string) => number): number {
+  if (typeof raw === 'number') {
+    if (!Number.isFinite(raw)) fail(ctx, field, raw, 'is not a number');
+    return raw;
+  }
+  try {
+    return parse(raw);
+  } catch (e) {
+    const text = e instanceof Error ? e.message.replace(/^'[^']*' /, '') : String(e);
+    return fail(ctx, field, raw, text);
+  }
+}
+
+function range(ctx: Ctx, field: string, raw: unknown, v: number, ok: boolean, expected: string): number {
+  if (!ok) fail(ctx, field, raw, `is out of range: expected ${expected}`);
+  return v;
+}
+
+/** The model part of a resolved input. */
+export interface ResolvedModel {
+  /** All parameters but alpha. */
+  readonly base: Omit<ModelInput, 'alpha'>;
+  readonly cases: readonly CaseName[];
+  readonly accounting: Accounting;
+  readonly strict: boolean;
+}
+
+type ModelRaw = { [K in keyof typeof modelFields]?: z.output<(typeof modelFields)[K]> };
+
+function resolveModel(rawIn: ModelRaw, ctx: Ctx): ResolvedModel {
+  const raw: ModelRaw = rawIn.preset === 'paper' ? { ...PAPER_PRESET, ...stripUndefined(rawIn) } : rawIn;
+  const pageSizeBytes =
+    raw.pageSize === undefined ? 4096 : unit(ctx, 'pageSize', raw.pageSize, parseSize);
+  range(ctx, 'pageSize', raw.pageSize, pageSizeBytes, pageSizeBytes > 0, 'a size > 0 (e.g. 4KiB)');
+
+  let pages: number;
+  if (raw.pages !== undefined && raw.memory !== undefined) {
+    fail(ctx, 'memory', raw.memory, 'conflicts with pages: give pages or memory, not both');
+  }
+  if (raw.pages !== undefined) {
+    pages = num(ctx, 'pages', raw.pages);
+    range(ctx, 'pages', raw.pages, pages, Number.isInteger(pages) && pages >= 1 && pages <= MAX_PAGES,
+      `a whole number of pages from 1 to ${MAX_PAGES}`);
+  } else if (raw.memory !== undefined) {
+    const bytes = unit(ctx, 'memory', raw.memory, parseSize);
+    // A partial last page is still a page to copy.
+    pages = Math.ceil(bytes / pageSizeBytes - 1e-9);
+    range(ctx, 'memory', raw.memory, bytes, bytes > 0 && pages <= MAX_PAGES, `a size > 0 and at most ${MAX_PAGES} pages`);
+  } else {
+    return fail(ctx, 'pages', undefined, 'is missing: give pages (a count) or memory (a size such as 64GiB)');
+  }
+
+  if (raw.bandwidth === undefined) fail(ctx, 'bandwidth', undefined, 'is missing: give a rate such as 1Gbit/s or 125MB/s');
+  const bandwidth = unit(ctx, 'bandwidth', raw.bandwidth, parseRate);
+  range(ctx, 'bandwidth', raw.bandwidth, bandwidth, bandwidth > 0, 'a rate > 0 (e.g. 10Gbit/s)');
+
+  const dirty = (field: 'dirtyRate' | 'hotRate' | 'coldRate'): number | undefined => {
+    const r = raw[field];
+    if (r === undefined) return undefined;
+    let v: number;
+    if (typeof r === 'number') v = num(ctx, field, r);
+    else {
+      try {
+        v = dirtyPagesPerSecond(parseDirtyRate(r), pageSizeBytes);
+      } catch (e) {
+        return fail(ctx, field, r, e instanceof Error ? e.message.replace(/^'[^']*' /, '') : String(e));
+      }
+    }
+    return range(ctx, field, r, v, Number.isFinite(v) && v >= 0, 'a rate >= 0 (pages/s, or a byte rate such as 8MB/s)');
+  };
+  const dirtyPages = dirty('dirtyRate');
+  let hotFraction: number | undefined;
+  if (raw.hotFraction !== undefined) {
+    hotFraction = num(ctx, 'hotFraction', raw.hotFraction);
+    range(ctx, 'hotFraction', raw.hotFraction, hotFraction, hotFraction >= 0 && hotFraction < 1, '0 <= hot-fraction < 1');
+  }
+  const hotRate = dirty('hotRate');
+  const coldRate = dirty('coldRate');
+
+  const base: Omit<ModelInput, 'alpha'> = {
+    pages,
+    pageSizeBytes,
+    bandwidthBytesPerSecond: bandwidth,
+    accounting: raw.accounting ?? 'paper',
+    ...(dirtyPages !== undefined ? { dirtyPagesPerSecond: dirtyPages } : {}),
+    ...(hotFraction !== undefined ? { hotFraction } : {}),
+    ...(hotRate !== undefined ? { hotDirtyPagesPerSecond: hotRate } : {}),
+    ...(coldRate !== undefined ? { coldDirtyPagesPerSecond: coldRate } : {}),
+  };
+
+  const choice = raw.case ?? 'all';
+  let cases: CaseName[];
+  if (choice === 'all') {
+    const anyHot = raw.hotFraction !== undefined || raw.hotRate !== undefined || raw.coldRate !== undefined;
+    if (anyHot && !hasHotParams({ ...base, alpha: 0.5 })) missingHot(ctx, raw, 'all');
+    if (dirtyPages === undefined && !anyHot) {
+      fail(ctx, 'dirtyRate', undefined, 'is missing: give a dirty rate (uniform case) or hot-fraction, hot-rate and cold-rate (hot cases)');
+    }
+    cases = availableCases({ ...base, alpha: 0.5 });
+  } else {
+    const key = CASE_KEY[choice];
+    if (key === 'uniform' && dirtyPages === undefined) {
+      fail(ctx, 'dirtyRate', undefined, 'is missing: the uniform case needs a dirty rate (pages/s or a byte rate)');
+    }
+    if (key !== 'uniform') missingHot(ctx, raw, choice);
+    cases = [key];
+  }
+  return { base, cases, accounting: raw.accounting ?? 'paper', strict: raw.strict ?? false };
+}
+
+function missingHot(ctx: Ctx, raw: ModelRaw, choice: string): void {
+  for (const f of ['hotFraction', 'hotRate', 'coldRate'] as const) {
+    if (raw[f] === undefined) {
+      fail(ctx, f, undefined, `is missing: case ${choice} needs hot-fraction, hot-rate and cold-rate`);
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A resolved `predict` input: the model input with alpha, the cases to compute and the options. */
+export interface ResolvedPredict extends ResolvedModel {
+  readonly input: ModelInput;
+  /** How alpha was obtained, for display: `alpha 0.05` or `downtime-limit 300ms -> alpha 0.0123`. */
+  readonly alphaSource: 'alpha' | 'downtimeLimit';
+}
+
+/**
+ * alpha from a QEMU-style downtime limit: the pages that fit the limit at bandwidth B, as a fraction of memory,
+ * alpha = limit * B / (Ps * S) (see hypervisors.md: QEMU stops when pending <= bandwidth * downtime-limit).
+ * @example alphaFromDowntimeLimit(0.3, 125e6, 262144, 4096) // 0.0349...
+ */
+export function alphaFromDowntimeLimit(
+  limitSeconds: number,
+  bandwidthBytesPerSecond: number,
+  pages: number,
+  pageSizeBytes: number,
+): number {
+  return (limitSeconds * bandwidthBytesPerSecond) / (pages * pageSizeBytes);
+}
+
+function resolvePredict(rawIn: PredictInputRaw, ctx: Ctx): ResolvedPredict {
+  const model = resolveModel(rawIn, ctx);
+  const raw = rawIn.preset === 'paper' && rawIn.alpha === undefined && rawIn.downtimeLimit === undefined
+    ? { ...rawIn, alpha: PAPER_PRESET.alpha }
+    : rawIn;
+  if (raw.alpha !== undefined && raw.downtimeLimit !== undefined) {
+    fail(ctx, 'downtimeLimit', raw.downtimeLimit, 'conflicts with alpha: give alpha or downtime-limit, not both');
+  }
+  let alpha: number;
+  let alphaSource: ResolvedPredict['alphaSource'] = 'alpha';
+  if (raw.alpha !== undefined) {
+    alpha = num(ctx, 'alpha', raw.alpha);
+    range(ctx, 'alpha', raw.alpha, alpha, alpha > 0 && alpha < 1, '0 < alpha < 1');
+  } else if (raw.downtimeLimit !== undefined) {
+    const limit = unit(ctx, 'downtimeLimit', raw.downtimeLimit, parseDuration);
+    const full = (model.base.pages * model.base.pageSizeBytes) / model.base.bandwidthBytesPerSecond;
+    range(ctx, 'downtimeLimit', raw.downtimeLimit, limit, limit > 0 && limit < full,
+      `0 < downtime-limit < Ps*S/B = ${Number(full.toPrecision(6))} s (so that 0 < alpha < 1)`);
+    alpha = alphaFromDowntimeLimit(limit, model.base.bandwidthBytesPerSecond, model.base.pages, model.base.pageSizeBytes);
+    alphaSource = 'downtimeLimit';
+  } else {
+    return fail(ctx, 'alpha', undefined, 'is missing: give alpha (0 < alpha < 1) or downtime-limit (a duration such as 300ms)');
+  }
+  return { ...model, input: { ...model.base, alpha }, alphaSource };
+}
+
+/** A resolved `optimize` input. */
+export interface ResolvedOptimize extends ResolvedModel {
+  readonly alphaRange: { readonly min: number; readonly max: number };
+  readonly constraints: Constraints;
+  readonly objective: Objective;
+}
+
+function resolveOptimize(rawIn: OptimizeInputRaw, ctx: Ctx): ResolvedOptimize {
+  const model = resolveModel(rawIn, ctx);
+  const raw =
+    rawIn.preset === 'paper' && rawIn.maxUtilization === undefined
+      ? { ...rawIn, maxUtilization: PAPER_PRESET.maxUtilization }
+      : rawIn;
+  let alphaRange = { min: 0.001, max: 0.999 };
+  if (typeof raw.alphaRange === 'string') {
+    const m = /^\s*([^:]+):([^:]+)\s*$/.exec(raw.alphaRange);
+    const lo = m ? Number(m[1]) : Number.NaN;
+    const hi = m ? Number(m[2]) : Number.NaN;
+    if (!m || !NUM.test(m[1]!) || !NUM.test(m[2]!)) fail(ctx, 'alphaRange', raw.alphaRange, 'is not a range: expected LO:HI, e.g. 0.01:0.99');
+    alphaRange = { min: lo, max: hi };
+  } else if (raw.alphaRange !== undefined) {
+    alphaRange = { ...raw.alphaRange };
+  }
+  const { min, max } = alphaRange;
+  range(ctx, 'alphaRange', raw.alphaRange, min, Number.isFinite(min) && Number.isFinite(max) && min > 0 && min <= max && max < 1,
+    '0 < LO <= HI < 1');
+  const constraints: { -readonly [K in keyof Constraints]: Constraints[K] } = {};
+  if (raw.maxUtilization !== undefined) {
+    const u = num(ctx, 'maxUtilization', raw.maxUtilization);
+    constraints.maxNetworkUtilization = range(ctx, 'maxUtilization', raw.maxUtilization, u, u > 0, 'a fraction > 0 (e.g. 0.4)');
+  }
+  if (raw.maxDowntime !== undefined) {
+    const d = unit(ctx, 'maxDowntime', raw.maxDowntime, parseDuration);
+    constraints.maxDowntimeSeconds = range(ctx, 'maxDowntime', raw.maxDowntime, d, d > 0, 'a duration > 0 (e.g. 500ms)');
+  }
+  if (raw.maxTotalTime !== undefined) {
+    const d = unit(ctx, 'maxTotalTime', raw.maxTotalTime, parseDuration);
+    constraints.maxTotalSeconds = range(ctx, 'maxTotalTime', raw.maxTotalTime, d, d > 0, 'a duration > 0 (e.g. 10min)');
+  }
+  if (raw.maxPages !== undefined) {
+    const pg = num(ctx, 'maxPages', raw.maxPages);
+    constraints.maxPagesTransferred = range(ctx, 'maxPages', raw.maxPages, pg, pg >= 1, 'a page count >= 1');
+  }
+  return { ...model, alphaRange, constraints, objective: OBJECTIVE_KEY[raw.objective ?? 'downtime'] };
+}
+
+function guarded<I, O>(fn: (raw: I, ctx: Ctx) => O) {
+  return (raw: I, ctx: Ctx): O => {
+    try {
+      return fn(raw, ctx);
+    } catch (e) {
+      if (e === ABORT) return z.NEVER;
+      throw e;
+    }
+  };
+}
+
+/** Schema that parses raw predict input into a {@link ResolvedPredict}. */
+export const predictSchema = predictInputSchema.transform(guarded(resolvePredict));
+/** Schema that parses raw optimize input into a {@link ResolvedOptimize}. */
+export const optimizeSchema = optimizeInputSchema.transform(guarded(resolveOptimize));
+
+/** Field name (schema key) to CLI flag: `pageSize` -> `--page-size`. */
+export function flagOf(field: string): string {
+  return `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * The model's own parameter names (from a ModelInputError) mapped to schema fields, so errors raised by the
+ * model itself can be worded with the user's field names.
+ */
+export const FIELD_OF_PARAMETER: Record<string, string> = {
+  pages: 'pages',
+  pageSizeBytes: 'pageSize',
+  bandwidthBytesPerSecond: 'bandwidth',
+  dirtyPagesPerSecond: 'dirtyRate',
+  alpha: 'alpha',
+  hotFraction: 'hotFraction',
+  hotDirtyPagesPerSecond: 'hotRate',
+  coldDirtyPagesPerSecond: 'coldRate',
+  alphaRange: 'alphaRange',
+  maxNetworkUtilization: 'maxUtilization',
+  maxDowntimeSeconds: 'maxDowntime',
+  maxTotalSeconds: 'maxTotalTime',
+  maxPagesTransferred: 'maxPages',
+};
+
+/** One line per issue, worded for an edge: `fieldName(field)` spells the field (a flag, a JSON key). */
+export function describeIssue(issue: z.core.$ZodIssue, fieldName: (field: string) => string = (f) => f): string {
+  const params = (issue as { params?: IssueParams }).params;
+  if (params?.field) {
+    const value = params.value === undefined ? '' : ` ${show(params.value)}`;
+    return `${fieldName(params.field)}${value} ${params.problem}`;
+  }
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => fieldName(k)).join(', ')}`;
+  }
+  if (issue.code === 'invalid_value' && path) {
+    return `${fieldName(path)} ${show(issue.input)} is not one of: ${issue.values.map(String).join(', ')}`;
+  }
+  return path ? `${fieldName(path)}: ${issue.message}` : issue.message;
+}
