@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { explain } from './common.js';
 import { registerOptimize } from './commands/optimize.js';
 import { registerPredict } from './commands/predict.js';
+import { registerQemu } from './commands/qemu.js';
 import { registerSweep } from './commands/sweep.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerOptimize(program);
   registerSweep(program);
+  registerQemu(program);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       outputError: (text, write) => write(`precopy: ${text.replace(/^error: /, '').trim()}\n`),

@@ -1,17 +1,12 @@
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerQemu } from '../../src/cli/commands/qemu.js';
+import { cli } from '../support/cli.js';
 
 const rel = (a: number, b: number, tol = 1e-9) => expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.abs(b));
 
+/** Runs `precopy qemu plan ...` through the real program (src/cli/main.ts). */
 async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  let code = 0;
-  const program = new Command('precopy').exitOverride();
-  registerQemu(program, { out: (t) => (out += t), err: (t) => (err += t), setExitCode: (c) => (code = c) });
-  await program.parseAsync(['qemu', 'plan', ...args], { from: 'user' });
-  return { out, err, code };
+  const r = await cli('qemu', 'plan', ...args);
+  return { out: r.stdout, err: r.stderr, code: r.code };
 }
 
 // 1 GiB of 4 KiB pages = 262144 pages; a normal page costs 4104 B on the wire (4096 + 8-byte header).

@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import { ModelInputError } from '../../model/index.js';
+import { CliError } from '../common.js';
 import {
   migrateSetParametersCommand,
   planQemuMigration,
@@ -27,31 +28,26 @@ import {
   UnitError,
 } from '../../units/index.js';
 
-/** Where a command writes; tests pass their own. */
+/** Where a command writes its result (stdout) and progress (stderr); tests pass their own. */
 export interface QemuCliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
-  readonly setExitCode: (code: number) => void;
 }
 
 const processIo: QemuCliIo = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
-  setExitCode: (c) => {
-    process.exitCode = c;
-  },
 };
 
-/** A bad flag value: printed as one line, exit code 2. */
-export class QemuUsageError extends Error {
-  readonly exitCode = 2;
+/** A bad flag value: the CLI prints it as one line `precopy: --flag 'value' ...: expected ...`, exit code 2. */
+export class QemuUsageError extends CliError {
   constructor(
     readonly flag: string,
     readonly value: string,
     readonly expected: string,
     problem = 'is invalid',
   ) {
-    super(`--${flag} '${value}' ${problem}: expected ${expected}`);
+    super(`--${flag} '${value}' ${problem}: expected ${expected}`, 2);
     this.name = 'QemuUsageError';
   }
 }
@@ -322,20 +318,19 @@ function toUsage(e: unknown): unknown {
   return e;
 }
 
-/** Runs a command body: prints usage errors as one line with exit code 2, anything else as one line with 1. */
-export async function runGuarded(io: QemuCliIo, body: () => Promise<number> | number): Promise<void> {
+/**
+ * Runs a command body; library range errors become usage errors naming the flag (exit code 2). A body that
+ * returns a non-zero code (no plan meets the constraints, the migration failed) ends as a CliError with that
+ * code after its result has been printed.
+ */
+export async function runGuarded(body: () => Promise<number> | number, failure: string): Promise<void> {
+  let code: number;
   try {
-    io.setExitCode(await body());
-  } catch (e0) {
-    const e = toUsage(e0);
-    if (e instanceof QemuUsageError) {
-      io.err(`precopy: ${e.message}\n`);
-      io.setExitCode(2);
-    } else {
-      io.err(`precopy: ${e instanceof Error ? e.message : String(e)}\n`);
-      io.setExitCode(1);
-    }
+    code = await body();
+  } catch (e) {
+    throw toUsage(e);
   }
+  if (code !== 0) throw new CliError(failure, code);
 }
 
 /** Plans (or predicts for fixed knobs) and prints; returns the exit code. */
@@ -388,6 +383,13 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
       .command('plan')
       .description('choose downtime-limit and max-bandwidth for the least downtime within constraints, and predict'),
     true,
-  ).action(async (opts: Raw) => runGuarded(io, () => runPlan(opts, io)));
+  ).action(async (opts: Raw) =>
+    runGuarded(() => runPlan(opts, io), 'no knobs meet the constraints, or the migration never converges (see above)'),
+  );
+  for (const cmd of qemu.commands) {
+    cmd.exitOverride().configureOutput({
+      outputError: (text, write) => write(`precopy: ${text.replace(/^error: /, '').trim()}\n`),
+    });
+  }
   return qemu;
 }
