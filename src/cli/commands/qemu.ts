@@ -9,6 +9,7 @@
 import type { Command } from 'commander';
 import { MigrationWatcher, measureVm, type WatchReport } from '../../hypervisor/qemu/advisor.js';
 import { QmpClient, QmpError, type QueryMigrate, qmp } from '../../hypervisor/qemu/qmp.js';
+import { predictNova, predictXenPolicy } from '../../hypervisor/presets.js';
 import { ModelInputError } from '../../model/index.js';
 import { CliError } from '../common.js';
 import {
@@ -340,19 +341,16 @@ export async function runGuarded(body: () => Promise<number> | number, failure: 
 export function runPlan(o: Raw, io: QemuCliIo): number {
   const workload = parseWorkloadFlags(o);
   const input: PlanInput = { workload, ...parsePlanFlags(o, workload) };
-  const plan = planQemuMigration({
-    workload,
-    ...(input.maxDowntimeSeconds === undefined ? {} : { maxDowntimeSeconds: input.maxDowntimeSeconds }),
-    ...(input.maxTotalSeconds === undefined ? {} : { maxTotalSeconds: input.maxTotalSeconds }),
-    ...(input.maxLinkShare === undefined ? {} : { maxLinkShare: input.maxLinkShare }),
-    ...(input.maxBandwidthBytesPerSecond === undefined
-      ? {}
-      : { maxBandwidthBytesPerSecond: input.maxBandwidthBytesPerSecond }),
-    ...(input.downtimeLimitMs === undefined ? {} : { downtimeLimitMs: input.downtimeLimitMs }),
-    useAvailSwitchover: input.useAvailSwitchover,
-  });
-  if (input.format === 'json') io.out(`${JSON.stringify(planDocument(input, plan), null, 2)}\n`);
-  else io.out(planTable(input, plan));
+  const plan = planFor(input);
+  const presets = o.presets === true ? presetsFor(input, plan) : undefined;
+  if (input.format === 'json') {
+    io.out(
+      `${JSON.stringify({ ...planDocument(input, plan), ...(presets === undefined ? {} : { presets }) }, null, 2)}\n`,
+    );
+  } else {
+    io.out(planTable(input, plan));
+    if (presets !== undefined) io.out(presetsTable(presets, plan));
+  }
   return plan.feasible && plan.prediction.converges ? 0 : 1;
 }
 
@@ -373,6 +371,7 @@ export function addPlanOptions(cmd: Command, memoryRequired: boolean): Command {
     .option('--downtime-limit <duration>', 'fix QEMU downtime-limit instead of choosing it, e.g. 300ms')
     .option('--avail-switchover', 'also set avail-switchover-bandwidth to the link speed (QEMU >= 8.2)')
     .option('--domain <name>', 'libvirt domain name for the virsh commands', 'DOMAIN')
+    .option('--presets', "also predict Xen's default policy and Nova's downtime stepping for this VM")
     .option('--format <format>', 'table or json', 'table');
 }
 
@@ -562,6 +561,68 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
   } finally {
     client.close();
   }
+}
+
+/** Xen's default policy and Nova's downtime stepping for this VM, next to the plan. */
+export function presetsFor(input: PlanInput, plan: QemuPlan) {
+  const w = input.workload;
+  const xen = predictXenPolicy({
+    memoryBytes: w.memoryBytes,
+    pageSizeBytes: w.pageSizeBytes,
+    bandwidthBytesPerSecond: w.linkBandwidthBytesPerSecond,
+    dirtyPagesPerSecond: w.dirtyPagesPerSecond,
+    ...(w.workingSetPages === undefined ? {} : { workingSetPages: w.workingSetPages }),
+    ...(w.dirtyPattern === undefined ? {} : { dirtyPattern: w.dirtyPattern }),
+  });
+  const nova = predictNova({
+    ...w,
+    maxBandwidthBytesPerSecond: plan.parameters.maxBandwidthBytesPerSecond,
+    downtimeLimitSeconds: 0.05,
+  });
+  const np = nova.prediction;
+  return {
+    xen: { ...xen, rule: 'stop when < 50 pages are dirty or after 5 iterations; no rate limit' },
+    nova: {
+      rule: 'downtime limit raised in 10 steps to 500 ms, every 75 s per GiB (data_gb = max(2, RAM GiB))',
+      schedule: nova.schedule,
+      convergesAtStep: nova.convergesAtStep,
+      converges: np.converges,
+      ...(np.converges
+        ? {
+            totalSeconds: np.totalSeconds,
+            downtimeSeconds: np.downtimeSeconds,
+            iterations: np.iterations,
+            bytesTransferred: np.bytesTransferred,
+          }
+        : { reason: np.reason }),
+    },
+  };
+}
+
+function presetsTable(pr: ReturnType<typeof presetsFor>, plan: QemuPlan): string {
+  const x = pr.xen;
+  const n = pr.nova;
+  const lines = [
+    '',
+    'Other stop rules for this VM:',
+    `  Xen default policy: ${x.iterations} iteration(s), stopped by ${x.stoppedBy === 'dirty-pages' ? '< 50 dirty pages' : 'the 5-iteration cap'}; total ${humanDuration(x.totalSeconds)}, downtime ${humanDuration(x.downtimeSeconds)}`,
+    `  Nova stepping (limit ms at s): ${n.schedule.map((s) => `${s.limitMs}@${s.atSeconds}`).join(' ')}`,
+  ];
+  if ('totalSeconds' in n && n.convergesAtStep !== null) {
+    const step = n.schedule[n.convergesAtStep]!;
+    lines.push(
+      `  Nova: converges at step ${n.convergesAtStep} (${step.limitMs} ms, from ${step.atSeconds} s): total ${humanDuration(n.totalSeconds)}, downtime ${humanDuration(n.downtimeSeconds)}`,
+    );
+  } else {
+    lines.push(`  Nova: never converges (${'reason' in n ? n.reason : ''}); Nova aborts after 800 s per GiB`);
+  }
+  const p = plan.prediction;
+  if (p.converges) {
+    lines.push(
+      `  precopy: ${plan.parameters.downtimeLimitMs} ms at once: total ${humanDuration(p.totalSeconds)}, downtime ${humanDuration(p.downtimeSeconds)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function planFor(input: PlanInput): QemuPlan {

@@ -69,6 +69,11 @@ export interface QemuMigrationParams {
   readonly setupSeconds?: number;
   /** Simulated time after which an unfinished migration counts as non-converging, seconds. Default 30 days. */
   readonly horizonSeconds?: number;
+  /**
+   * Downtime-limit changes during the migration (OpenStack Nova's stepping): from `atSeconds` (since the
+   * migration started) the limit is `limitSeconds`. Before the first entry, `downtimeLimitSeconds` holds.
+   */
+  readonly downtimeLimitSchedule?: readonly { readonly atSeconds: number; readonly limitSeconds: number }[];
 }
 
 /** One pre-copy round: from one bitmap sync to the next (the last one ends at the stop). */
@@ -164,6 +169,7 @@ interface Resolved {
   overhead: number;
   setup: number;
   horizon: number;
+  schedule: { atSeconds: number; limitSeconds: number }[];
 }
 
 function resolve(p: QemuMigrationParams): Resolved {
@@ -208,6 +214,12 @@ function resolve(p: QemuMigrationParams): Resolved {
     overhead: nonNegative('switchoverOverheadSeconds', p.switchoverOverheadSeconds ?? 0, 'seconds'),
     setup: nonNegative('setupSeconds', p.setupSeconds ?? 0, 'seconds'),
     horizon: positive('horizonSeconds', p.horizonSeconds ?? 30 * 86400, 'seconds'),
+    schedule: (p.downtimeLimitSchedule ?? [])
+      .map((e, i) => ({
+        atSeconds: nonNegative(`downtimeLimitSchedule[${i}].atSeconds`, e.atSeconds, 'seconds'),
+        limitSeconds: positive(`downtimeLimitSchedule[${i}].limitSeconds`, e.limitSeconds, 'seconds'),
+      }))
+      .sort((a, b) => a.atSeconds - b.atSeconds),
   };
 }
 
@@ -265,7 +277,18 @@ const MAX_KEPT_ROUNDS = 200;
  */
 export function predictQemuMigration(params: QemuMigrationParams): QemuPrediction {
   const r = resolve(params);
-  const { S, rate, dl, W } = r;
+  const { S, rate, W } = r;
+  /** The downtime limit in force at time t. */
+  const dlAt = (t: number): number => {
+    let v = r.dl;
+    for (const e of r.schedule) if (e.atSeconds <= t) v = e.limitSeconds;
+    return v;
+  };
+  /** The next schedule change after t (Infinity if none). */
+  const nextChange = (t: number): number =>
+    r.schedule.find((e) => e.atSeconds > t)?.atSeconds ?? Number.POSITIVE_INFINITY;
+  const dl = r.dl;
+  const maxDl = Math.max(r.dl, ...r.schedule.map((e) => e.limitSeconds));
   const normalCost = S + PAGE_HEADER_BYTES;
   const budget = rate * QEMU_WINDOW_SECONDS;
   const rho = r.D * (S / rate);
@@ -279,7 +302,7 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
   // Dirtying at least as fast as sending, into a working set that does not fit under the threshold: QEMU
   // never stops (in the fluid model the union with the carried-over tail would drift down by a few pages per
   // round, an artefact of treating the tail as independent of the writes).
-  if (r.D * normalCost >= rate && W * S >= (r.avail ?? rate) * dl) {
+  if (r.D * normalCost >= rate && W * S >= (r.avail ?? rate) * maxDl) {
     const reason = `the guest dirties ${fmt(r.D * S)} B/s of pages, at least the ${fmt(rate)} B/s sent: pre-copy never ends (rho = ${fmt(rho)} >= 1)`;
     return {
       ...common,
@@ -287,7 +310,7 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
       reason,
       cause: 'dirty-rate',
       pendingFloorBytes: W * S,
-      thresholdBytes: (r.avail ?? rate) * dl,
+      thresholdBytes: (r.avail ?? rate) * maxDl,
       rounds: [],
     };
   }
@@ -306,6 +329,7 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
   let roundBytes = 0;
   let floor = Number.POSITIVE_INFINITY;
   let sinceNewFloor = 0;
+  let floorLimit = dl;
 
   const sync = () => {
     const d = distinctPagesDirtied(r.D, t - lastSync, W, r.pattern);
@@ -364,10 +388,14 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
     // Skip runs of full windows that start above the threshold: nothing but sending happens in them.
     const P = count(pending);
     const c = cost(pending);
-    const steadyThreshold = (r.avail ?? rate) * dl;
+    const steadyThreshold = (r.avail ?? rate) * dlAt(t);
     if (P > 0 && threshold === steadyThreshold && P * S >= threshold) {
       const perWindowPages = (budget / c) * P;
-      const k = Math.floor(Math.min((P * S - threshold) / (perWindowPages * S), (c - budget) / budget)) + 1;
+      const beforeChange = Math.floor((nextChange(t) - t) / QEMU_WINDOW_SECONDS);
+      const k = Math.min(
+        Math.floor(Math.min((P * S - threshold) / (perWindowPages * S), (c - budget) / budget)) + 1,
+        beforeChange,
+      );
       if (k >= 2) {
         const skip = k - 1;
         send(skip * budget);
@@ -388,6 +416,12 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
         endRound(carried);
         sync();
         P2 = count(pending);
+        if (dlAt(t) !== floorLimit) {
+          // a new downtime limit: the stall watch starts over
+          floorLimit = dlAt(t);
+          floor = Number.POSITIVE_INFINITY;
+          sinceNewFloor = 0;
+        }
         if (P2 < floor * (1 - 1e-9)) {
           floor = P2;
           sinceNewFloor = 0;
@@ -399,7 +433,8 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
           stopped = true;
           break;
         }
-        if (sinceNewFloor >= STALL_ROUNDS) return notConverged(r.D * normalCost >= rate ? 'dirty-rate' : 'stalled');
+        if (sinceNewFloor >= STALL_ROUNDS && nextChange(t) === Number.POSITIVE_INFINITY)
+          return notConverged(r.D * normalCost >= rate ? 'dirty-rate' : 'stalled');
         roundStart = t;
         roundPages = P2;
         roundBytes = 0;
@@ -421,7 +456,7 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
     t = windowStart + QEMU_WINDOW_SECONDS;
     // A full window measures exactly the send rate (written so, to keep the steady threshold exact).
     const estimate = left <= budget * 1e-12 ? rate : (budget - left) / QEMU_WINDOW_SECONDS;
-    threshold = (r.avail ?? estimate) * dl;
+    threshold = (r.avail ?? estimate) * dlAt(t);
   }
 
   // Switch-over: the VM stops, QEMU syncs once more (done in sync() above) and sends the rest unthrottled.
