@@ -104,10 +104,14 @@ export async function runMigration(o: RunOptions): Promise<Measured> {
     await qmp.migrate(a, `tcp:127.0.0.1:${port}`);
     const end = Date.now() + o.timeoutSeconds * 1000;
     let last: QueryMigrate = {};
+    let lastActive: QueryMigrate = {};
+    let cancelled = false;
     for (;;) {
       last = await qmp.queryMigrate(a);
+      if (last.status === 'active') lastActive = last;
       if (last.status === 'completed' || last.status === 'failed' || last.status === 'cancelled') break;
       if (Date.now() > end) {
+        cancelled = true;
         await qmp.migrateCancel(a);
         const stopBy = Date.now() + 10_000;
         while (Date.now() < stopBy) {
@@ -126,12 +130,14 @@ export async function runMigration(o: RunOptions): Promise<Measured> {
       await new Promise((r) => setTimeout(r, 300));
       destinationRunning = (await qmp.queryStatus(b)).running && dst.running;
     }
-    const ram = last.ram;
+    // After migrate_cancel QEMU drops the figures: report the last active sample's (how far it got).
+    const figures = cancelled && last.ram === undefined ? lastActive : last;
+    const ram = figures.ram;
     return {
       status: last.status ?? 'unknown',
       completed: last.status === 'completed',
-      totalSeconds: (last.totalTime ?? 0) / 1000,
-      setupSeconds: (last.setupTime ?? 0) / 1000,
+      totalSeconds: (figures.totalTime ?? 0) / 1000,
+      setupSeconds: (figures.setupTime ?? 0) / 1000,
       downtimeSeconds: last.downtime === undefined ? null : last.downtime / 1000,
       dirtySyncCount: ram?.dirtySyncCount ?? 0,
       bytesTransferred: ram?.transferred ?? 0,
@@ -158,6 +164,11 @@ export interface Calibration {
   readonly idleZeroPages: number;
   /** Speed of the unthrottled final copy, bytes/s. */
   readonly switchoverBytesPerSecond: number;
+  /**
+   * The idle guest's own dirtying (kernel timers, the dirtier's sleeps), pages/s: pages QEMU sent more than
+   * once (normal + duplicate - RAM pages) over the migration's length. Added to the workload's rate.
+   */
+  readonly backgroundPagesPerSecond: number;
   readonly setupSeconds: number;
   readonly measured: Measured;
 }
@@ -184,6 +195,10 @@ export async function calibrate(guest: GuestImage, bufferMiB: number): Promise<C
     ramTotalBytes: m.ramTotalBytes,
     idleZeroPages: m.duplicatePages,
     switchoverBytesPerSecond: m.downtimeBytes / Math.max(m.downtimeSeconds, 1e-3),
+    backgroundPagesPerSecond: Math.max(
+      0,
+      (m.normalPages + m.duplicatePages - Math.round(m.ramTotalBytes / PAGE_SIZE)) / Math.max(m.totalSeconds, 0.1),
+    ),
     setupSeconds: m.setupSeconds,
     measured: m,
   };
@@ -212,7 +227,7 @@ export function predictionInput(c: ValidationCase, cal: Calibration): QemuMigrat
     pageSizeBytes: PAGE_SIZE,
     maxBandwidthBytesPerSecond: c.knobs.maxBandwidthBytesPerSecond,
     downtimeLimitSeconds: c.knobs.downtimeLimitMs / 1000,
-    dirtyPagesPerSecond: c.workload.pagesPerSecond,
+    dirtyPagesPerSecond: c.workload.pagesPerSecond + (cal.backgroundPagesPerSecond ?? 0),
     linkBandwidthBytesPerSecond: Math.max(cal.switchoverBytesPerSecond, c.knobs.maxBandwidthBytesPerSecond),
     zeroPageFraction: zeroPages / pages,
     workingSetPages: bufferPages,
