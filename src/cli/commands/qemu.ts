@@ -108,6 +108,7 @@ export interface PlanInput {
   readonly maxBandwidthBytesPerSecond?: number;
   readonly downtimeLimitMs?: number;
   readonly useAvailSwitchover: boolean;
+  readonly downtimeResolutionSeconds?: number;
   readonly format: 'table' | 'json';
   readonly domain: string;
 }
@@ -214,6 +215,10 @@ export function parsePlanFlags(o: Raw, workload: QemuWorkload): Omit<PlanInput, 
     ...(maxBandwidthBytesPerSecond === undefined ? {} : { maxBandwidthBytesPerSecond }),
     ...(dlSeconds === undefined ? {} : { downtimeLimitMs: Math.max(1, Math.round(dlSeconds * 1000)) }),
     useAvailSwitchover: o.availSwitchover === true,
+    ...(() => {
+      const r = dur('downtime-resolution', 'downtimeResolution', 1e-6, 10, 'a duration from 1us to 10s');
+      return r === undefined ? {} : { downtimeResolutionSeconds: r };
+    })(),
     format,
     domain: typeof o.domain === 'string' ? o.domain : 'DOMAIN',
   };
@@ -369,6 +374,11 @@ export function addPlanOptions(cmd: Command, memoryRequired: boolean): Command {
     .option('--max-total-time <duration>', 'largest acceptable total migration time, e.g. 10min')
     .option('--max-bandwidth <rate>', 'fix QEMU max-bandwidth instead of choosing it')
     .option('--downtime-limit <duration>', 'fix QEMU downtime-limit instead of choosing it, e.g. 300ms')
+    .option(
+      '--downtime-resolution <duration>',
+      'downtimes closer than this count as equal (then the shorter migration wins)',
+      '10ms',
+    )
     .option('--avail-switchover', 'also set avail-switchover-bandwidth to the link speed (QEMU >= 8.2)')
     .option('--domain <name>', 'libvirt domain name for the virsh commands', 'DOMAIN')
     .option('--presets', "also predict Xen's default policy and Nova's downtime stepping for this VM")
@@ -636,6 +646,9 @@ function planFor(input: PlanInput): QemuPlan {
       : { maxBandwidthBytesPerSecond: input.maxBandwidthBytesPerSecond }),
     ...(input.downtimeLimitMs === undefined ? {} : { downtimeLimitMs: input.downtimeLimitMs }),
     useAvailSwitchover: input.useAvailSwitchover,
+    ...(input.downtimeResolutionSeconds === undefined
+      ? {}
+      : { downtimeResolutionSeconds: input.downtimeResolutionSeconds }),
   });
 }
 

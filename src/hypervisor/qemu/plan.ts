@@ -42,6 +42,12 @@ export interface QemuPlanParams {
   readonly maxBandwidthBytesPerSecond?: number;
   /** Fix downtime-limit instead of choosing it, ms. */
   readonly downtimeLimitMs?: number;
+  /**
+   * Downtimes closer than this count as equal (then the shorter migration wins), seconds. Default 0.01: a real
+   * switch-over costs a few ms on top of the copy, so sub-10-ms differences in predicted downtime are not worth
+   * extra rounds (and a 1 ms limit makes QEMU sync its bitmap many times).
+   */
+  readonly downtimeResolutionSeconds?: number;
   /** Also set avail-switchover-bandwidth to the link speed (QEMU >= 8.2), so the threshold uses the real final-copy speed. */
   readonly useAvailSwitchover?: boolean;
 }
@@ -86,8 +92,8 @@ interface Candidate {
 }
 
 /**
- * Chooses downtime-limit and max-bandwidth for the least predicted downtime in whole ms (ties: least total
- * time, then least bandwidth) under the constraints, or predicts for the knobs given. Deterministic.
+ * Chooses downtime-limit and max-bandwidth for the least predicted downtime, compared in steps of
+ * `downtimeResolutionSeconds` (ties: least total time, then least bandwidth) under the constraints, or predicts for the knobs given. Deterministic.
  * @example planQemuMigration({ workload: { memoryBytes: 2 ** 30, pageSizeBytes: 4096,
  *   linkBandwidthBytesPerSecond: 1.25e9, dirtyPagesPerSecond: 0 } }).parameters.downtimeLimitMs // 1
  */
@@ -98,6 +104,8 @@ export function planQemuMigration(p: QemuPlanParams): QemuPlan {
   const maxDown = p.maxDowntimeSeconds ?? Number.POSITIVE_INFINITY;
   const maxTotal = p.maxTotalSeconds ?? Number.POSITIVE_INFINITY;
   const avail = p.useAvailSwitchover ? link : undefined;
+  const resolution = p.downtimeResolutionSeconds ?? 0.01;
+  const bucket = (downtime: number) => Math.ceil(downtime / resolution - 1e-9);
   let evaluations = 0;
   const evaluate = (bw: number, ms: number): Candidate => {
     evaluations += 1;
@@ -115,10 +123,10 @@ export function planQemuMigration(p: QemuPlanParams): QemuPlan {
     const pa = a.prediction;
     const pb = b.prediction;
     if (!pa.converges || !pb.converges) return pa.converges && !pb.converges;
-    // Downtimes are compared in whole milliseconds (a real switch-over costs a few ms anyway): among knobs
-    // with the same downtime to the ms, the shorter migration wins.
-    const da = Math.ceil(pa.downtimeSeconds * 1000 - 1e-9);
-    const db = Math.ceil(pb.downtimeSeconds * 1000 - 1e-9);
+    // Downtimes are compared in steps of the resolution: among knobs with the same downtime to the step,
+    // the shorter migration wins.
+    const da = bucket(pa.downtimeSeconds);
+    const db = bucket(pb.downtimeSeconds);
     if (da !== db) return da < db;
     if (pa.totalSeconds !== pb.totalSeconds) return pa.totalSeconds < pb.totalSeconds;
     return a.knobs.maxBandwidthBytesPerSecond < b.knobs.maxBandwidthBytesPerSecond;
@@ -145,8 +153,29 @@ export function planQemuMigration(p: QemuPlanParams): QemuPlan {
     let best: Candidate | undefined;
     for (let ms = hi; ms <= Math.min(hi + 8, QEMU_MAX_DOWNTIME_LIMIT_MS); ms++) {
       const c = ok(ms);
-      if (c !== undefined && c.prediction.converges && c.prediction.downtimeSeconds <= maxDown && better(c, best))
-        best = c;
+      if (c?.prediction.converges && c.prediction.downtimeSeconds <= maxDown && better(c, best)) best = c;
+    }
+    if (best === undefined || !best.prediction.converges) return best;
+    // Larger limits shorten the migration; take the largest whose downtime stays in the best step.
+    const step = bucket(best.prediction.downtimeSeconds);
+    const inStep = (ms: number) => {
+      const c = ok(ms);
+      return c?.prediction.converges &&
+        c.prediction.downtimeSeconds <= maxDown &&
+        bucket(c.prediction.downtimeSeconds) <= step
+        ? c
+        : undefined;
+    };
+    let a = best.knobs.downtimeLimitMs;
+    let b = QEMU_MAX_DOWNTIME_LIMIT_MS + 1;
+    while (b - a > 1) {
+      const mid = Math.floor((a + b) / 2);
+      if (inStep(mid) !== undefined) a = mid;
+      else b = mid;
+    }
+    for (let ms = Math.max(hi, a - 8); ms <= a; ms++) {
+      const c = inStep(ms);
+      if (c !== undefined && better(c, best)) best = c;
     }
     return best;
   };
