@@ -50,7 +50,7 @@ describe('precopy qemu advise', () => {
     expect(commands).not.toContain('migrate-set-parameters');
     expect(server.received.find((m) => m.execute === 'calc-dirty-rate')!.arguments).toEqual({
       'calc-time': 1,
-      'sample-pages': 512,
+      'sample-pages': 4096,
       mode: 'page-sampling',
     });
   });
@@ -123,6 +123,8 @@ describe('precopy qemu watch', () => {
       '--interval',
       '50ms',
       '--dirty-rate',
+      '0',
+      '--zero-fraction',
       '0',
       '--format',
       'json',

@@ -491,6 +491,16 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
     dirty = dirtyPagesPerSecond(unit('dirty-rate', o.dirtyRate, parseDirtyRate), 4096);
     ranged('dirty-rate', o.dirtyRate, dirty, dirty >= 0, 'a rate >= 0');
   }
+  const zero =
+    typeof o.zeroFraction === 'string' ? fraction('zero-fraction', o.zeroFraction, 'closed', 'open') : undefined;
+  let ws: number | undefined;
+  if (typeof o.workingSet === 'string') {
+    const b = unit('working-set', o.workingSet, parseSize);
+    ws = ranged('working-set', o.workingSet, Math.ceil(b / 4096), b >= 4096, 'a size of at least one page');
+  }
+  const pattern = (typeof o.pattern === 'string' ? o.pattern : 'sequential') as DirtyPattern;
+  if (pattern !== 'sequential' && pattern !== 'random')
+    throw new QemuUsageError('pattern', pattern, 'sequential or random');
   const client = await QmpClient.connect(path);
   try {
     const params = await qmp.queryMigrateParameters(client);
@@ -499,6 +509,9 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
       maxBandwidthBytesPerSecond: params.maxBandwidth ?? 128 * 2 ** 20,
       ...(link === undefined ? {} : { linkBandwidthBytesPerSecond: link }),
       ...(dirty === undefined ? {} : { dirtyPagesPerSecond: dirty }),
+      ...(zero === undefined ? {} : { zeroPageFraction: zero }),
+      ...(ws === undefined ? {} : { workingSetPages: ws }),
+      dirtyPattern: pattern,
     });
     const end = Date.now() + timeout * 1000;
     let last: QueryMigrate = {};
@@ -510,7 +523,7 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
         const rem =
           report.remainingSeconds === null
             ? 'not converging'
-            : `~${humanDuration(report.remainingSeconds)}, ~${report.remainingRounds} rounds left`;
+            : `~${humanDuration(report.remainingSeconds)} left${report.remainingRounds === null ? '' : `, ~${report.remainingRounds} rounds`}`;
         io.err(
           `[${humanDuration(report.elapsedSeconds)}] ${report.status} sync ${report.dirtySyncCount} sent ${humanSize(report.transferredBytes)} pending ${humanSize(report.remainingBytes)} progress ${(report.progress * 100).toFixed(0)} % ${rem}\n`,
         );
@@ -683,7 +696,10 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
     .option('--interval <duration>', 'polling interval', '500ms')
     .option('--timeout <duration>', 'give up after this long', '24h')
     .option('--link-bandwidth <rate>', 'link speed for the final copy (default: max-bandwidth)')
-    .option('--dirty-rate <rate>', 'dirty rate to assume until QEMU has measured one (pages/s or bytes/s)')
+    .option('--dirty-rate <rate>', "dirty rate to use instead of QEMU's measured one (pages/s or bytes/s)")
+    .option('--zero-fraction <f>', 'zero-page fraction of RAM (with --dirty-rate: predict from the first sample)')
+    .option('--working-set <size>', 'writable working set of the guest')
+    .option('--pattern <p>', 'how writes spread: sequential or random', 'sequential')
     .option('--format <format>', 'table or json', 'table')
     .action(async (opts: Raw) => runGuarded(() => runWatch(opts, io), 'the migration did not complete (see above)'));
   for (const cmd of qemu.commands) {

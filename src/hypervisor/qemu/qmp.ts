@@ -142,7 +142,13 @@ export class QmpClient {
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new QmpError('connect', `no QMP greeting from ${path} within ${connectTimeoutMs} ms`)),
+          () =>
+            reject(
+              new QmpError(
+                'connect',
+                `no QMP greeting from ${path} within ${connectTimeoutMs} ms (QEMU serves one client per QMP socket: is another one connected?)`,
+              ),
+            ),
           connectTimeoutMs,
         );
         const fail = (e: Error) => {
