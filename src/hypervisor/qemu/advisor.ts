@@ -149,9 +149,17 @@ export class MigrationWatcher {
       const zero = Math.min(this.ctx.zeroPageFraction ?? seen, 0.99);
       const nonZero = Math.round(ram.total / S) - Math.floor(zero * Math.round(ram.total / S));
       const W = this.ctx.workingSetPages === undefined ? undefined : Math.min(this.ctx.workingSetPages, nonZero);
+      // QEMU's dirty-pages-rate counts distinct new pages over the period (here: the first pass), so random
+      // writes into a working set read low; undo the saturation W (1 - e^(-D T / W)) = r T for D.
+      let Dwhole = D;
+      if (this.ctx.dirtyPagesPerSecond === undefined && this.ctx.dirtyPattern === 'random' && W !== undefined) {
+        const fill = (ram.dirtyPagesRate * elapsed) / W;
+        if (fill > 0 && fill < 0.999) Dwhole = (-W / elapsed) * Math.log1p(-fill);
+      }
       this.first = {
         prediction: predictQemuMigration({
           ...params,
+          dirtyPagesPerSecond: Dwhole,
           memoryBytes: ram.total,
           zeroPageFraction: zero,
           ...(W === undefined ? {} : { workingSetPages: W }),
