@@ -2,7 +2,8 @@
  * Real QEMU migrations (the CI subset of the validation grid): a calibration migration of the idle guest, then
  * two migrations whose measured figures must match precopy's predictions within the accuracy targets:
  * total time within 10 %, dirty-sync-count within 1, bytes sent within 5 %, downtime within max(20 ms, 25 %),
- * and the destination running afterwards. Needs qemu-system-x86_64, a Debian kernel, busybox-static, gcc and
+ * and the destination running afterwards. During the first migration advise's measurement (memory, page-sampled
+ * dirty rate) and watch's progress (monotone, its prediction within the targets) run on the live source. Needs qemu-system-x86_64, a Debian kernel, busybox-static, gcc and
  * cpio (scripts/install-qemu-deps.sh); without them this test FAILS (it never skips). About 1-2 minutes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import {
   validateCase,
 } from '../../src/hypervisor/qemu/harness/migration.js';
 import { qemuVersion } from '../../src/hypervisor/qemu/harness/vm.js';
+import { MigrationWatcher, type MeasuredVm, measureVm, type WatchReport } from '../../src/hypervisor/qemu/advisor.js';
 
 describe('real QEMU migrations (CI subset)', () => {
   it('predictQemuMigration matches measured migrations within the targets', { timeout: 420_000 }, async () => {
@@ -28,12 +30,53 @@ describe('real QEMU migrations (CI subset)', () => {
     const guest = await buildGuest();
     const cal: Calibration = await calibrate(guest, GRID_BUFFER_MIB);
     const rows: Comparison[] = [];
-    for (const c of ciGrid()) rows.push(await validateCase(guest, c, cal));
+    const [first, second] = ciGrid();
+    // advise's measurement on the live source before the first migration, and watch's progress during it
+    let measured: MeasuredVm | undefined;
+    const watcher = new MigrationWatcher({
+      downtimeLimitMs: first!.knobs.downtimeLimitMs,
+      maxBandwidthBytesPerSecond: first!.knobs.maxBandwidthBytesPerSecond,
+      linkBandwidthBytesPerSecond: cal.switchoverBytesPerSecond,
+      workingSetPages: (first!.workload.bufferMiB * 2 ** 20) / 4096,
+      dirtyPattern: first!.workload.mode === 'rand' ? 'random' : 'sequential',
+    });
+    const reports: WatchReport[] = [];
+    rows.push(
+      await validateCase(guest, first!, cal, {
+        beforeMigrate: async (client) => {
+          measured = await measureVm(client, 1);
+        },
+        onSample: (q) => reports.push(watcher.update(q)),
+      }),
+    );
+    rows.push(await validateCase(guest, second!, cal));
     mkdirSync('test-output', { recursive: true });
     writeFileSync(
       'test-output/qemu-real-ci.md',
       `${version}\n\n${markdownTable(rows, cal, 'npx vitest run test/qemu-real')}`,
     );
+    // advise: QEMU's memory and a page-sampled dirty rate near the workload's (whole MiB/s, sampled: +-50 %)
+    expect(measured?.memoryBytes).toBe(256 * 2 ** 20);
+    const nominal = first!.workload.pagesPerSecond * 4096;
+    expect(measured!.dirtyBytesPerSecond, JSON.stringify(measured)).toBeGreaterThanOrEqual(0.5 * nominal);
+    expect(measured!.dirtyBytesPerSecond, JSON.stringify(measured)).toBeLessThanOrEqual(1.5 * nominal);
+    // watch: progress never runs backwards, rounds left never go up, and its prediction (made after the first
+    // pass from QEMU's own counters) lands within the total-time and rounds targets
+    for (let i = 1; i < reports.length; i++) {
+      expect(reports[i]!.progress).toBeGreaterThanOrEqual(reports[i - 1]!.progress);
+      const [a, b] = [reports[i - 1]!.remainingRounds, reports[i]!.remainingRounds];
+      if (a !== null && b !== null) expect(b).toBeLessThanOrEqual(a);
+    }
+    expect(reports.at(-1)?.progress).toBe(1);
+    const wp = watcher.initialPrediction?.prediction;
+    const m0 = rows[0]!.measured;
+    expect(wp?.converges).toBe(true);
+    if (wp?.converges) {
+      expect(Math.abs(wp.totalSeconds - m0.totalSeconds) / m0.totalSeconds, JSON.stringify(wp)).toBeLessThanOrEqual(
+        0.1,
+      );
+      expect(Math.abs(wp.iterations - m0.dirtySyncCount)).toBeLessThanOrEqual(1);
+    }
     for (const r of rows) {
       const p = r.predicted;
       const m = r.measured;

@@ -77,6 +77,10 @@ export interface RunOptions {
   readonly knobs: MigrationKnobs;
   /** Cancel the migration (and call it non-converging) after this long. */
   readonly timeoutSeconds: number;
+  /** Called with the source's QMP client before the knobs are set (e.g. to run advise's measurement). */
+  readonly beforeMigrate?: (source: QmpClient) => Promise<void>;
+  /** Called with every `query-migrate` sample (e.g. to feed watch's MigrationWatcher). */
+  readonly onSample?: (sample: QueryMigrate) => void;
 }
 
 /** Starts source and destination, migrates, and stops both by pid whatever happens. */
@@ -96,6 +100,7 @@ export async function runMigration(o: RunOptions): Promise<Measured> {
     clients.push(a);
     const b = await QmpClient.connect(dst.qmpPath);
     clients.push(b);
+    if (o.beforeMigrate) await o.beforeMigrate(a);
     await qmp.migrateSetParameters(a, {
       downtimeLimit: o.knobs.downtimeLimitMs,
       maxBandwidth: o.knobs.maxBandwidthBytesPerSecond,
@@ -108,6 +113,7 @@ export async function runMigration(o: RunOptions): Promise<Measured> {
     let cancelled = false;
     for (;;) {
       last = await qmp.queryMigrate(a);
+      o.onSample?.(last);
       if (last.status === 'active') lastActive = last;
       if (last.status === 'completed' || last.status === 'failed' || last.status === 'cancelled') break;
       if (Date.now() > end) {
@@ -254,13 +260,19 @@ export interface Comparison {
 }
 
 /** Runs a case and compares it with its prediction. */
-export async function validateCase(guest: GuestImage, c: ValidationCase, cal: Calibration): Promise<Comparison> {
+export async function validateCase(
+  guest: GuestImage,
+  c: ValidationCase,
+  cal: Calibration,
+  hooks: Pick<RunOptions, 'beforeMigrate' | 'onSample'> = {},
+): Promise<Comparison> {
   const predicted = predictQemuMigration(predictionInput(c, cal));
   const measured = await runMigration({
     guest,
     workload: c.workload,
     knobs: c.knobs,
     timeoutSeconds: c.timeoutSeconds,
+    ...hooks,
   });
   return compare(c, predicted, measured);
 }
