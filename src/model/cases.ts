@@ -1,4 +1,4 @@
-import { type Shape, checkCommon, predictCase, summarizeCase } from './precopy.js';
+import { type Shape, checkCommon, predictCase, summarizeRates } from './precopy.js';
 import type { CaseOutcome, HotParams, NotConverged, PredictOptions, Summary, UniformParams } from './types.js';
 import { checkHotFraction, checkNonNegative } from './validate.js';
 
@@ -121,19 +121,19 @@ export function predictHotDowntime(p: HotParams, options: PredictOptions = {}): 
  */
 export function summarizeUniform(p: UniformParams): Summary | NotConverged {
   checkUniform(p);
-  return summarizeCase(p, uniformShape(p));
+  return summarizeRates(p, 'uniform', p.dirtyPagesPerSecond, 1, 0);
 }
 
 /** Scalar-only Hot I case (see {@link predictHotPrecopy}). @example summarizeHotPrecopy(paperHot).rho // 0.5387 */
 export function summarizeHotPrecopy(p: HotParams): Summary | NotConverged {
   checkHot(p);
-  return summarizeCase(p, hotPrecopyShape(p));
+  return summarizeRates(p, 'hotPrecopy', effectiveDirtyRate(p), 1, 0);
 }
 
 /** Scalar-only Hot II case (see {@link predictHotDowntime}). @example summarizeHotDowntime(paperHot).rho // 0.48 */
 export function summarizeHotDowntime(p: HotParams): Summary | NotConverged {
   checkHot(p);
-  return summarizeCase(p, hotDowntimeShape(p));
+  return summarizeRates(p, 'hotDowntime', p.coldDirtyPagesPerSecond, 1 - p.hotFraction, p.hotFraction);
 }
 
 /** The engine shape of a case, for optimisers and simulators that need rho, live and held fractions. */

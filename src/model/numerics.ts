@@ -33,9 +33,13 @@ export const BAND_EDGE_TOLERANCE = 1e-12;
  */
 export function iterations(rho: number, alpha: number): number {
   if (rho <= 0) return 0; // no page is ever dirtied: the first round leaves nothing
-  const x = (Math.log(alpha) + BAND_EDGE_TOLERANCE) / Math.log(rho);
-  const n = Math.ceil(x) - 1;
-  return n > 0 ? n : 0;
+  return iterationsFromLog(Math.log(rho), alpha);
+}
+
+/** {@link iterations} given ln(rho) < 0 already computed (the engine needs ln rho for other terms too). */
+export function iterationsFromLog(logRho: number, alpha: number): number {
+  const n = Math.ceil((Math.log(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1;
+  return Math.max(n, 0);
 }
 
 /**

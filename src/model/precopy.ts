@@ -1,5 +1,5 @@
 import { ModelInputError } from './errors.js';
-import { BAND_EDGE_TOLERANCE, ceilPages, geometricSum, iterations, oneMinusPow } from './numerics.js';
+import { BAND_EDGE_TOLERANCE, ceilPages, iterationsFromLog } from './numerics.js';
 import type {
   Accounting,
   CaseName,
@@ -83,10 +83,14 @@ export function summarizeShape(
   alpha: number,
   accounting: Accounting,
 ): Summary {
-  const n = iterations(rho, alpha);
-  const q = rho ** (n + 1);
-  const oneMinusQ = oneMinusPow(rho, n + 1);
-  const oneMinusQ2 = oneMinusPow(rho, n + 2);
+  // ln(rho) once; rho^k = exp(k ln rho) and 1 - rho^k = -expm1(k ln rho) keep a relative error of about
+  // |k ln rho| * 2^-53 (a few ulps), also for rho -> 1 and for tiny rho^k. rho = 0 gives ln = -Infinity,
+  // q = 0 and 1 - q = 1, as the limits say (n = 0 there).
+  const logRho = Math.log(rho);
+  const n = rho > 0 ? iterationsFromLog(logRho, alpha) : 0;
+  const q = Math.exp((n + 1) * logRho);
+  const oneMinusQ = -Math.expm1((n + 1) * logRho);
+  const oneMinusQ2 = -Math.expm1((n + 2) * logRho);
   const psTau = pages * tau;
   const precopySeconds = psTau * liveFraction * (oneMinusQ / (1 - rho));
   const leftFraction = liveFraction * q + heldFraction;
@@ -99,7 +103,7 @@ export function summarizeShape(
     pagesTransferred = ceilPages(pages * (liveFraction * (oneMinusQ / (1 - rho)) + downtimeFraction));
   } else {
     downtimeFraction = leftFraction;
-    pagesTransferred = ceilPages(pages * (liveFraction * geometricSum(rho, n + 2) + heldFraction));
+    pagesTransferred = ceilPages(pages * (liveFraction * (oneMinusQ2 / (1 - rho)) + heldFraction));
   }
   const networkUtilization = (rho * liveFraction * oneMinusQ + downtimeFraction * (1 - rho)) / den;
   return {
@@ -118,18 +122,21 @@ export function summarizeShape(
 
 /** Summary of a case, or its non-convergence; validates only what {@link checkCommon} covers. */
 export function summarizeCase(p: CommonParams, shape: Shape): Summary | NotConverged {
+  return summarizeRates(p, shape.case, shape.dirtyPagesPerSecond, shape.liveFraction, shape.heldFraction);
+}
+
+/** {@link summarizeCase} with the shape as scalars (no allocation on the hot path). */
+export function summarizeRates(
+  p: CommonParams,
+  name: CaseName,
+  dirtyPagesPerSecond: number,
+  liveFraction: number,
+  heldFraction: number,
+): Summary | NotConverged {
   const tau = pageSeconds(p);
-  const rho = shape.dirtyPagesPerSecond * tau;
-  if (!(rho < 1)) return notConverged(shape, rho, tau);
-  return summarizeShape(
-    p.pages,
-    tau,
-    rho,
-    shape.liveFraction,
-    shape.heldFraction,
-    p.alpha,
-    p.accounting ?? 'paper',
-  );
+  const rho = dirtyPagesPerSecond * tau;
+  if (!(rho < 1)) return notConverged({ case: name, dirtyPagesPerSecond, liveFraction, heldFraction }, rho, tau);
+  return summarizeShape(p.pages, tau, rho, liveFraction, heldFraction, p.alpha, p.accounting ?? 'paper');
 }
 
 /** The full result of a case: the summary, rounds i = 0..n (Eqs. 4-5) and warnings. */

@@ -57,7 +57,12 @@ export function availableCases(input: ModelInput): CaseName[] {
 function requireHot(input: ModelInput, name: CaseName) {
   for (const key of ['hotFraction', 'hotDirtyPagesPerSecond', 'coldDirtyPagesPerSecond'] as const) {
     if (input[key] === undefined) {
-      throw new ModelInputError(key, undefined, `a value: case ${name} needs hotFraction, hotDirtyPagesPerSecond and coldDirtyPagesPerSecond`, `${key} is missing: case ${name} needs hotFraction, hotDirtyPagesPerSecond and coldDirtyPagesPerSecond`);
+      throw new ModelInputError(
+        key,
+        undefined,
+        `a value: case ${name} needs hotFraction, hotDirtyPagesPerSecond and coldDirtyPagesPerSecond`,
+        `${key} is missing: case ${name} needs hotFraction, hotDirtyPagesPerSecond and coldDirtyPagesPerSecond`,
+      );
     }
   }
   return {
@@ -72,7 +77,12 @@ function requireHot(input: ModelInput, name: CaseName) {
 export function predictOne(input: ModelInput, name: CaseName, options: PredictOptions = {}): CaseOutcome {
   if (name === 'uniform') {
     if (input.dirtyPagesPerSecond === undefined) {
-      throw new ModelInputError('dirtyPagesPerSecond', undefined, 'a dirty rate >= 0', 'dirtyPagesPerSecond is missing: the uniform case needs a dirty rate');
+      throw new ModelInputError(
+        'dirtyPagesPerSecond',
+        undefined,
+        'a dirty rate >= 0',
+        'dirtyPagesPerSecond is missing: the uniform case needs a dirty rate',
+      );
     }
     return predictUniform({ ...input, dirtyPagesPerSecond: input.dirtyPagesPerSecond }, options);
   }

@@ -198,7 +198,9 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     return { feasible: false, converged: false, case: p.case, objective, rho: first.rho, reason: first.reason };
   }
   const shape =
-    p.case === 'uniform' ? caseShape('uniform', p as unknown as UniformParams) : caseShape(p.case, p as unknown as HotParams);
+    p.case === 'uniform'
+      ? caseShape('uniform', p as unknown as UniformParams)
+      : caseShape(p.case, p as unknown as HotParams);
   const tau = pageSeconds({ ...p, alpha: range.min });
   const rho = first.rho;
   const L = shape.liveFraction;
@@ -265,9 +267,10 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     }
   }
 
-  if (!best) return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, (a) =>
-    summarizeShape(Ps, tau, rho, L, H, a, accounting),
-  );
+  if (!best)
+    return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, (a) =>
+      summarizeShape(Ps, tau, rho, L, H, a, accounting),
+    );
 
   const atHi = summarizeShape(Ps, tau, rho, L, H, best.hiInclusive ? best.hi : best.lo, accounting);
   // Unet and pages at the (possibly open) upper end: their supremum on the band, by the affine forms.

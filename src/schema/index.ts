@@ -147,8 +147,7 @@ type ModelRaw = { [K in keyof typeof modelFields]?: z.output<(typeof modelFields
 
 function resolveModel(rawIn: ModelRaw, ctx: Ctx): ResolvedModel {
   const raw: ModelRaw = rawIn.preset === 'paper' ? { ...PAPER_PRESET, ...stripUndefined(rawIn) } : rawIn;
-  const pageSizeBytes =
-    raw.pageSize === undefined ? 4096 : unit(ctx, 'pageSize', raw.pageSize, parseSize);
+  const pageSizeBytes = raw.pageSize === undefined ? 4096 : unit(ctx, 'pageSize', raw.pageSize, parseSize);
   range(ctx, 'pageSize', raw.pageSize, pageSizeBytes, pageSizeBytes > 0, 'a size > 0 (e.g. 4KiB)');
 
   let pages: number;
@@ -157,18 +156,32 @@ function resolveModel(rawIn: ModelRaw, ctx: Ctx): ResolvedModel {
   }
   if (raw.pages !== undefined) {
     pages = num(ctx, 'pages', raw.pages);
-    range(ctx, 'pages', raw.pages, pages, Number.isInteger(pages) && pages >= 1 && pages <= MAX_PAGES,
-      `a whole number of pages from 1 to ${MAX_PAGES}`);
+    range(
+      ctx,
+      'pages',
+      raw.pages,
+      pages,
+      Number.isInteger(pages) && pages >= 1 && pages <= MAX_PAGES,
+      `a whole number of pages from 1 to ${MAX_PAGES}`,
+    );
   } else if (raw.memory !== undefined) {
     const bytes = unit(ctx, 'memory', raw.memory, parseSize);
     // A partial last page is still a page to copy.
     pages = Math.ceil(bytes / pageSizeBytes - 1e-9);
-    range(ctx, 'memory', raw.memory, bytes, bytes > 0 && pages <= MAX_PAGES, `a size > 0 and at most ${MAX_PAGES} pages`);
+    range(
+      ctx,
+      'memory',
+      raw.memory,
+      bytes,
+      bytes > 0 && pages <= MAX_PAGES,
+      `a size > 0 and at most ${MAX_PAGES} pages`,
+    );
   } else {
     return fail(ctx, 'pages', undefined, 'is missing: give pages (a count) or memory (a size such as 64GiB)');
   }
 
-  if (raw.bandwidth === undefined) fail(ctx, 'bandwidth', undefined, 'is missing: give a rate such as 1Gbit/s or 125MB/s');
+  if (raw.bandwidth === undefined)
+    fail(ctx, 'bandwidth', undefined, 'is missing: give a rate such as 1Gbit/s or 125MB/s');
   const bandwidth = unit(ctx, 'bandwidth', raw.bandwidth, parseRate);
   range(ctx, 'bandwidth', raw.bandwidth, bandwidth, bandwidth > 0, 'a rate > 0 (e.g. 10Gbit/s)');
 
@@ -190,7 +203,14 @@ function resolveModel(rawIn: ModelRaw, ctx: Ctx): ResolvedModel {
   let hotFraction: number | undefined;
   if (raw.hotFraction !== undefined) {
     hotFraction = num(ctx, 'hotFraction', raw.hotFraction);
-    range(ctx, 'hotFraction', raw.hotFraction, hotFraction, hotFraction >= 0 && hotFraction < 1, '0 <= hot-fraction < 1');
+    range(
+      ctx,
+      'hotFraction',
+      raw.hotFraction,
+      hotFraction,
+      hotFraction >= 0 && hotFraction < 1,
+      '0 <= hot-fraction < 1',
+    );
   }
   const hotRate = dirty('hotRate');
   const coldRate = dirty('coldRate');
@@ -212,7 +232,12 @@ function resolveModel(rawIn: ModelRaw, ctx: Ctx): ResolvedModel {
     const anyHot = raw.hotFraction !== undefined || raw.hotRate !== undefined || raw.coldRate !== undefined;
     if (anyHot && !hasHotParams({ ...base, alpha: 0.5 })) missingHot(ctx, raw, 'all');
     if (dirtyPages === undefined && !anyHot) {
-      fail(ctx, 'dirtyRate', undefined, 'is missing: give a dirty rate (uniform case) or hot-fraction, hot-rate and cold-rate (hot cases)');
+      fail(
+        ctx,
+        'dirtyRate',
+        undefined,
+        'is missing: give a dirty rate (uniform case) or hot-fraction, hot-rate and cold-rate (hot cases)',
+      );
     }
     cases = availableCases({ ...base, alpha: 0.5 });
   } else {
@@ -261,9 +286,10 @@ export function alphaFromDowntimeLimit(
 
 function resolvePredict(rawIn: PredictInputRaw, ctx: Ctx): ResolvedPredict {
   const model = resolveModel(rawIn, ctx);
-  const raw = rawIn.preset === 'paper' && rawIn.alpha === undefined && rawIn.downtimeLimit === undefined
-    ? { ...rawIn, alpha: PAPER_PRESET.alpha }
-    : rawIn;
+  const raw =
+    rawIn.preset === 'paper' && rawIn.alpha === undefined && rawIn.downtimeLimit === undefined
+      ? { ...rawIn, alpha: PAPER_PRESET.alpha }
+      : rawIn;
   if (raw.alpha !== undefined && raw.downtimeLimit !== undefined) {
     fail(ctx, 'downtimeLimit', raw.downtimeLimit, 'conflicts with alpha: give alpha or downtime-limit, not both');
   }
@@ -275,12 +301,28 @@ function resolvePredict(rawIn: PredictInputRaw, ctx: Ctx): ResolvedPredict {
   } else if (raw.downtimeLimit !== undefined) {
     const limit = unit(ctx, 'downtimeLimit', raw.downtimeLimit, parseDuration);
     const full = (model.base.pages * model.base.pageSizeBytes) / model.base.bandwidthBytesPerSecond;
-    range(ctx, 'downtimeLimit', raw.downtimeLimit, limit, limit > 0 && limit < full,
-      `0 < downtime-limit < Ps*S/B = ${Number(full.toPrecision(6))} s (so that 0 < alpha < 1)`);
-    alpha = alphaFromDowntimeLimit(limit, model.base.bandwidthBytesPerSecond, model.base.pages, model.base.pageSizeBytes);
+    range(
+      ctx,
+      'downtimeLimit',
+      raw.downtimeLimit,
+      limit,
+      limit > 0 && limit < full,
+      `0 < downtime-limit < Ps*S/B = ${Number(full.toPrecision(6))} s (so that 0 < alpha < 1)`,
+    );
+    alpha = alphaFromDowntimeLimit(
+      limit,
+      model.base.bandwidthBytesPerSecond,
+      model.base.pages,
+      model.base.pageSizeBytes,
+    );
     alphaSource = 'downtimeLimit';
   } else {
-    return fail(ctx, 'alpha', undefined, 'is missing: give alpha (0 < alpha < 1) or downtime-limit (a duration such as 300ms)');
+    return fail(
+      ctx,
+      'alpha',
+      undefined,
+      'is missing: give alpha (0 < alpha < 1) or downtime-limit (a duration such as 300ms)',
+    );
   }
   return { ...model, input: { ...model.base, alpha }, alphaSource };
 }
@@ -303,22 +345,43 @@ function resolveOptimize(rawIn: OptimizeInputRaw, ctx: Ctx): ResolvedOptimize {
     const m = /^\s*([^:]+):([^:]+)\s*$/.exec(raw.alphaRange);
     const lo = m ? Number(m[1]) : Number.NaN;
     const hi = m ? Number(m[2]) : Number.NaN;
-    if (!m || !NUM.test(m[1]!) || !NUM.test(m[2]!)) fail(ctx, 'alphaRange', raw.alphaRange, 'is not a range: expected LO:HI, e.g. 0.01:0.99');
+    if (!m || !NUM.test(m[1]!) || !NUM.test(m[2]!))
+      fail(ctx, 'alphaRange', raw.alphaRange, 'is not a range: expected LO:HI, e.g. 0.01:0.99');
     alphaRange = { min: lo, max: hi };
   } else if (raw.alphaRange !== undefined) {
     alphaRange = { ...raw.alphaRange };
   }
   const { min, max } = alphaRange;
-  range(ctx, 'alphaRange', raw.alphaRange, min, Number.isFinite(min) && Number.isFinite(max) && min > 0 && min <= max && max < 1,
-    '0 < LO <= HI < 1');
+  range(
+    ctx,
+    'alphaRange',
+    raw.alphaRange,
+    min,
+    Number.isFinite(min) && Number.isFinite(max) && min > 0 && min <= max && max < 1,
+    '0 < LO <= HI < 1',
+  );
   const constraints: { -readonly [K in keyof Constraints]: Constraints[K] } = {};
   if (raw.maxUtilization !== undefined) {
     const u = num(ctx, 'maxUtilization', raw.maxUtilization);
-    constraints.maxNetworkUtilization = range(ctx, 'maxUtilization', raw.maxUtilization, u, u > 0, 'a fraction > 0 (e.g. 0.4)');
+    constraints.maxNetworkUtilization = range(
+      ctx,
+      'maxUtilization',
+      raw.maxUtilization,
+      u,
+      u > 0,
+      'a fraction > 0 (e.g. 0.4)',
+    );
   }
   if (raw.maxDowntime !== undefined) {
     const d = unit(ctx, 'maxDowntime', raw.maxDowntime, parseDuration);
-    constraints.maxDowntimeSeconds = range(ctx, 'maxDowntime', raw.maxDowntime, d, d > 0, 'a duration > 0 (e.g. 500ms)');
+    constraints.maxDowntimeSeconds = range(
+      ctx,
+      'maxDowntime',
+      raw.maxDowntime,
+      d,
+      d > 0,
+      'a duration > 0 (e.g. 500ms)',
+    );
   }
   if (raw.maxTotalTime !== undefined) {
     const d = unit(ctx, 'maxTotalTime', raw.maxTotalTime, parseDuration);

@@ -182,7 +182,8 @@ export function formatRate(bytesPerSecond: number): string {
 export function formatDuration(seconds: number): string {
   // The unit a person would pick for the magnitude, if it reads back exactly; otherwise plain seconds.
   const a = Math.abs(seconds);
-  const natural = a > 0 && a < 1 ? `${seconds * 1000}ms` : a >= 3600 ? `${seconds / 3600}h` : a >= 600 ? `${seconds / 60}min` : '';
+  const natural =
+    a > 0 && a < 1 ? `${seconds * 1000}ms` : a >= 3600 ? `${seconds / 3600}h` : a >= 600 ? `${seconds / 60}min` : '';
   return natural !== '' && parseDuration(natural) === seconds ? natural : `${seconds}s`;
 }
 

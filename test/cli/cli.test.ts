@@ -8,13 +8,34 @@ const HOT = ['--hot-fraction', '0.1', '--hot-rate', '4', '--cold-rate', '1.8'];
 
 describe('precopy predict --format json (the JSON contract)', () => {
   it('has an entry per case, hotGain, and the contract keys in each case', async () => {
-    const { code, stdout, stderr } = await cli('predict', ...TABLE2, '--dirty-rate', '2', ...HOT, '--alpha', '0.05', '--format', 'json');
+    const { code, stdout, stderr } = await cli(
+      'predict',
+      ...TABLE2,
+      '--dirty-rate',
+      '2',
+      ...HOT,
+      '--alpha',
+      '0.05',
+      '--format',
+      'json',
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
     expect(Object.keys(out)).toEqual(['uniform', 'hotPrecopy', 'hotDowntime', 'hotGain']);
     for (const key of ['uniform', 'hotPrecopy', 'hotDowntime']) {
-      for (const field of ['rho', 'iterations', 'precopySeconds', 'downtimeSeconds', 'totalSeconds', 'pagesTransferred', 'gain', 'networkUtilization', 'rounds', 'warnings']) {
+      for (const field of [
+        'rho',
+        'iterations',
+        'precopySeconds',
+        'downtimeSeconds',
+        'totalSeconds',
+        'pagesTransferred',
+        'gain',
+        'networkUtilization',
+        'rounds',
+        'warnings',
+      ]) {
         expect(out[key]).toHaveProperty(field);
       }
       expect(out[key].rounds).toHaveLength(out[key].iterations + 1);
@@ -28,7 +49,19 @@ describe('precopy predict --format json (the JSON contract)', () => {
     ['hot-precopy', '0.1562', 91.96],
     ['hot-downtime', '0.4799', 335.72],
   ])('Table 3 downtime for --case %s at alpha %s (Ps = 4096)', async (c, alpha, downtime) => {
-    const { stdout } = await cli('predict', ...TABLE2, '--dirty-rate', '2', ...HOT, '--case', c, '--alpha', alpha, '--format', 'json');
+    const { stdout } = await cli(
+      'predict',
+      ...TABLE2,
+      '--dirty-rate',
+      '2',
+      ...HOT,
+      '--case',
+      c,
+      '--alpha',
+      alpha,
+      '--format',
+      'json',
+    );
     const out = JSON.parse(stdout);
     const key = c === 'uniform' ? 'uniform' : c === 'hot-precopy' ? 'hotPrecopy' : 'hotDowntime';
     expect(Object.keys(out)).toEqual([key]);
@@ -37,7 +70,19 @@ describe('precopy predict --format json (the JSON contract)', () => {
 
   it('--downtime-limit gives alpha = limit*B/(Ps*S)', async () => {
     // 1 GiB of 4 KiB pages over 1 Gbit/s: Ps = 262144, Ps*S/B = 8.589934592 s; 300 ms -> alpha = 0.3/8.5899 = 0.034925.
-    const { stdout } = await cli('predict', '--memory', '1GiB', '--bandwidth', '1Gbit/s', '--dirty-rate', '100MB/s', '--downtime-limit', '300ms', '--format', 'json');
+    const { stdout } = await cli(
+      'predict',
+      '--memory',
+      '1GiB',
+      '--bandwidth',
+      '1Gbit/s',
+      '--dirty-rate',
+      '100MB/s',
+      '--downtime-limit',
+      '300ms',
+      '--format',
+      'json',
+    );
     const out = JSON.parse(stdout);
     expectRel(out.uniform.alpha, 0.3 / 8.589934592, 1e-15);
     // dirty 100 MB/s over 125 MB/s: rho = 0.8; n = smallest with 0.8^(n+1) <= 0.0349 -> n = 15 (0.8^16 = 0.0281).
@@ -62,24 +107,84 @@ describe('precopy predict --format json (the JSON contract)', () => {
 
 describe('bad input: one line naming the parameter, the value and the range; exit code 2', () => {
   const cases: [string, string[], RegExp][] = [
-    ['rho >= 1', [...TABLE2, '--dirty-rate', '5', '--alpha', '0.1'], /^precopy: pre-copy never converges: dirty rate 5 pages\/s >= transfer rate 3.75 pages\/s/],
-    ['alpha = 0', [...TABLE2, '--dirty-rate', '2', '--alpha', '0'], /--alpha '0' is out of range: expected 0 < alpha < 1/],
-    ['alpha = 1', [...TABLE2, '--dirty-rate', '2', '--alpha', '1'], /--alpha '1' is out of range: expected 0 < alpha < 1/],
+    [
+      'rho >= 1',
+      [...TABLE2, '--dirty-rate', '5', '--alpha', '0.1'],
+      /^precopy: pre-copy never converges: dirty rate 5 pages\/s >= transfer rate 3.75 pages\/s/,
+    ],
+    [
+      'alpha = 0',
+      [...TABLE2, '--dirty-rate', '2', '--alpha', '0'],
+      /--alpha '0' is out of range: expected 0 < alpha < 1/,
+    ],
+    [
+      'alpha = 1',
+      [...TABLE2, '--dirty-rate', '2', '--alpha', '1'],
+      /--alpha '1' is out of range: expected 0 < alpha < 1/,
+    ],
     ['alpha NaN', [...TABLE2, '--dirty-rate', '2', '--alpha', 'NaN'], /--alpha 'NaN' is not a number/],
-    ['beta = 1', [...TABLE2, ...HOT.slice(2), '--hot-fraction', '1', '--alpha', '0.1'], /--hot-fraction '1' is out of range: expected 0 <= hot-fraction < 1/],
-    ['beta < 0', [...TABLE2, ...HOT.slice(2), '--hot-fraction', '-0.1', '--alpha', '0.1'], /--hot-fraction '-0.1' is out of range/],
-    ['fractional pages', ['--pages', '4096.5', '--bandwidth', '1MB/s', '--dirty-rate', '1', '--alpha', '0.1'], /--pages '4096.5' is out of range: expected a whole number of pages/],
-    ['zero pages', ['--pages', '0', '--bandwidth', '1MB/s', '--dirty-rate', '1', '--alpha', '0.1'], /--pages '0' is out of range/],
-    ['negative dirty rate', [...TABLE2, '--dirty-rate', '-2', '--alpha', '0.1'], /--dirty-rate '-2' is out of range: expected a rate >= 0/],
-    ['negative bandwidth', ['--pages', '10', '--bandwidth', '-1MB/s', '--dirty-rate', '1', '--alpha', '0.1'], /--bandwidth '-1MB\/s' is out of range: expected a rate > 0/],
-    ['missing hot parameters', [...TABLE2, '--case', 'hot-downtime', '--hot-fraction', '0.1', '--alpha', '0.1'], /--hot-rate is missing: case hot-downtime needs/],
-    ['unknown unit', ['--memory', '4 furlongs', '--bandwidth', '1MB/s', '--dirty-rate', '1', '--alpha', '0.1'], /--memory '4 furlongs' is not a size: expected/],
-    ['unknown rate unit', ['--pages', '10', '--bandwidth', '1MB/h', '--dirty-rate', '1', '--alpha', '0.1'], /--bandwidth '1MB\/h' is not a rate/],
-    ['bare duration', ['--pages', '10', '--bandwidth', '1MB/s', '--dirty-rate', '1', '--downtime-limit', '300'], /--downtime-limit '300' is not a duration/],
-    ['downtime limit too long', ['--pages', '10', '--page-size', '1KB', '--bandwidth', '1kB/s', '--dirty-rate', '0.1', '--downtime-limit', '20s'], /--downtime-limit '20s' is out of range: expected 0 < downtime-limit < Ps\*S\/B = 10 s/],
+    [
+      'beta = 1',
+      [...TABLE2, ...HOT.slice(2), '--hot-fraction', '1', '--alpha', '0.1'],
+      /--hot-fraction '1' is out of range: expected 0 <= hot-fraction < 1/,
+    ],
+    [
+      'beta < 0',
+      [...TABLE2, ...HOT.slice(2), '--hot-fraction', '-0.1', '--alpha', '0.1'],
+      /--hot-fraction '-0.1' is out of range/,
+    ],
+    [
+      'fractional pages',
+      ['--pages', '4096.5', '--bandwidth', '1MB/s', '--dirty-rate', '1', '--alpha', '0.1'],
+      /--pages '4096.5' is out of range: expected a whole number of pages/,
+    ],
+    [
+      'zero pages',
+      ['--pages', '0', '--bandwidth', '1MB/s', '--dirty-rate', '1', '--alpha', '0.1'],
+      /--pages '0' is out of range/,
+    ],
+    [
+      'negative dirty rate',
+      [...TABLE2, '--dirty-rate', '-2', '--alpha', '0.1'],
+      /--dirty-rate '-2' is out of range: expected a rate >= 0/,
+    ],
+    [
+      'negative bandwidth',
+      ['--pages', '10', '--bandwidth', '-1MB/s', '--dirty-rate', '1', '--alpha', '0.1'],
+      /--bandwidth '-1MB\/s' is out of range: expected a rate > 0/,
+    ],
+    [
+      'missing hot parameters',
+      [...TABLE2, '--case', 'hot-downtime', '--hot-fraction', '0.1', '--alpha', '0.1'],
+      /--hot-rate is missing: case hot-downtime needs/,
+    ],
+    [
+      'unknown unit',
+      ['--memory', '4 furlongs', '--bandwidth', '1MB/s', '--dirty-rate', '1', '--alpha', '0.1'],
+      /--memory '4 furlongs' is not a size: expected/,
+    ],
+    [
+      'unknown rate unit',
+      ['--pages', '10', '--bandwidth', '1MB/h', '--dirty-rate', '1', '--alpha', '0.1'],
+      /--bandwidth '1MB\/h' is not a rate/,
+    ],
+    [
+      'bare duration',
+      ['--pages', '10', '--bandwidth', '1MB/s', '--dirty-rate', '1', '--downtime-limit', '300'],
+      /--downtime-limit '300' is not a duration/,
+    ],
+    [
+      'downtime limit too long',
+      ['--pages', '10', '--page-size', '1KB', '--bandwidth', '1kB/s', '--dirty-rate', '0.1', '--downtime-limit', '20s'],
+      /--downtime-limit '20s' is out of range: expected 0 < downtime-limit < Ps\*S\/B = 10 s/,
+    ],
     ['no stop rule', [...TABLE2, '--dirty-rate', '2'], /--alpha is missing/],
     ['no dirty rate', [...TABLE2, '--alpha', '0.1'], /--dirty-rate is missing/],
-    ['strict alpha > rho', [...TABLE2, '--dirty-rate', '2', '--alpha', '0.7', '--strict'], /--alpha 0.7 is out of range: expected 0 < alpha <= rho = 0.533333 \(strict\)/],
+    [
+      'strict alpha > rho',
+      [...TABLE2, '--dirty-rate', '2', '--alpha', '0.7', '--strict'],
+      /--alpha 0.7 is out of range: expected 0 < alpha <= rho = 0.533333 \(strict\)/,
+    ],
     ['unknown option', [...TABLE2, '--frobnicate'], /unknown option '--frobnicate'/],
     ['bad choice', [...TABLE2, '--case', 'lukewarm'], /lukewarm/],
   ];
@@ -95,7 +200,16 @@ describe('bad input: one line naming the parameter, the value and the range; exi
 
 describe('precopy optimize', () => {
   it('JSON: feasible cases give the alpha interval, n, downtime and the Unet range', async () => {
-    const { code, stdout } = await cli('optimize', ...TABLE2, '--dirty-rate', '2', '--max-utilization', '0.6', '--format', 'json');
+    const { code, stdout } = await cli(
+      'optimize',
+      ...TABLE2,
+      '--dirty-rate',
+      '2',
+      '--max-utilization',
+      '0.6',
+      '--format',
+      'json',
+    );
     expect(code).toBe(0);
     const out = JSON.parse(stdout).uniform;
     expect(out.feasible).toBe(true);
@@ -123,7 +237,17 @@ describe('precopy optimize', () => {
 
 describe('precopy sweep', () => {
   it('streams the cross product as RFC 4180 CSV', async () => {
-    const { code, stdout } = await cli('sweep', '--preset', 'paper', '--case', 'uniform', '--alpha', '0.05:0.95:0.05', '--pages', '4096,8192');
+    const { code, stdout } = await cli(
+      'sweep',
+      '--preset',
+      'paper',
+      '--case',
+      'uniform',
+      '--alpha',
+      '0.05:0.95:0.05',
+      '--pages',
+      '4096,8192',
+    );
     expect(code).toBe(0);
     const rows = parse(stdout, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(19 * 2);
@@ -132,8 +256,21 @@ describe('precopy sweep', () => {
     expect(stdout).not.toMatch(/NaN|Infinity/);
   });
   it('JSON lines with units in ranges, and non-convergence as a row', async () => {
-    const { stdout } = await cli('sweep', '--preset', 'paper', '--case', 'uniform', '--bandwidth', '30KB/s:60KB/s:30KB/s', '--format', 'jsonl');
-    const rows = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const { stdout } = await cli(
+      'sweep',
+      '--preset',
+      'paper',
+      '--case',
+      'uniform',
+      '--bandwidth',
+      '30KB/s:60KB/s:30KB/s',
+      '--format',
+      'jsonl',
+    );
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.bandwidthBytesPerSecond)).toEqual([30000, 60000]);
     expect(rows[0].converged).toBe(false); // 2 pages/s vs 30000/16000 = 1.875 pages/s
     expect(rows[0].note).toMatch(/never converges/);

@@ -28,7 +28,7 @@ describe('iterations(rho, alpha) at band edges', () => {
   });
   it('iterations(8/15, (8/15)^3) is 2 (the paper rho with alpha = rho^3)', () => {
     expect(iterations(8 / 15, (8 / 15) ** 3)).toBe(2);
-    expect(iterations(8 / 15, Math.pow(8 / 15, 3))).toBe(2);
+    expect(iterations(8 / 15, (8 / 15) ** 3)).toBe(2);
     expect(iterations(8 / 15, 0.151703703703704)).toBe(2); // rho^3 typed to 15 digits
   });
   it.each([
@@ -73,7 +73,9 @@ describe('rho -> 1', () => {
   it('pre-copy time with rho = 1 - 2^-30, alpha = 0.5 matches the series to 1e-12', () => {
     // n = ceil(ln 0.5/ln rho) - 1 ~ 0.693*2^30; Tpre = Ps*tau*(1 - rho^(n+1))/(1 - rho).
     const eps = 2 ** -30;
-    const r = ok(predictUniform({ ...unit, pages: 1, dirtyPagesPerSecond: 1 - eps, alpha: 0.5, }, { maxRoundsListed: 3 }));
+    const r = ok(
+      predictUniform({ ...unit, pages: 1, dirtyPagesPerSecond: 1 - eps, alpha: 0.5 }, { maxRoundsListed: 3 }),
+    );
     const n = r.iterations;
     expect(n).toBe(Math.ceil(Math.log(0.5) / Math.log1p(-eps)) - 1);
     // Independent: (1 - exp((n+1)*log1p(-eps)))/eps, with log1p(-eps) = -eps - eps^2/2 - ... as a series.
@@ -89,7 +91,10 @@ describe('huge and exact page counts', () => {
   it('1e12 pages: PTotalMig is exactly 1.75e12 (rho = 0.5, alpha = 0.25)', () => {
     const r = ok(predictUniform({ ...unit, pages: 1e12, dirtyPagesPerSecond: 0.5, alpha: 0.25 }));
     expect(r.pagesTransferred).toBe(1.75e12);
-    expect(ok(predictUniform({ ...unit, pages: 1e12, dirtyPagesPerSecond: 0.5, alpha: 0.25, accounting: 'consistent' })).pagesTransferred).toBe(1.75e12);
+    expect(
+      ok(predictUniform({ ...unit, pages: 1e12, dirtyPagesPerSecond: 0.5, alpha: 0.25, accounting: 'consistent' }))
+        .pagesTransferred,
+    ).toBe(1.75e12);
   });
   it('an integer count that floats compute as 1390.0000000000002 is not rounded up to 1391', () => {
     // Ps = 1000, rho = 0.3, alpha = 0.09 = rho^2 -> n = 1, PTotalMig = 1000*(1 + 0.3 + 0.09) = 1390.
@@ -113,10 +118,18 @@ describe('domain edges', () => {
     expect(r.warnings.join()).toMatch(/unbounded/);
   });
   it('rho >= 1 is a readable non-convergence, not an exception', () => {
-    const r = predictUniform({ pages: 4096, pageSizeBytes: 16_000, bandwidthBytesPerSecond: 60_000, dirtyPagesPerSecond: 5, alpha: 0.1 });
+    const r = predictUniform({
+      pages: 4096,
+      pageSizeBytes: 16_000,
+      bandwidthBytesPerSecond: 60_000,
+      dirtyPagesPerSecond: 5,
+      alpha: 0.1,
+    });
     expect(r.converged).toBe(false);
     if (!r.converged) {
-      expect(r.reason).toBe('pre-copy never converges: dirty rate 5 pages/s >= transfer rate 3.75 pages/s (rho = 1.33333)');
+      expect(r.reason).toBe(
+        'pre-copy never converges: dirty rate 5 pages/s >= transfer rate 3.75 pages/s (rho = 1.33333)',
+      );
     }
     expect(predictUniform({ ...unit, pages: 1, dirtyPagesPerSecond: 1, alpha: 0.1 }).converged).toBe(false);
   });
@@ -148,15 +161,38 @@ describe('domain edges', () => {
     }
   });
   it('hot cases reject beta outside [0, 1) and warn when Dh <= Dnh', () => {
-    const p = { ...unit, pages: 100, hotFraction: 1, hotDirtyPagesPerSecond: 0.5, coldDirtyPagesPerSecond: 0.2, alpha: 0.1 };
+    const p = {
+      ...unit,
+      pages: 100,
+      hotFraction: 1,
+      hotDirtyPagesPerSecond: 0.5,
+      coldDirtyPagesPerSecond: 0.2,
+      alpha: 0.1,
+    };
     expect(() => predictHotPrecopy(p)).toThrow(/hotFraction = 1 is out of range/);
     expect(() => predictHotDowntime({ ...p, hotFraction: -0.1 })).toThrow(ModelInputError);
     const w = ok(predictHotDowntime({ ...p, hotFraction: 0.1, hotDirtyPagesPerSecond: 0.1 })).warnings;
     expect(w.join()).toMatch(/not above cold rate/);
   });
   it('summarizeUniform gives the same numbers as predictUniform', () => {
-    const p = { pages: 4096, pageSizeBytes: 16_000, bandwidthBytesPerSecond: 60_000, dirtyPagesPerSecond: 2, alpha: 0.05 };
-    const { rounds, warnings, roundsTruncated, case: _c, accounting, alpha, pageSeconds, pages, ...full } = ok(predictUniform(p));
+    const p = {
+      pages: 4096,
+      pageSizeBytes: 16_000,
+      bandwidthBytesPerSecond: 60_000,
+      dirtyPagesPerSecond: 2,
+      alpha: 0.05,
+    };
+    const {
+      rounds,
+      warnings,
+      roundsTruncated,
+      case: _c,
+      accounting,
+      alpha,
+      pageSeconds,
+      pages,
+      ...full
+    } = ok(predictUniform(p));
     expect(summarizeUniform(p)).toEqual(full);
   });
 });

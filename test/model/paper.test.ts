@@ -65,7 +65,11 @@ describe('Table 3 downtime column', () => {
     expectRel(hotII.downtimeSeconds, psTau * (0.9 * 0.2304 + 0.1), 1e-14);
     // The paper prints whole seconds below 1000 and three significant digits above (1342.9 -> 1340).
     const printed = (x: number) => (x < 1000 ? Math.round(x) : Number(x.toPrecision(3)));
-    expect([printed(uni.downtimeSeconds), printed(hotI.downtimeSeconds), printed(hotII.downtimeSeconds)]).toEqual([u, h1, h2]);
+    expect([printed(uni.downtimeSeconds), printed(hotI.downtimeSeconds), printed(hotII.downtimeSeconds)]).toEqual([
+      u,
+      h1,
+      h2,
+    ]);
   });
 
   it('the printed alphas themselves sit just above the band edges, where n is one less', () => {
@@ -101,10 +105,23 @@ describe('Table 1 closed forms at a hand-worked point', () => {
     // n = 1 (rho^2 = 0.25 <= 0.25). P = [1000, 500], T = [1000, 500] s, Tpre = 1500 s, Tdown = 250 s,
     // Ttotal = 1750 s, PTotalMig = ceil(1000*(1.5 + 0.25)) = 1750, G = 4,
     // Unet = (0.5 - 0.125 + 0.25*0.5)/(1 - 0.125) = 0.5/0.875 = 4/7 (Eq. 16).
-    const r = ok(predictUniform({ pages: 1000, pageSizeBytes: 4096, bandwidthBytesPerSecond: 4096, dirtyPagesPerSecond: 0.5, alpha: 0.25 }));
+    const r = ok(
+      predictUniform({
+        pages: 1000,
+        pageSizeBytes: 4096,
+        bandwidthBytesPerSecond: 4096,
+        dirtyPagesPerSecond: 0.5,
+        alpha: 0.25,
+      }),
+    );
     expect(r.iterations).toBe(1);
-    expect(r.rounds).toEqual([{ pages: 1000, seconds: 1000 }, { pages: 500, seconds: 500 }]);
-    expect([r.precopySeconds, r.downtimeSeconds, r.totalSeconds, r.pagesTransferred, r.gain]).toEqual([1500, 250, 1750, 1750, 4]);
+    expect(r.rounds).toEqual([
+      { pages: 1000, seconds: 1000 },
+      { pages: 500, seconds: 500 },
+    ]);
+    expect([r.precopySeconds, r.downtimeSeconds, r.totalSeconds, r.pagesTransferred, r.gain]).toEqual([
+      1500, 250, 1750, 1750, 4,
+    ]);
     expectRel(r.networkUtilization, 4 / 7, 1e-15);
   });
 
@@ -125,7 +142,17 @@ describe('Table 1 closed forms at a hand-worked point', () => {
     // n = 0 (0.5 <= 0.5). Live pages 800: Tpre = 800 s, Tdown = 800*0.5 + 200 = 600 s (Eq. 25),
     // PTotalMig = ceil(800 + (0.5 + 0.2)*1000) = 1500 (Eq. 28), G = 1000/600 (Eq. 29),
     // Unet = (0.8*(0.5 - 0.5^2) + 0.7*0.5)/(0.8*(1 - 0.5^2) + 0.2*0.5) = 0.55/0.7 (Eq. 31 with n + 2 = 2).
-    const r = ok(predictHotDowntime({ pages: 1000, pageSizeBytes: 1, bandwidthBytesPerSecond: 1, hotFraction: 0.2, hotDirtyPagesPerSecond: 0.9, coldDirtyPagesPerSecond: 0.5, alpha: 0.5 }));
+    const r = ok(
+      predictHotDowntime({
+        pages: 1000,
+        pageSizeBytes: 1,
+        bandwidthBytesPerSecond: 1,
+        hotFraction: 0.2,
+        hotDirtyPagesPerSecond: 0.9,
+        coldDirtyPagesPerSecond: 0.5,
+        alpha: 0.5,
+      }),
+    );
     expect(r.iterations).toBe(0);
     expectRel(r.precopySeconds, 800, 1e-15);
     expectRel(r.downtimeSeconds, 600, 1e-15);

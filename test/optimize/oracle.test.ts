@@ -4,17 +4,30 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { type Accounting, type CaseName, type Summary, summarizeHotDowntime, summarizeHotPrecopy, summarizeUniform } from '../../src/model/index.js';
+import {
+  type Accounting,
+  type CaseName,
+  type Summary,
+  summarizeHotDowntime,
+  summarizeHotPrecopy,
+  summarizeUniform,
+} from '../../src/model/index.js';
 import { type Constraints, type Objective, type OptimizeProblem, optimize } from '../../src/optimize/index.js';
 import { expectRel } from '../support/approx.js';
 
 function evaluate(p: OptimizeProblem, alpha: number): Summary {
   const q = { ...p, alpha } as never;
-  const s = p.case === 'uniform' ? summarizeUniform(q) : p.case === 'hotPrecopy' ? summarizeHotPrecopy(q) : summarizeHotDowntime(q);
+  const s =
+    p.case === 'uniform'
+      ? summarizeUniform(q)
+      : p.case === 'hotPrecopy'
+        ? summarizeHotPrecopy(q)
+        : summarizeHotDowntime(q);
   if (!s.converged) throw new Error('diverges');
   return s;
 }
-const valueOf = (s: Summary, o: Objective) => (o === 'downtime' ? s.downtimeSeconds : o === 'totalTime' ? s.totalSeconds : s.pagesTransferred);
+const objectiveOf = (s: Summary, o: Objective) =>
+  o === 'downtime' ? s.downtimeSeconds : o === 'totalTime' ? s.totalSeconds : s.pagesTransferred;
 const meets = (s: Summary, c: Constraints, slack = 0) =>
   (c.maxNetworkUtilization === undefined || s.networkUtilization <= c.maxNetworkUtilization * (1 + slack)) &&
   (c.maxDowntimeSeconds === undefined || s.downtimeSeconds <= c.maxDowntimeSeconds * (1 + slack)) &&
@@ -70,7 +83,8 @@ const problemArb = fc
     };
   })
   .filter((p) => {
-    const deff = (p.coldDirtyPagesPerSecond! * (1 - p.hotFraction!) + p.hotDirtyPagesPerSecond! * p.hotFraction!) * 0.001;
+    const deff =
+      (p.coldDirtyPagesPerSecond! * (1 - p.hotFraction!) + p.hotDirtyPagesPerSecond! * p.hotFraction!) * 0.001;
     return deff < 0.99;
   });
 
@@ -92,22 +106,24 @@ describe('optimize() equals a brute-force oracle', () => {
       }
       return;
     }
-    const best = Math.min(...feasible.map(({ s }) => valueOf(s, obj)));
+    const best = Math.min(...feasible.map(({ s }) => objectiveOf(s, obj)));
     // The exact optimum is never worse than any grid point ...
-    expect(valueOf(evaluate(p, r.alpha.min), obj)).toBeLessThanOrEqual(best * (1 + 1e-12));
+    expect(objectiveOf(evaluate(p, r.alpha.min), obj)).toBeLessThanOrEqual(best * (1 + 1e-12));
     // ... every alpha it returns is feasible and optimal, with the reported n ...
     const inside = [r.alpha.min, r.alpha.recommended, ...(r.alpha.maxInclusive ? [r.alpha.max] : [])];
     for (const a of inside) {
       const s = evaluate(p, a);
       expect(meets(s, c, 1e-9)).toBe(true);
       expect(s.iterations).toBe(r.iterations);
-      expectRel(valueOf(s, obj), valueOf(evaluate(p, r.alpha.min), obj), 1e-12);
+      expectRel(objectiveOf(s, obj), objectiveOf(evaluate(p, r.alpha.min), obj), 1e-12);
       expect(s.networkUtilization).toBeGreaterThanOrEqual(r.networkUtilization.min * (1 - 1e-12));
       expect(s.networkUtilization).toBeLessThanOrEqual(r.networkUtilization.max * (1 + 1e-12));
     }
     // ... and where the grid has a point inside the optimal interval, the grid finds the same value.
-    const hit = feasible.filter(({ a }) => a >= r.alpha.min && (r.alpha.maxInclusive ? a <= r.alpha.max : a < r.alpha.max));
-    for (const { s } of hit) expectRel(valueOf(s, obj), best, 1e-12);
+    const hit = feasible.filter(
+      ({ a }) => a >= r.alpha.min && (r.alpha.maxInclusive ? a <= r.alpha.max : a < r.alpha.max),
+    );
+    for (const { s } of hit) expectRel(objectiveOf(s, obj), best, 1e-12);
     // Grid points just outside the interval but in the same band are infeasible or worse.
     const after = r.alpha.max * (1 + 1e-7);
     if (after <= p.alphaRange!.max && evaluate(p, after).iterations === r.iterations && obj !== 'pagesTransferred') {
@@ -117,7 +133,15 @@ describe('optimize() equals a brute-force oracle', () => {
 });
 
 describe('optimize() edge cases', () => {
-  const paper = { pages: 4096, pageSizeBytes: 16_000, bandwidthBytesPerSecond: 60_000, dirtyPagesPerSecond: 2, hotFraction: 0.1, hotDirtyPagesPerSecond: 4, coldDirtyPagesPerSecond: 1.8 };
+  const paper = {
+    pages: 4096,
+    pageSizeBytes: 16_000,
+    bandwidthBytesPerSecond: 60_000,
+    dirtyPagesPerSecond: 2,
+    hotFraction: 0.1,
+    hotDirtyPagesPerSecond: 4,
+    coldDirtyPagesPerSecond: 1.8,
+  };
   it('Table 2 with Umax = 0.4 is infeasible for all three cases under the printed formulas', () => {
     // Uniform: on the band of n, Unet >= (rho + rho^(n+1) - 2 rho^(n+2))/(1 - rho^(n+2)) > rho = 0.533.
     for (const c of ['uniform', 'hotPrecopy', 'hotDowntime'] as const) {
@@ -143,6 +167,8 @@ describe('optimize() edge cases', () => {
   });
   it('rejects a bad range and constraint', () => {
     expect(() => optimize({ ...paper, case: 'uniform', alphaRange: { min: 0.5, max: 0.1 } })).toThrow(/alphaRange/);
-    expect(() => optimize({ ...paper, case: 'uniform', constraints: { maxNetworkUtilization: -1 } })).toThrow(/maxNetworkUtilization/);
+    expect(() => optimize({ ...paper, case: 'uniform', constraints: { maxNetworkUtilization: -1 } })).toThrow(
+      /maxNetworkUtilization/,
+    );
   });
 });

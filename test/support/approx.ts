@@ -9,7 +9,9 @@ export function expectRel(actual: number, expected: number, rel: number, abs = 0
   const err = Math.abs(actual - expected);
   const bound = rel * Math.abs(expected) + abs;
   if (!(err <= bound)) {
-    expect.fail(`expected ${actual} to equal ${expected} within rel ${rel}${abs ? ` + abs ${abs}` : ''} (error ${err}, bound ${bound})`);
+    expect.fail(
+      `expected ${actual} to equal ${expected} within rel ${rel}${abs ? ` + abs ${abs}` : ''} (error ${err}, bound ${bound})`,
+    );
   }
 }
 

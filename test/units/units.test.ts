@@ -28,9 +28,12 @@ describe('parseSize', () => {
   ])('parseSize(%s) is %d bytes', (text, bytes) => {
     expect(parseSize(text)).toBe(bytes);
   });
-  it.each(['', 'KB', '16 furlongs', '16KB/s', 'NaN', 'Infinity', '1,5KB', '--3'])('parseSize(%j) throws UnitError', (t) => {
-    expect(() => parseSize(t)).toThrow(UnitError);
-  });
+  it.each(['', 'KB', '16 furlongs', '16KB/s', 'NaN', 'Infinity', '1,5KB', '--3'])(
+    'parseSize(%j) throws UnitError',
+    (t) => {
+      expect(() => parseSize(t)).toThrow(UnitError);
+    },
+  );
 });
 
 describe('parseRate', () => {
@@ -91,9 +94,12 @@ describe('format/parse round trip', () => {
   test.prop([fc.double({ min: 0, max: 1e15, noNaN: true })], { seed: 20132 })('parseRate(formatRate(x)) === x', (x) => {
     expect(parseRate(formatRate(x))).toBe(x);
   });
-  test.prop([fc.double({ min: 0, max: 1e7, noNaN: true })], { seed: 20133 })('parseDuration(formatDuration(x)) === x', (x) => {
-    expect(parseDuration(formatDuration(x))).toBe(x);
-  });
+  test.prop([fc.double({ min: 0, max: 1e7, noNaN: true })], { seed: 20133 })(
+    'parseDuration(formatDuration(x)) === x',
+    (x) => {
+      expect(parseDuration(formatDuration(x))).toBe(x);
+    },
+  );
   it('formats pick the natural unit', () => {
     expect(formatSize(16384)).toBe('16KiB');
     expect(formatSize(16000)).toBe('16kB');

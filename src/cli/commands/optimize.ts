@@ -3,7 +3,17 @@ import { csvRow } from '../../format/csv.js';
 import type { CaseName } from '../../model/index.js';
 import { type OptimizeResult, optimize } from '../../optimize/index.js';
 import { OBJECTIVE_CHOICES, type ResolvedOptimize, optimizeSchema } from '../../schema/index.js';
-import { CliError, MODEL_FIELDS, addModelOptions, columns, fmt, formatOption, parseOrFail, pick, toJson } from '../common.js';
+import {
+  CliError,
+  MODEL_FIELDS,
+  addModelOptions,
+  columns,
+  fmt,
+  formatOption,
+  parseOrFail,
+  pick,
+  toJson,
+} from '../common.js';
 import { CASE_LABEL } from './predict.js';
 
 /** Runs the optimiser for every requested case. */
@@ -75,9 +85,18 @@ export function optimizeTable(results: Record<string, OptimizeResult>, r: Resolv
         `\n${label}\n${columns([
           ['  result', `infeasible: no alpha meets ${o.violated.join(' and ')}`],
           ['  smallest Unet', `${fmt(o.minNetworkUtilization)} at alpha = ${fmt(o.atAlpha)}`],
-          ['  smallest downtime', `${fmt(o.best.downtimeSeconds.value)} s at alpha = ${fmt(o.best.downtimeSeconds.atAlpha)}`],
-          ['  smallest total time', `${fmt(o.best.totalSeconds.value)} s at alpha = ${fmt(o.best.totalSeconds.atAlpha)}`],
-          ['  fewest pages', `${fmt(o.best.pagesTransferred.value)} at alpha = ${fmt(o.best.pagesTransferred.atAlpha)}`],
+          [
+            '  smallest downtime',
+            `${fmt(o.best.downtimeSeconds.value)} s at alpha = ${fmt(o.best.downtimeSeconds.atAlpha)}`,
+          ],
+          [
+            '  smallest total time',
+            `${fmt(o.best.totalSeconds.value)} s at alpha = ${fmt(o.best.totalSeconds.atAlpha)}`,
+          ],
+          [
+            '  fewest pages',
+            `${fmt(o.best.pagesTransferred.value)} at alpha = ${fmt(o.best.pagesTransferred.atAlpha)}`,
+          ],
         ])}`,
       );
     } else {
@@ -87,8 +106,18 @@ export function optimizeTable(results: Record<string, OptimizeResult>, r: Resolv
           ['  rounds n', String(o.iterations)],
           ['  downtime', `${fmt(o.downtimeSeconds)} s`],
           ['  total time', `${fmt(o.totalSeconds)} s`],
-          ['  pages migrated', o.pagesTransferred.min === o.pagesTransferred.max ? fmt(o.pagesTransferred.min) : `${fmt(o.pagesTransferred.min)} .. ${fmt(o.pagesTransferred.max)}`],
-          ['  Unet', o.networkUtilization.min === o.networkUtilization.max ? fmt(o.networkUtilization.min) : `${fmt(o.networkUtilization.min)} .. ${fmt(o.networkUtilization.max)}`],
+          [
+            '  pages migrated',
+            o.pagesTransferred.min === o.pagesTransferred.max
+              ? fmt(o.pagesTransferred.min)
+              : `${fmt(o.pagesTransferred.min)} .. ${fmt(o.pagesTransferred.max)}`,
+          ],
+          [
+            '  Unet',
+            o.networkUtilization.min === o.networkUtilization.max
+              ? fmt(o.networkUtilization.min)
+              : `${fmt(o.networkUtilization.min)} .. ${fmt(o.networkUtilization.max)}`,
+          ],
         ])}`,
       );
     }
@@ -112,7 +141,15 @@ export function registerOptimize(program: Command): void {
     .action((opts: Record<string, unknown>) => {
       const resolved = parseOrFail(
         optimizeSchema,
-        pick(opts, [...MODEL_FIELDS, 'maxUtilization', 'alphaRange', 'maxDowntime', 'maxTotalTime', 'maxPages', 'objective']),
+        pick(opts, [
+          ...MODEL_FIELDS,
+          'maxUtilization',
+          'alphaRange',
+          'maxDowntime',
+          'maxTotalTime',
+          'maxPages',
+          'objective',
+        ]),
       );
       const results = optimizeAll(resolved);
       const diverged = Object.entries(results).find(([, o]) => !o.converged);
@@ -141,8 +178,36 @@ export function registerOptimize(program: Command): void {
         for (const [k, o] of Object.entries(results)) {
           if (!o.converged) continue;
           out += o.feasible
-            ? csvRow([k, true, o.alpha.min, o.alpha.max, o.alpha.maxInclusive, o.alpha.recommended, o.iterations, o.downtimeSeconds, o.totalSeconds, o.networkUtilization.min, o.networkUtilization.max, null, null])
-            : csvRow([k, false, null, null, null, null, null, null, null, null, null, o.minNetworkUtilization, o.atAlpha]);
+            ? csvRow([
+                k,
+                true,
+                o.alpha.min,
+                o.alpha.max,
+                o.alpha.maxInclusive,
+                o.alpha.recommended,
+                o.iterations,
+                o.downtimeSeconds,
+                o.totalSeconds,
+                o.networkUtilization.min,
+                o.networkUtilization.max,
+                null,
+                null,
+              ])
+            : csvRow([
+                k,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                o.minNetworkUtilization,
+                o.atAlpha,
+              ]);
         }
       } else {
         out = optimizeTable(results, resolved);

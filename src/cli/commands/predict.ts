@@ -55,7 +55,11 @@ export function requireConverged(p: Prediction): Record<string, CaseResult> {
 }
 
 /** Text table of a prediction. */
-export function predictTable(results: Record<string, CaseResult>, hotGain: number | undefined, resolved: ResolvedPredict): string {
+export function predictTable(
+  results: Record<string, CaseResult>,
+  hotGain: number | undefined,
+  resolved: ResolvedPredict,
+): string {
   const parts: string[] = [];
   const { input } = resolved;
   parts.push(
@@ -73,10 +77,13 @@ export function predictTable(results: Record<string, CaseResult>, hotGain: numbe
       ['network utilisation Unet', fmt(r.networkUtilization)],
     ];
     parts.push(`\n${CASE_LABEL[name as CaseName]}\n${columns(rows.map((x) => [`  ${x[0]}`, x[1]!]))}`);
-    const shown = r.rounds.length <= 12 ? r.rounds.map((x, i) => [i, x] as const) : [
-      ...r.rounds.slice(0, 6).map((x, i) => [i, x] as const),
-      ...r.rounds.slice(-3).map((x, i) => [r.rounds.length - 3 + i, x] as const),
-    ];
+    const shown =
+      r.rounds.length <= 12
+        ? r.rounds.map((x, i) => [i, x] as const)
+        : [
+            ...r.rounds.slice(0, 6).map((x, i) => [i, x] as const),
+            ...r.rounds.slice(-3).map((x, i) => [r.rounds.length - 3 + i, x] as const),
+          ];
     const roundRows = [['  round i', 'pages P(i)', 'seconds T(i)']];
     shown.forEach(([i, x], j) => {
       if (j > 0 && i !== shown[j - 1]![0] + 1) roundRows.push(['  ...', '', '']);

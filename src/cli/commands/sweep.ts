@@ -3,7 +3,17 @@ import { csvRow } from '../../format/csv.js';
 import { type CaseOutcome, predict } from '../../model/index.js';
 import { type PredictInputRaw, type ResolvedPredict, flagOf, predictSchema } from '../../schema/index.js';
 import { parseDuration, parseRate, parseSize } from '../../units/index.js';
-import { CliError, MODEL_FIELDS, addModelOptions, columns, fmt, formatOption, parseOrFail, pick, toJson } from '../common.js';
+import {
+  CliError,
+  MODEL_FIELDS,
+  addModelOptions,
+  columns,
+  fmt,
+  formatOption,
+  parseOrFail,
+  pick,
+  toJson,
+} from '../common.js';
 
 /** The fields a sweep may vary, with the unit suffix a generated base-unit value is written back with. */
 const AXES: Record<string, { parse: (s: string) => number; suffix: string }> = {
@@ -35,7 +45,9 @@ export function expandAxis(field: string, text: string): string[] {
   if (text.includes(':')) {
     const parts = text.split(':');
     const bad = () =>
-      new CliError(`${flagOf(field)} '${text}' is not a range: expected LO:HI:STEP with LO <= HI and STEP > 0 (or a list A,B,C)`);
+      new CliError(
+        `${flagOf(field)} '${text}' is not a range: expected LO:HI:STEP with LO <= HI and STEP > 0 (or a list A,B,C)`,
+      );
     if (parts.length !== 3) throw bad();
     let lo: number;
     let hi: number;
@@ -47,10 +59,16 @@ export function expandAxis(field: string, text: string): string[] {
     }
     if (![lo, hi, step].every(Number.isFinite) || step <= 0 || hi < lo) throw bad();
     const count = Math.floor((hi - lo) / step + 1e-9) + 1;
-    if (count > MAX_SWEEP_POINTS) throw new CliError(`${flagOf(field)} '${text}' has ${count} points: at most ${MAX_SWEEP_POINTS}`);
-    const isByteDirty = (field === 'dirtyRate' || field === 'hotRate' || field === 'coldRate') && /[bB]/.test(parts[0]!.replace(/pages?/, ''));
+    if (count > MAX_SWEEP_POINTS)
+      throw new CliError(`${flagOf(field)} '${text}' has ${count} points: at most ${MAX_SWEEP_POINTS}`);
+    const isByteDirty =
+      (field === 'dirtyRate' || field === 'hotRate' || field === 'coldRate') &&
+      /[bB]/.test(parts[0]!.replace(/pages?/, ''));
     const suffix = isByteDirty ? 'B/s' : axis.suffix;
-    return Array.from({ length: count }, (_, i) => `${gridValue(lo, step, i, decimalsOf(parts[0]!, parts[2]!))}${suffix}`);
+    return Array.from(
+      { length: count },
+      (_, i) => `${gridValue(lo, step, i, decimalsOf(parts[0]!, parts[2]!))}${suffix}`,
+    );
   }
   return text.split(',').map((s) => s.trim());
 }
@@ -81,12 +99,16 @@ export function gridValue(lo: number, step: number, i: number, decimals?: number
 }
 
 /** The cross product of the axes, in row-major order (last axis fastest). */
-export function* crossProduct(axes: readonly (readonly [string, readonly string[]])[]): Generator<Record<string, string>> {
+export function* crossProduct(
+  axes: readonly (readonly [string, readonly string[]])[],
+): Generator<Record<string, string>> {
   const idx = axes.map(() => 0);
   if (axes.some(([, v]) => v.length === 0)) return;
   while (true) {
     const point: Record<string, string> = {};
-    axes.forEach(([f, v], i) => (point[f] = v[idx[i]!]!));
+    axes.forEach(([f, v], i) => {
+      point[f] = v[idx[i]!]!;
+    });
     yield point;
     let i = axes.length - 1;
     while (i >= 0) {
@@ -164,7 +186,10 @@ export function registerSweep(program: Command): void {
     .option('--alpha <values>', 'alpha values, e.g. 0.05:0.95:0.05')
     .option('--downtime-limit <values>', 'downtime limits, e.g. 100ms,300ms,1s')
     .addOption(formatOption(['csv', 'jsonl', 'table'], 'csv'))
-    .addHelpText('after', '\nEvery numeric flag takes a single value, a list A,B,C or a range LO:HI:STEP (units allowed).')
+    .addHelpText(
+      'after',
+      '\nEvery numeric flag takes a single value, a list A,B,C or a range LO:HI:STEP (units allowed).',
+    )
     .action((opts: Record<string, unknown>) => {
       const raw = pick(opts, [...MODEL_FIELDS, 'alpha', 'downtimeLimit']) as Record<string, unknown>;
       const axes: [string, string[]][] = [];
@@ -192,7 +217,10 @@ export function registerSweep(program: Command): void {
         for (const row of sweepRows(resolved)) {
           if (format === 'csv') buf += csvRow(SWEEP_COLUMNS.map((c) => row[c]));
           else if (format === 'jsonl') buf += `${toJson(row, 0)}\n`;
-          else table.push(SWEEP_COLUMNS.map((c) => (typeof row[c] === 'number' ? fmt(row[c] as number) : String(row[c] ?? '-'))));
+          else
+            table.push(
+              SWEEP_COLUMNS.map((c) => (typeof row[c] === 'number' ? fmt(row[c] as number) : String(row[c] ?? '-'))),
+            );
         }
         flush();
       }

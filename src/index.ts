@@ -1,0 +1,6 @@
+/** precopy's library: the model, the optimiser, units and the input schema, as named exports. */
+export * from './model/index.js';
+export * from './optimize/index.js';
+export * from './units/index.js';
+export * from './schema/index.js';
+export { csvField, csvRow, toCsv, type CsvValue } from './format/csv.js';
