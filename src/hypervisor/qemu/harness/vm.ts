@@ -70,6 +70,42 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Safety net: the pids of QEMU processes still running. If the harness's process exits (or is interrupted)
+ * before a Vm was stopped normally (a test timed out mid-migration), they are killed by pid on the way out,
+ * so no QEMU outlives the run.
+ */
+const live = new Map<number, ChildProcess>();
+let netInstalled = false;
+function killLive(): void {
+  for (const pid of live.keys()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  live.clear();
+}
+function onSignal(signal: NodeJS.Signals): void {
+  killLive();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  netInstalled = false;
+  process.kill(process.pid, signal);
+}
+function track(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  live.set(child.pid, child);
+  child.once('exit', () => live.delete(child.pid!));
+  if (!netInstalled) {
+    netInstalled = true;
+    process.once('exit', killLive);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+}
+
 /** A running QEMU process. */
 export class Vm {
   readonly qmpPath: string;
@@ -138,6 +174,7 @@ export class Vm {
     ];
     if (o.incomingPort !== undefined) args.push('-incoming', `tcp:127.0.0.1:${o.incomingPort}`);
     const child = spawn(QEMU_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    track(child);
     const vm = new Vm(o.name, child, o.dir);
     const spawned = await new Promise<Error | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
