@@ -42,13 +42,14 @@ describe('validation grid', () => {
     // 0.6 * 16777216 / 4096 = 2457.6 -> 2458
     expect(gridCase(16, 0.6, 100, 'rand').workload.pagesPerSecond).toBe(2458);
   });
-  it('fullGrid() spans rho 0.05 to 0.6 at two bandwidths and limits, plus one rho > 1 case', () => {
+  it('fullGrid() spans rho 0.05 to 0.6 at two bandwidths and limits, plus a stepped and a rho > 1 case', () => {
     const g = fullGrid();
-    expect(g).toHaveLength(17);
+    expect(g).toHaveLength(18);
     const rhos = g.map((c) => (c.workload.pagesPerSecond * 4096) / c.knobs.maxBandwidthBytesPerSecond);
     expect(Math.min(...rhos)).toBeLessThan(0.06);
     expect(Math.max(...rhos.slice(0, 16))).toBeGreaterThan(0.59);
     expect(rhos[16]).toBeGreaterThan(1);
+    expect(rhos[17]).toBeGreaterThan(1);
   });
   it('errorStats([0.01, -0.03, null, 0.02]) has median 0.02 and worst 0.03', () => {
     const s = errorStats([0.01, -0.03, null, 0.02])!;

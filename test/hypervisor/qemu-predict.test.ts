@@ -107,7 +107,9 @@ describe('predictQemuMigration', () => {
 
   it('predictQemuMigration(any converging input) keeps the downtime within the limit and sends every page', () => {
     // QEMU stops only with pending * S under estimate * limit <= rate * limit <= link * limit, so the tail takes
-    // at most limit * (S + 8) / S at link speed. Every non-zero page is sent at least once.
+    // at most limit * (S + 8) / S at link speed. Every non-zero page is sent at least once. The exception: a VM
+    // that fits in QEMU's first 100 ms window empties its bitmap before any threshold exists and stops at once
+    // (QEMU's `pending_size && ...` short-cut, 2 syncs); its downtime is whatever was written meanwhile.
     fc.assert(
       fc.property(
         fc.integer({ min: 1000, max: 400000 }),
@@ -129,8 +131,9 @@ describe('predictQemuMigration', () => {
           });
           if (!p.converges) return D * 4104 > bw * 1e-3; // a stall needs real dirtying
           const zero = Math.floor(z * pages);
+          const shortCut = p.iterations === 2 && p.rounds.length === 1 && p.rounds[0]!.thresholdBytes === 0;
           return (
-            p.downtimeSeconds <= dl * (4104 / 4096) * (1 + 1e-9) &&
+            (shortCut || p.downtimeSeconds <= dl * (4104 / 4096) * (1 + 1e-9)) &&
             p.bytesTransferred >= (zero * 9 + (pages - zero) * 4104) * (1 - 1e-9) &&
             p.iterations >= 2 &&
             Number.isFinite(p.totalSeconds)
@@ -157,15 +160,19 @@ describe('distinctPagesDirtied / alphaForDowntimeLimit', () => {
 });
 
 describe('convergenceRemedy', () => {
-  it('convergenceRemedy(rho > 1) asks for more than the dirty byte rate, or a throttle to below the send rate', () => {
-    // 40000 pages/s of 4104 B = 164.16 MB/s against 134.2 MB/s. A converging rate must exceed the dirty rate;
-    // a throttle f must bring 164.16 MB/s * (1 - f) under 134.2 MB/s: f > 0.1824, so auto-converge's 20 % step
-    // is the first that can do it (or a later one).
+  it('convergenceRemedy(rho > 1) finds the bandwidth where the dirty set starts to shrink, and a throttle step', () => {
+    // 40000 pages/s of 4104 B = 164.16 MB/s against 134.2 MB/s. A round from P pages down to the threshold T
+    // pages re-dirties rho' (P - T) pages, of which the share T/W already pending adds nothing, so the dirty set
+    // shrinks once (164.16e6 / b) (1 - 0.3 b / 2^30) < 1 (fluid approximation, W = all 2^30 bytes):
+    // b > 164.16e6 / (1 + 0.3 * 164.16e6 / 2^30) = 156.96e6 B/s. The 100 ms windows move the exact point a little.
+    // A throttle f needs (1 - f) * 164.16e6 * (1 - 40.27e6 / 2^30) < 134.2e6, about f > 0.15: auto-converge's
+    // first step (20 %) or a later one.
     const r = convergenceRemedy({ ...base, dirtyPagesPerSecond: 40000 });
-    expect(r.bandwidthNeededBytesPerSecond).toBeGreaterThan(40000 * 4104);
-    expect(r.throttleFractionNeeded).toBeGreaterThan(1 - (128 * MiB) / (40000 * 4104));
-    expect(r.autoConvergeThrottlePercent).toBeGreaterThanOrEqual(20);
     const b = r.bandwidthNeededBytesPerSecond!;
+    expect(b).toBeGreaterThan(0.97 * 156.96e6);
+    expect(b).toBeLessThan(1.05 * 156.96e6);
+    expect(r.throttleFractionNeeded).toBeGreaterThan(0.1);
+    expect(r.autoConvergeThrottlePercent).toBeGreaterThanOrEqual(20);
     expect(predictQemuMigration({ ...base, dirtyPagesPerSecond: 40000, maxBandwidthBytesPerSecond: b }).converges).toBe(
       true,
     );

@@ -25,7 +25,28 @@ export function gridCase(
   };
 }
 
-/** The full grid: 16 converging cases and one that never converges (cancelled after 30 s). */
+/**
+ * Nova-style stepping, compressed in time: 6000 pages/s against 16 MiB/s (rho 1.46) into the 64 MiB buffer
+ * converges only once the limit lets the whole working set (67 MB) go in the downtime: 1 s, then 3 s at 10 s,
+ * then 5 s at 20 s (the 5 s step is the first whose threshold, 16.8 MB/s x 5 s, exceeds 67 MB).
+ */
+export function steppingCase(): ValidationCase {
+  return {
+    name: '16MiB/s rho=1.46 stepped 1s/3s/5s seq',
+    workload: { bufferMiB: GRID_BUFFER_MIB, pagesPerSecond: 6000, mode: 'seq' },
+    knobs: {
+      maxBandwidthBytesPerSecond: 16 * MiB,
+      downtimeLimitMs: 1000,
+      downtimeSchedule: [
+        { atSeconds: 10, limitMs: 3000 },
+        { atSeconds: 20, limitMs: 5000 },
+      ],
+    },
+    timeoutSeconds: 60,
+  };
+}
+
+/** The full grid: 16 converging cases, one converging only through downtime stepping, one never converging. */
 export function fullGrid(): ValidationCase[] {
   const cases: ValidationCase[] = [];
   for (const bw of [16, 32]) {
@@ -40,6 +61,7 @@ export function fullGrid(): ValidationCase[] {
       }
     }
   }
+  cases.push(steppingCase());
   cases.push(nonConvergingCase());
   return cases;
 }

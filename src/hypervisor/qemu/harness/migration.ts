@@ -69,6 +69,8 @@ export interface Measured {
 export interface MigrationKnobs {
   readonly maxBandwidthBytesPerSecond: number;
   readonly downtimeLimitMs: number;
+  /** Raise the downtime limit during the migration, as Nova does (times since `migrate`). */
+  readonly downtimeSchedule?: readonly { readonly atSeconds: number; readonly limitMs: number }[];
 }
 
 export interface RunOptions {
@@ -107,7 +109,9 @@ export async function runMigration(o: RunOptions): Promise<Measured> {
     });
     const load0 = loadavg()[0]!;
     await qmp.migrate(a, `tcp:127.0.0.1:${port}`);
-    const end = Date.now() + o.timeoutSeconds * 1000;
+    const started = Date.now();
+    const end = started + o.timeoutSeconds * 1000;
+    const steps = [...(o.knobs.downtimeSchedule ?? [])].filter((st) => st.atSeconds > 0);
     let last: QueryMigrate = {};
     let lastActive: QueryMigrate = {};
     let cancelled = false;
@@ -116,6 +120,9 @@ export async function runMigration(o: RunOptions): Promise<Measured> {
       o.onSample?.(last);
       if (last.status === 'active') lastActive = last;
       if (last.status === 'completed' || last.status === 'failed' || last.status === 'cancelled') break;
+      while (steps.length > 0 && Date.now() - started >= steps[0]!.atSeconds * 1000) {
+        await qmp.migrateSetParameters(a, { downtimeLimit: steps.shift()!.limitMs });
+      }
       if (Date.now() > end) {
         cancelled = true;
         await qmp.migrateCancel(a);
@@ -239,6 +246,14 @@ export function predictionInput(c: ValidationCase, cal: Calibration): QemuMigrat
     workingSetPages: bufferPages,
     dirtyPattern: c.workload.mode === 'rand' ? 'random' : 'sequential',
     setupSeconds: cal.setupSeconds,
+    ...(c.knobs.downtimeSchedule === undefined
+      ? {}
+      : {
+          downtimeLimitSchedule: c.knobs.downtimeSchedule.map((st) => ({
+            atSeconds: st.atSeconds,
+            limitSeconds: st.limitMs / 1000,
+          })),
+        }),
   };
 }
 
