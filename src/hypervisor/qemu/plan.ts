@@ -211,7 +211,7 @@ export function planQemuMigration(p: QemuPlanParams): QemuPlan {
         ? [
             pr.rounds.length <= 1
               ? `the guest dirties pages faster than the link carries them (rho = ${pr.rho.toPrecision(3)} >= 1): only a downtime limit large enough to stop after the first pass works, i.e. a stop-and-copy`
-              : `the guest dirties pages faster than the link carries them (rho = ${pr.rho.toPrecision(3)} >= 1): pre-copy ends only because the writable working set fits under the threshold`,
+              : `the guest dirties pages faster than the link carries them (rho = ${pr.rho.toPrecision(3)} >= 1): pre-copy ends only because many writes land on pages already pending (a small working set against the threshold): check the working set`,
           ]
         : [];
     return { feasible: true, parameters: (best as Candidate).knobs, prediction: pr, evaluations, warnings };
