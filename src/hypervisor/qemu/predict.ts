@@ -305,7 +305,6 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
   const nextChange = (t: number): number =>
     r.schedule.find((e) => e.atSeconds > t)?.atSeconds ?? Number.POSITIVE_INFINITY;
   const dl = r.dl;
-  const maxDl = Math.max(r.dl, ...r.schedule.map((e) => e.limitSeconds));
   const normalCost = S + PAGE_HEADER_BYTES;
   const budget = rate * QEMU_WINDOW_SECONDS;
   const rho = r.D * (S / rate);
