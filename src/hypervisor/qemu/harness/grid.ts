@@ -76,9 +76,13 @@ export function nonConvergingCase(): ValidationCase {
   };
 }
 
-/** The CI subset: two converging migrations (rho 0.2 and 0.4, both patterns, both limits). */
+/**
+ * The CI subset: two converging migrations of the full grid, one per write pattern, chosen for margin (in
+ * three full-grid runs under loads from 0.4 to 8 they were always within 2 % and 0 rounds of the prediction),
+ * so CI fails on regressions rather than on a busy machine. The full grid reports every case.
+ */
 export function ciGrid(): ValidationCase[] {
-  return [gridCase(32, 0.2, 300, 'seq'), gridCase(16, 0.4, 100, 'rand')];
+  return [gridCase(32, 0.4, 100, 'seq'), gridCase(16, 0.2, 100, 'rand')];
 }
 
 const pct = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`);
