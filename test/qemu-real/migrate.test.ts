@@ -6,7 +6,7 @@
  * dirty rate) and watch's progress (monotone, its prediction within the targets) run on the live source. Needs qemu-system-x86_64, a Debian kernel, busybox-static, gcc and
  * cpio (scripts/install-qemu-deps.sh); without them this test FAILS (it never skips). About 1-2 minutes.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ciGrid, GRID_BUFFER_MIB, markdownTable } from '../../src/hypervisor/qemu/harness/grid.js';
 import {
@@ -52,9 +52,10 @@ describe('real QEMU migrations (CI subset)', () => {
     rows.push(await validateCase(guest, second!, cal));
     mkdirSync('test-output', { recursive: true });
     writeFileSync(
-      'test-output/qemu-real-ci.md',
+      'test-output/qemu-real-ci.md.tmp',
       `${version}\n\n${markdownTable(rows, cal, 'npx vitest run test/qemu-real')}`,
     );
+    renameSync('test-output/qemu-real-ci.md.tmp', 'test-output/qemu-real-ci.md');
     // advise: QEMU's memory and a page-sampled dirty rate near the workload's (whole MiB/s, sampled: +-50 %)
     expect(measured?.memoryBytes).toBe(256 * 2 ** 20);
     const nominal = first!.workload.pagesPerSecond * 4096;
