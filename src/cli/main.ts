@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { explain } from './common.js';
 import { registerOptimize } from './commands/optimize.js';
 import { registerPredict } from './commands/predict.js';
+import { registerQemu } from './commands/qemu.js';
 import { registerReproduce } from './commands/reproduce.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate, registerValidate } from './commands/simulate.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerValidate(program);
   registerServe(program);
+  registerQemu(program);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       outputError: (text, write) => write(`precopy: ${text.replace(/^error: /, '').trim()}\n`),

@@ -1,0 +1,326 @@
+/**
+ * Real QEMU migrations for validating {@link predictQemuMigration}: two qemu-system-x86_64 processes (TCG,
+ * 256 MiB, destination listening on 127.0.0.1 only), knobs set over QMP, `query-migrate` polled every 100 ms
+ * until the migration completes, fails, or its time limit passes (then `migrate_cancel`).
+ *
+ * A calibration migration of an idle guest measures what the prediction needs to know about this machine and
+ * guest but that no knob sets: the guest's zero pages (QEMU's `duplicate` count), the RAM QEMU migrates
+ * (`ram.total`, which includes option ROMs), and the speed of the unthrottled final copy over loopback
+ * (downtime bytes over downtime). Nothing measured in a validation run feeds its own prediction.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type QemuMigrationParams, type QemuPrediction, predictQemuMigration } from '../predict.js';
+import { QmpClient, type QueryMigrate, qmp } from '../qmp.js';
+import { freePort, type GuestImage, Vm, type Workload } from './vm.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** Repository root (this file is src/hypervisor/qemu/harness/ or dist/hypervisor/qemu/harness/). */
+export function repoRoot(): string {
+  let dir = HERE;
+  for (let i = 0; i < 6; i++) {
+    dir = dirname(dir);
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scripts', 'qemu-guest', 'build.sh'))) return dir;
+  }
+  return resolve(HERE, '..', '..', '..', '..');
+}
+
+export const GUEST_MEMORY_MIB = 256;
+export const PAGE_SIZE = 4096;
+
+/** Builds (or reuses) the guest under `.cache/qemu-guest` with scripts/qemu-guest/build.sh (bounded: 5 min). */
+export function buildGuest(cacheDir = join(repoRoot(), '.cache', 'qemu-guest')): Promise<GuestImage> {
+  const script = join(repoRoot(), 'scripts', 'qemu-guest', 'build.sh');
+  return new Promise((resolvePromise, reject) => {
+    execFile('sh', [script, cacheDir], { timeout: 300_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`guest build failed: ${stderr.trim() || err.message}`));
+      else {
+        const out = stdout.trim().split('\n').pop() ?? cacheDir;
+        resolvePromise({ kernel: join(out, 'vmlinuz'), initrd: join(out, 'initramfs.cpio.gz') });
+      }
+    });
+  });
+}
+
+/** What QEMU reported for one migration. */
+export interface Measured {
+  readonly status: string;
+  readonly completed: boolean;
+  /** `total-time`, seconds (at completion, or when cancelled). */
+  readonly totalSeconds: number;
+  readonly setupSeconds: number;
+  /** `downtime`, seconds (completed only). */
+  readonly downtimeSeconds: number | null;
+  readonly dirtySyncCount: number;
+  readonly bytesTransferred: number;
+  readonly downtimeBytes: number | null;
+  readonly duplicatePages: number;
+  readonly normalPages: number;
+  readonly ramTotalBytes: number;
+  /** The destination VM was running after the migration. */
+  readonly destinationRunning: boolean | null;
+  /** 1-minute load average when the migration started and ended. */
+  readonly loadAverage: readonly [number, number];
+}
+
+export interface MigrationKnobs {
+  readonly maxBandwidthBytesPerSecond: number;
+  readonly downtimeLimitMs: number;
+  /** Raise the downtime limit during the migration, as Nova does (times since `migrate`). */
+  readonly downtimeSchedule?: readonly { readonly atSeconds: number; readonly limitMs: number }[];
+}
+
+export interface RunOptions {
+  readonly guest: GuestImage;
+  readonly workload: Workload;
+  readonly knobs: MigrationKnobs;
+  /** Cancel the migration (and call it non-converging) after this long. */
+  readonly timeoutSeconds: number;
+  /** Called with the source's QMP client before the knobs are set (e.g. to run advise's measurement). */
+  readonly beforeMigrate?: (source: QmpClient) => Promise<void>;
+  /** Called with every `query-migrate` sample (e.g. to feed watch's MigrationWatcher). */
+  readonly onSample?: (sample: QueryMigrate) => void;
+}
+
+/** Starts source and destination, migrates, and stops both by pid whatever happens. */
+export async function runMigration(o: RunOptions): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), 'precopy-qemu-'));
+  const vms: Vm[] = [];
+  const clients: QmpClient[] = [];
+  try {
+    const port = await freePort();
+    const common = { dir, guest: o.guest, workload: o.workload, memoryMiB: GUEST_MEMORY_MIB };
+    const src = await Vm.start({ ...common, name: 'src' });
+    vms.push(src);
+    const dst = await Vm.start({ ...common, name: 'dst', incomingPort: port });
+    vms.push(dst);
+    await src.waitForSerial(/READY/, 90_000);
+    const a = await QmpClient.connect(src.qmpPath);
+    clients.push(a);
+    const b = await QmpClient.connect(dst.qmpPath);
+    clients.push(b);
+    if (o.beforeMigrate) await o.beforeMigrate(a);
+    await qmp.migrateSetParameters(a, {
+      downtimeLimit: o.knobs.downtimeLimitMs,
+      maxBandwidth: o.knobs.maxBandwidthBytesPerSecond,
+    });
+    const load0 = loadavg()[0]!;
+    await qmp.migrate(a, `tcp:127.0.0.1:${port}`);
+    const started = Date.now();
+    const end = started + o.timeoutSeconds * 1000;
+    const steps = [...(o.knobs.downtimeSchedule ?? [])].filter((st) => st.atSeconds > 0);
+    let last: QueryMigrate = {};
+    let lastActive: QueryMigrate = {};
+    let cancelled = false;
+    for (;;) {
+      last = await qmp.queryMigrate(a);
+      o.onSample?.(last);
+      if (last.status === 'active') lastActive = last;
+      if (last.status === 'completed' || last.status === 'failed' || last.status === 'cancelled') break;
+      while (steps.length > 0 && Date.now() - started >= steps[0]!.atSeconds * 1000) {
+        await qmp.migrateSetParameters(a, { downtimeLimit: steps.shift()!.limitMs });
+      }
+      if (Date.now() > end) {
+        cancelled = true;
+        await qmp.migrateCancel(a);
+        const stopBy = Date.now() + 10_000;
+        while (Date.now() < stopBy) {
+          last = await qmp.queryMigrate(a);
+          if (last.status !== 'active' && last.status !== 'cancelling') break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const load1 = loadavg()[0]!;
+    let destinationRunning: boolean | null = null;
+    if (last.status === 'completed') {
+      // give the destination a moment to resume, then ask it (bounded by the client's timeouts)
+      await new Promise((r) => setTimeout(r, 300));
+      destinationRunning = (await qmp.queryStatus(b)).running && dst.running;
+    }
+    // After migrate_cancel QEMU drops the figures: report the last active sample's (how far it got).
+    const figures = cancelled && last.ram === undefined ? lastActive : last;
+    const ram = figures.ram;
+    return {
+      status: last.status ?? 'unknown',
+      completed: last.status === 'completed',
+      totalSeconds: (figures.totalTime ?? 0) / 1000,
+      setupSeconds: (figures.setupTime ?? 0) / 1000,
+      downtimeSeconds: last.downtime === undefined ? null : last.downtime / 1000,
+      dirtySyncCount: ram?.dirtySyncCount ?? 0,
+      bytesTransferred: ram?.transferred ?? 0,
+      downtimeBytes: ram?.downtimeBytes ?? null,
+      duplicatePages: ram?.duplicate ?? 0,
+      normalPages: ram?.normal ?? 0,
+      ramTotalBytes: ram?.total ?? 0,
+      destinationRunning,
+      loadAverage: [load0, load1],
+    };
+  } finally {
+    for (const c of clients) c.close();
+    for (const vm of vms) await vm.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What the calibration migration measured about this machine and guest. */
+export interface Calibration {
+  /** The dirtier's buffer in the calibrated guest, MiB (cases with this buffer use this calibration). */
+  readonly bufferMiB: number;
+  readonly ramTotalBytes: number;
+  /** Zero pages of the idle guest (its buffer filled, nothing written afterwards). */
+  readonly idleZeroPages: number;
+  /** Speed of the unthrottled final copy, bytes/s. */
+  readonly switchoverBytesPerSecond: number;
+  /**
+   * The idle guest's own dirtying (kernel timers, the dirtier's sleeps), pages/s: pages QEMU sent more than
+   * once (normal + duplicate - RAM pages) over the migration's length. Added to the workload's rate.
+   */
+  readonly backgroundPagesPerSecond: number;
+  readonly setupSeconds: number;
+  readonly measured: Measured;
+}
+
+/**
+ * Migrates the idle guest (buffer filled, no writes) at 64 MiB/s with a 300 ms limit: every page goes once, so
+ * QEMU's `duplicate` is the guest's zero pages, and the last ~20 MB go in the stop-and-copy phase, about the
+ * size the validation cases leave for it: the final copy's speed is downtime bytes / downtime. The guest's
+ * kernel footprint depends on its buffer size (measured: about 16 MiB less zero memory with a 1 MiB buffer
+ * than with 64 MiB), so each buffer size is calibrated on its own.
+ */
+export async function calibrate(guest: GuestImage, bufferMiB: number): Promise<Calibration> {
+  const m = await runMigration({
+    guest,
+    workload: { bufferMiB, pagesPerSecond: 0, mode: 'seq' },
+    knobs: { maxBandwidthBytesPerSecond: 64 * 2 ** 20, downtimeLimitMs: 300 },
+    timeoutSeconds: 60,
+  });
+  if (!m.completed || m.downtimeSeconds === null || m.downtimeBytes === null) {
+    throw new Error(`calibration migration did not complete: ${m.status}`);
+  }
+  return {
+    bufferMiB,
+    ramTotalBytes: m.ramTotalBytes,
+    idleZeroPages: m.duplicatePages,
+    switchoverBytesPerSecond: m.downtimeBytes / Math.max(m.downtimeSeconds, 1e-3),
+    backgroundPagesPerSecond: Math.max(
+      0,
+      (m.normalPages + m.duplicatePages - Math.round(m.ramTotalBytes / PAGE_SIZE)) / Math.max(m.totalSeconds, 0.1),
+    ),
+    setupSeconds: m.setupSeconds,
+    measured: m,
+  };
+}
+
+/** One validation case: a workload and the knobs. */
+export interface ValidationCase {
+  readonly name: string;
+  readonly workload: Workload;
+  readonly knobs: MigrationKnobs;
+  readonly timeoutSeconds: number;
+}
+
+/** The prediction input for a case, from its knobs, its workload and the calibration. */
+export function predictionInput(c: ValidationCase, cal: Calibration): QemuMigrationParams {
+  const pages = Math.round(cal.ramTotalBytes / PAGE_SIZE);
+  if (cal.bufferMiB !== c.workload.bufferMiB) {
+    throw new Error(
+      `case ${c.name}: calibration is for a ${cal.bufferMiB} MiB buffer, the case uses ${c.workload.bufferMiB} MiB`,
+    );
+  }
+  const bufferPages = (c.workload.bufferMiB * 2 ** 20) / PAGE_SIZE;
+  const zeroPages = cal.idleZeroPages;
+  return {
+    memoryBytes: cal.ramTotalBytes,
+    pageSizeBytes: PAGE_SIZE,
+    maxBandwidthBytesPerSecond: c.knobs.maxBandwidthBytesPerSecond,
+    downtimeLimitSeconds: c.knobs.downtimeLimitMs / 1000,
+    dirtyPagesPerSecond: c.workload.pagesPerSecond + (cal.backgroundPagesPerSecond ?? 0),
+    linkBandwidthBytesPerSecond: Math.max(cal.switchoverBytesPerSecond, c.knobs.maxBandwidthBytesPerSecond),
+    zeroPageFraction: zeroPages / pages,
+    workingSetPages: bufferPages,
+    dirtyPattern: c.workload.mode === 'rand' ? 'random' : 'sequential',
+    setupSeconds: cal.setupSeconds,
+    ...(c.knobs.downtimeSchedule === undefined
+      ? {}
+      : {
+          downtimeLimitSchedule: c.knobs.downtimeSchedule.map((st) => ({
+            atSeconds: st.atSeconds,
+            limitSeconds: st.limitMs / 1000,
+          })),
+        }),
+  };
+}
+
+/** A case's prediction next to its measurement, with the relative errors the targets are stated in. */
+export interface Comparison {
+  readonly case: ValidationCase;
+  readonly rho: number;
+  readonly predicted: QemuPrediction;
+  readonly measured: Measured;
+  /** (predicted - measured) / measured; null when either side did not converge. */
+  readonly totalTimeError: number | null;
+  readonly bytesError: number | null;
+  /** predicted - measured dirty-sync-count. */
+  readonly roundsError: number | null;
+  /** predicted - measured downtime, seconds. */
+  readonly downtimeErrorSeconds: number | null;
+  /** Within the targets: total time 10 %, rounds 1, bytes 5 %, downtime max(20 ms, 25 %); convergence agrees. */
+  readonly withinTargets: boolean;
+}
+
+/** Runs a case and compares it with its prediction. */
+export async function validateCase(
+  guest: GuestImage,
+  c: ValidationCase,
+  cal: Calibration,
+  hooks: Pick<RunOptions, 'beforeMigrate' | 'onSample'> = {},
+): Promise<Comparison> {
+  const predicted = predictQemuMigration(predictionInput(c, cal));
+  const measured = await runMigration({
+    guest,
+    workload: c.workload,
+    knobs: c.knobs,
+    timeoutSeconds: c.timeoutSeconds,
+    ...hooks,
+  });
+  return compare(c, predicted, measured);
+}
+
+export function compare(c: ValidationCase, predicted: QemuPrediction, measured: Measured): Comparison {
+  const both = predicted.converges && measured.completed;
+  const totalTimeError =
+    both && predicted.converges ? (predicted.totalSeconds - measured.totalSeconds) / measured.totalSeconds : null;
+  const bytesError =
+    both && predicted.converges
+      ? (predicted.bytesTransferred - measured.bytesTransferred) / measured.bytesTransferred
+      : null;
+  const roundsError = both && predicted.converges ? predicted.iterations - measured.dirtySyncCount : null;
+  const downtimeErrorSeconds =
+    both && predicted.converges && measured.downtimeSeconds !== null
+      ? predicted.downtimeSeconds - measured.downtimeSeconds
+      : null;
+  const downtimeOk =
+    downtimeErrorSeconds === null ||
+    Math.abs(downtimeErrorSeconds) <= Math.max(0.02, 0.25 * (measured.downtimeSeconds ?? 0));
+  const withinTargets =
+    predicted.converges === measured.completed &&
+    (!both ||
+      (Math.abs(totalTimeError!) <= 0.1 && Math.abs(roundsError!) <= 1 && Math.abs(bytesError!) <= 0.05 && downtimeOk));
+  return {
+    case: c,
+    rho: predicted.rho,
+    predicted,
+    measured,
+    totalTimeError,
+    bytesError,
+    roundsError,
+    downtimeErrorSeconds,
+    withinTargets,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Real QEMU migrations (the CI subset of the validation grid): a calibration migration of the idle guest, then
+ * two migrations whose measured figures must match precopy's predictions within the accuracy targets:
+ * total time within 10 %, dirty-sync-count within 1, bytes sent within 5 %, downtime within max(20 ms, 25 %),
+ * and the destination running afterwards. During the first migration advise's measurement (memory, page-sampled
+ * dirty rate) and watch's progress (monotone, its prediction within the targets) run on the live source. Needs qemu-system-x86_64, a Debian kernel, busybox-static, gcc and
+ * cpio (scripts/install-qemu-deps.sh); without them this test FAILS (it never skips). About 1-2 minutes.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ciGrid, GRID_BUFFER_MIB, markdownTable } from '../../src/hypervisor/qemu/harness/grid.js';
+import {
+  buildGuest,
+  type Calibration,
+  calibrate,
+  type Comparison,
+  validateCase,
+} from '../../src/hypervisor/qemu/harness/migration.js';
+import { qemuVersion } from '../../src/hypervisor/qemu/harness/vm.js';
+import { MigrationWatcher, type MeasuredVm, measureVm, type WatchReport } from '../../src/hypervisor/qemu/advisor.js';
+
+describe('real QEMU migrations (CI subset)', () => {
+  it('predictQemuMigration matches measured migrations within the targets', { timeout: 420_000 }, async () => {
+    const version = await qemuVersion();
+    if (version === undefined) {
+      throw new Error(
+        'qemu-system-x86_64 is not installed: run scripts/install-qemu-deps.sh (apt-get install qemu-system-x86 linux-image-amd64 busybox-static gcc cpio) before npm test',
+      );
+    }
+    const guest = await buildGuest();
+    const cal: Calibration = await calibrate(guest, GRID_BUFFER_MIB);
+    const rows: Comparison[] = [];
+    const [first, second] = ciGrid();
+    // advise's measurement on the live source before the first migration, and watch's progress during it
+    let measured: MeasuredVm | undefined;
+    const watcher = new MigrationWatcher({
+      downtimeLimitMs: first!.knobs.downtimeLimitMs,
+      maxBandwidthBytesPerSecond: first!.knobs.maxBandwidthBytesPerSecond,
+      linkBandwidthBytesPerSecond: cal.switchoverBytesPerSecond,
+      workingSetPages: (first!.workload.bufferMiB * 2 ** 20) / 4096,
+      dirtyPattern: first!.workload.mode === 'rand' ? 'random' : 'sequential',
+    });
+    const reports: WatchReport[] = [];
+    rows.push(
+      await validateCase(guest, first!, cal, {
+        beforeMigrate: async (client) => {
+          measured = await measureVm(client, 1);
+        },
+        onSample: (q) => reports.push(watcher.update(q)),
+      }),
+    );
+    rows.push(await validateCase(guest, second!, cal));
+    mkdirSync('test-output', { recursive: true });
+    writeFileSync(
+      'test-output/qemu-real-ci.md.tmp',
+      `${version}\n\n${markdownTable(rows, cal, 'npx vitest run test/qemu-real')}`,
+    );
+    renameSync('test-output/qemu-real-ci.md.tmp', 'test-output/qemu-real-ci.md');
+    // advise: QEMU's memory and a page-sampled dirty rate near the workload's (whole MiB/s, sampled: +-50 %)
+    expect(measured?.memoryBytes).toBe(256 * 2 ** 20);
+    const nominal = first!.workload.pagesPerSecond * 4096;
+    expect(measured!.dirtyBytesPerSecond, JSON.stringify(measured)).toBeGreaterThanOrEqual(0.5 * nominal);
+    expect(measured!.dirtyBytesPerSecond, JSON.stringify(measured)).toBeLessThanOrEqual(1.5 * nominal);
+    // watch: progress never runs backwards, rounds left never go up, and its prediction (made after the first
+    // pass from QEMU's own counters) lands within the total-time and rounds targets
+    for (let i = 1; i < reports.length; i++) {
+      expect(reports[i]!.progress).toBeGreaterThanOrEqual(reports[i - 1]!.progress);
+      const [a, b] = [reports[i - 1]!.remainingRounds, reports[i]!.remainingRounds];
+      if (a !== null && b !== null) expect(b).toBeLessThanOrEqual(a);
+    }
+    expect(reports.at(-1)?.progress).toBe(1);
+    const wp = watcher.initialPrediction?.prediction;
+    const m0 = rows[0]!.measured;
+    expect(wp?.converges).toBe(true);
+    if (wp?.converges) {
+      expect(Math.abs(wp.totalSeconds - m0.totalSeconds) / m0.totalSeconds, JSON.stringify(wp)).toBeLessThanOrEqual(
+        0.1,
+      );
+      expect(Math.abs(wp.iterations - m0.dirtySyncCount)).toBeLessThanOrEqual(1);
+    }
+    for (const r of rows) {
+      const p = r.predicted;
+      const m = r.measured;
+      const what = `${r.case.name}: predicted ${JSON.stringify(p.converges ? { rounds: p.iterations, total: p.totalSeconds, bytes: p.bytesTransferred, downtime: p.downtimeSeconds } : p.reason)} measured ${JSON.stringify(m)}`;
+      expect(m.completed, what).toBe(true);
+      expect(p.converges, what).toBe(true);
+      expect(m.destinationRunning, what).toBe(true);
+      expect(Math.abs(r.totalTimeError!), `total time: ${what}`).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(r.roundsError!), `rounds: ${what}`).toBeLessThanOrEqual(1);
+      expect(Math.abs(r.bytesError!), `bytes: ${what}`).toBeLessThanOrEqual(0.05);
+      expect(Math.abs(r.downtimeErrorSeconds!), `downtime: ${what}`).toBeLessThanOrEqual(
+        Math.max(0.02, 0.25 * (m.downtimeSeconds ?? 0)),
+      );
+    }
+  });
+});
