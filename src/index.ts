@@ -4,3 +4,7 @@ export * from './optimize/index.js';
 export * from './units/index.js';
 export * from './schema/index.js';
 export { csvField, csvRow, toCsv, type CsvValue } from './format/csv.js';
+export * from './simulate/index.js';
+export * from './hypervisor/qemu/predict.js';
+export * from './hypervisor/qemu/plan.js';
+export * from './hypervisor/presets.js';

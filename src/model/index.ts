@@ -5,3 +5,4 @@ export * from './precopy.js';
 export * from './predict.js';
 export * from './types.js';
 export * from './validate.js';
+export * from './distinct.js';
