@@ -6,7 +6,11 @@
 import { caseJson } from '../cli/commands/predict.js';
 import { optimizeAll, optimizeJson } from '../cli/commands/optimize.js';
 import { SWEEP_COLUMNS, crossProduct, expandAxis, sweepRows } from '../cli/commands/sweep.js';
-import { CliError } from '../cli/common.js';
+import { asCliError, resolveSimulate, simulationReport } from '../cli/commands/simulate.js';
+import { CliError, MODEL_FIELDS } from '../cli/common.js';
+import { runReplica } from '../simulate/montecarlo.js';
+import { STOP_RULE_KINDS } from '../simulate/stop-rules.js';
+import { WORKLOAD_KINDS } from '../simulate/workloads.js';
 import { ModelInputError, predict } from '../model/index.js';
 import {
   FIELD_OF_PARAMETER,
@@ -205,3 +209,97 @@ const SWEEPABLE = new Set([
   'downtimeLimit',
   'hotFraction',
 ]);
+
+/** Largest simulation one request may ask for: pages per replica, replicas, and pages x replicas. */
+export const MAX_API_SIMULATE = { pages: 2 ** 22, replicas: 100, pageReplicas: 2 ** 24 } as const;
+
+const SIMULATE_FIELDS = new Set<string>([
+  ...MODEL_FIELDS,
+  'alpha',
+  'downtimeLimit',
+  'workload',
+  'workingSet',
+  'zeroFraction',
+  'zeroPageBytes',
+  'stopRule',
+  'maxRounds',
+  'switchoverBandwidth',
+  'checkInterval',
+  'downtimeBandwidth',
+  'bandwidthSchedule',
+  'replicas',
+  'seed',
+]);
+
+const SIMULATE_CHOICES: Record<string, readonly string[]> = {
+  // trace replay reads a file: the command line only, never a path sent to a server
+  workload: WORKLOAD_KINDS.filter((k) => k !== 'trace'),
+  stopRule: STOP_RULE_KINDS,
+  case: ['uniform', 'hot-precopy', 'hot-downtime', 'all'],
+  accounting: ['paper', 'consistent'],
+};
+
+/**
+ * POST /api/simulate: the body is `precopy simulate`'s options by their camelCase names (`{"preset": "paper",
+ * "alpha": 0.05, "workload": "random", "seed": 1}`). Answers the JSON of `precopy simulate --format json`.
+ * Runs in the request (no worker threads), so it is bounded by MAX_API_SIMULATE; `trace` workloads are refused
+ * (they read a file) and `jobs` is not accepted.
+ */
+export function apiSimulate(body: unknown): ApiResult {
+  return (
+    objectBody(body) ??
+    guard(() => {
+      const raw = body as Record<string, unknown>;
+      const issues: ApiIssue[] = [];
+      for (const [k, v] of Object.entries(raw)) {
+        if (!SIMULATE_FIELDS.has(k)) {
+          issues.push({
+            code: 'unrecognized_keys',
+            path: [k],
+            field: k,
+            message: `unknown field '${k}': expected one of ${[...SIMULATE_FIELDS].join(', ')}`,
+          });
+        } else if (SIMULATE_CHOICES[k] && !SIMULATE_CHOICES[k].includes(String(v))) {
+          issues.push({
+            code: 'invalid_value',
+            path: [k],
+            field: k,
+            value: v,
+            message: `${k} '${String(v)}' is not allowed: expected one of ${SIMULATE_CHOICES[k].join(', ')}`,
+          });
+        }
+      }
+      if (issues.length) return bad(issues);
+      let setup: ReturnType<typeof resolveSimulate>;
+      try {
+        setup = resolveSimulate(raw);
+      } catch (e) {
+        throw asCliError(e);
+      }
+      const { params, replicas, seed } = setup;
+      const limit = (field: string, value: number, max: number, what: string): ApiResult =>
+        bad([
+          {
+            code: 'too_large',
+            path: [field],
+            field,
+            value,
+            message: `${what} ${value} is too large for one request: at most ${max} (use the CLI for more)`,
+          },
+        ]);
+      if (params.pages > MAX_API_SIMULATE.pages) return limit('pages', params.pages, MAX_API_SIMULATE.pages, 'pages');
+      if (replicas > MAX_API_SIMULATE.replicas)
+        return limit('replicas', replicas, MAX_API_SIMULATE.replicas, 'replicas');
+      if (params.pages * replicas > MAX_API_SIMULATE.pageReplicas)
+        return limit('replicas', params.pages * replicas, MAX_API_SIMULATE.pageReplicas, 'pages x replicas');
+      let report: ReturnType<typeof simulationReport>;
+      try {
+        const results = Array.from({ length: replicas }, (_, index) => runReplica(params, seed, index));
+        report = simulationReport(setup, results);
+      } catch (e) {
+        throw asCliError(e);
+      }
+      return { status: 200, body: report.json };
+    })
+  );
+}

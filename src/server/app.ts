@@ -8,7 +8,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { type ApiResult, apiOptimize, apiPredict, apiSweep, errorBody } from './api.js';
+import { type ApiResult, apiOptimize, apiPredict, apiSimulate, apiSweep, errorBody } from './api.js';
 import { readStatic } from './static.js';
 
 export interface AppOptions {
@@ -41,10 +41,11 @@ const ROUTES: Record<string, (body: unknown) => ApiResult> = {
   predict: apiPredict,
   optimize: apiOptimize,
   sweep: apiSweep,
+  simulate: apiSimulate,
 };
 
 /**
- * The app: `POST /api/predict|optimize|sweep`, JSON errors for everything else under `/api/`, and the page's
+ * The app: `POST /api/predict|optimize|sweep|simulate`, JSON errors for everything else under `/api/`, and the page's
  * static files. Test it in-process with `createApp().request(path, init)`.
  */
 export function createApp(options: AppOptions = {}): Hono {
@@ -137,7 +138,7 @@ export function createApp(options: AppOptions = {}): Hono {
         {
           code: 'not_found',
           path: [],
-          message: `no API endpoint ${c.req.path}: expected /api/predict, /api/optimize or /api/sweep`,
+          message: `no API endpoint ${c.req.path}: expected /api/predict, /api/optimize, /api/sweep or /api/simulate`,
         },
       ]),
       404,
@@ -145,7 +146,7 @@ export function createApp(options: AppOptions = {}): Hono {
   });
 
   app.get('*', async (c) => {
-    if (!options.staticDir) return c.text('precopy API: POST /api/predict, /api/optimize, /api/sweep\n');
+    if (!options.staticDir) return c.text('precopy API: POST /api/predict, /api/optimize, /api/sweep, /api/simulate\n');
     const file = await readStatic(options.staticDir, c.req.path);
     if (!file) return c.text('not found\n', 404);
     c.header('Content-Type', file.type);

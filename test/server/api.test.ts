@@ -8,6 +8,8 @@ import { run } from '../../src/cli/main.js';
 import { predictUniform } from '../../src/model/index.js';
 import { optimize } from '../../src/optimize/index.js';
 import { MAX_API_SWEEP_POINTS, createApp, startServer } from '../../src/server/index.js';
+import { MAX_API_SIMULATE } from '../../src/server/api.js';
+import { runReplica } from '../../src/simulate/index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are read field by field and checked by value
 type Json = Record<string, any>;
@@ -217,6 +219,92 @@ describe('POST /api/sweep', () => {
     const { status, json } = await post('/api/sweep', { preset: 'paper', pages: `1:${MAX_API_SWEEP_POINTS + 1}:1` });
     expect(status).toBe(400);
     expect(json.error.issues[0].code).toBe('too_many_points');
+  });
+});
+
+describe('POST /api/simulate', () => {
+  test('fluid workload on Table 2 reproduces the closed forms (the independent check), as simulate --format json', async () => {
+    const { status, json } = await post('/api/simulate', {
+      preset: 'paper',
+      case: 'uniform',
+      alpha: 0.05,
+      workload: 'fluid',
+    });
+    expect(status).toBe(200);
+    const model = predictUniform({
+      pages: 4096,
+      pageSizeBytes: 16_000,
+      bandwidthBytesPerSecond: 60_000,
+      dirtyPagesPerSecond: 2,
+      alpha: 0.05,
+    });
+    if (!model.converged) throw new Error('Table 2 converges');
+    const sim = json.simulation;
+    expect(sim.iterations).toBe(4);
+    rel(sim.downtimeSeconds, model.downtimeSeconds, 1e-9);
+    rel(sim.totalSeconds, model.totalSeconds, 1e-9);
+    expect(json.model.iterations).toBe(4);
+    const down = json.comparison.find((r: Json) => r.quantity === 'downtime (s)');
+    expect(Math.abs(down.relativeError)).toBeLessThanOrEqual(1e-9);
+  });
+
+  test('seeded random writes: the same numbers as the library simulator, mean over replicas with an interval', async () => {
+    const body = { pages: 65536, pageSize: '4KiB', bandwidth: '1Gbit/s', dirtyRate: 8000, alpha: 0.02, seed: 7 };
+    const one = await post('/api/simulate', body);
+    expect(one.status).toBe(200);
+    const direct = runReplica(
+      {
+        pages: 65536,
+        pageSizeBytes: 4096,
+        bandwidthBytesPerSecond: 125_000_000,
+        workload: { kind: 'random', dirtyPagesPerSecond: 8000 },
+        stopRule: { kind: 'alpha', alpha: 0.02 },
+      },
+      7,
+      0,
+    );
+    // replica 0 of seed 7 is the library's own run, number for number; the distinct-pages model follows it
+    expect(direct.converged).toBe(true);
+    expect(one.json.simulation.iterations).toBe(direct.iterations);
+    expect(one.json.simulation.downtimePages).toBe(direct.downtimePages);
+    expect(one.json.simulation.totalSeconds).toBe(direct.totalSeconds);
+    const rows = one.json.comparison as Json[];
+    const total = rows.find((r) => r.quantity === 'total time (s)')!;
+    expect(Math.abs(total.distinctRelativeError)).toBeLessThanOrEqual(0.02);
+    const again = await post('/api/simulate', body);
+    expect(again.json).toEqual(one.json);
+    const many = await post('/api/simulate', { ...body, replicas: 5 });
+    expect(many.status).toBe(200);
+    const est = many.json.simulation.estimates.totalSeconds;
+    expect(est.count).toBe(5);
+    expect(est.low).toBeLessThanOrEqual(est.mean);
+    expect(est.high).toBeGreaterThanOrEqual(est.mean);
+  });
+
+  test('bad requests: trace (a server file), unknown field, bad choice, out-of-range alpha, too large', async () => {
+    const trace = await post('/api/simulate', { preset: 'paper', alpha: 0.05, workload: 'trace' });
+    expect(trace.status).toBe(400);
+    expect(trace.json.error.issues[0].field).toBe('workload');
+    expect(trace.json.error.message).toMatch(/workload 'trace' is not allowed/);
+    const jobs = await post('/api/simulate', { preset: 'paper', alpha: 0.05, jobs: 2 });
+    expect(jobs.status).toBe(400);
+    expect(jobs.json.error.issues[0].code).toBe('unrecognized_keys');
+    const rule = await post('/api/simulate', { preset: 'paper', alpha: 0.05, stopRule: 'kvm' });
+    expect(rule.json.error.message).toMatch(/stopRule 'kvm' is not allowed: expected one of alpha/);
+    const alpha = await post('/api/simulate', { preset: 'paper', alpha: 1.5 });
+    expect(alpha.status).toBe(400);
+    expect(alpha.json.error.message).toMatch(/alpha/);
+    expect(alpha.json.error.message).toMatch(/1\.5/);
+    const qemu = await post('/api/simulate', { preset: 'paper', stopRule: 'qemu' });
+    expect(qemu.status).toBe(400);
+    expect(qemu.json.error.message).toMatch(/downtimeLimit is missing/);
+    const big = await post('/api/simulate', { preset: 'paper', pages: MAX_API_SIMULATE.pages + 1, alpha: 0.05 });
+    expect(big.status).toBe(400);
+    expect(big.json.error.issues[0].code).toBe('too_large');
+    const reps = await post('/api/simulate', { preset: 'paper', alpha: 0.05, replicas: 101 });
+    expect(reps.json.error.message).toMatch(/replicas 101 is too large/);
+    for (const r of [trace, jobs, rule, alpha, qemu, big, reps])
+      expect(JSON.stringify(r.json)).not.toMatch(/NaN|Infinity/);
   });
 });
 

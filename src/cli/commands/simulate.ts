@@ -9,7 +9,7 @@ import type { DistinctResult } from '../../model/distinct.js';
 import { type CaseName, type CaseOutcome, ModelInputError, type Summary, formatValue } from '../../model/index.js';
 import { FIELD_OF_PARAMETER, type ResolvedPredict, flagOf, predictSchema } from '../../schema/index.js';
 import { distinctModelFor, paperModelFor, relativeError, simulatedSummary } from '../../simulate/compare.js';
-import type { SimulationParams } from '../../simulate/engine.js';
+import type { SimulationParams, SimulationResult } from '../../simulate/engine.js';
 import type { BandwidthStep } from '../../simulate/link.js';
 import { type Estimate, aggregate, checkMonteCarlo, estimate } from '../../simulate/montecarlo.js';
 import { runTasks } from '../../simulate/pool.js';
@@ -66,7 +66,7 @@ const FLAG_OF_SIM_PARAMETER: Record<string, string> = {
 };
 
 /** Rewords a simulator error with the flag the user typed; other errors pass through. */
-function asCliError(e: unknown): unknown {
+export function asCliError(e: unknown): unknown {
   if (!(e instanceof ModelInputError)) return e;
   const head = e.parameter.replace(/\[.*$/, '').split('.')[0]!;
   const flag =
@@ -130,7 +130,7 @@ const WORKLOAD_LABEL: Record<string, string> = {
 };
 
 /** Everything `simulate` resolved from its flags. */
-interface SimulateSetup {
+export interface SimulateSetup {
   readonly params: SimulationParams;
   readonly resolved: ResolvedPredict;
   readonly caseName: CaseName;
@@ -141,7 +141,11 @@ interface SimulateSetup {
   readonly describe: string;
 }
 
-function resolveSimulate(opts: Record<string, unknown>): SimulateSetup {
+/**
+ * Resolves `simulate`'s options (the flags' camelCase names, values as text or numbers) into simulation
+ * parameters; shared by the command line and `POST /api/simulate`. Throws CliError/ModelInputError/UnitError.
+ */
+export function resolveSimulate(opts: Record<string, unknown>): SimulateSetup {
   const stopKind = (opts.stopRule as StopRuleSpec['kind'] | undefined) ?? undefined;
   const needsAlpha = stopKind === undefined || stopKind === 'alpha' || stopKind === 'hot-held';
   const raw = pick(opts, [...MODEL_FIELDS, 'alpha', 'downtimeLimit']);
@@ -374,12 +378,19 @@ function modelValue(m: CaseOutcome | DistinctResult | undefined, key: keyof Summ
   return m[key] as number;
 }
 
-async function runSimulate(opts: Record<string, unknown>): Promise<void> {
-  const setup = resolveSimulate(opts);
-  const { params, replicas, seed, jobs, accounting } = setup;
-  checkMonteCarlo({ replicas, seed });
-  const tasks = Array.from({ length: replicas }, (_, index) => ({ params, seed, index }));
-  const results = await runTasks(tasks, { jobs });
+/** The simulated replicas set beside the paper's model and the distinct-pages model. */
+export interface SimulationReport {
+  readonly mc: ReturnType<typeof aggregate>;
+  readonly rows: ComparisonRow[];
+  readonly paper: ReturnType<typeof paperModelFor>;
+  readonly distinct: ReturnType<typeof distinctModelFor>;
+  /** The JSON of `simulate --format json` (and of `POST /api/simulate`). */
+  readonly json: unknown;
+}
+
+/** Compares the replicas' results with the models; throws CliError when no replica converged. */
+export function simulationReport(setup: SimulateSetup, results: readonly SimulationResult[]): SimulationReport {
+  const { params, replicas, seed, accounting } = setup;
   const mc = aggregate(results, { replicas, seed });
   if (mc.converged === 0) throw new CliError(`simulation did not converge: ${results[0]!.reason}`);
   const ok = results.filter((r) => r.converged);
@@ -397,22 +408,29 @@ async function runSimulate(opts: Record<string, unknown>): Promise<void> {
       ...(d !== undefined ? { distinct: d, distinctRelativeError: relativeError(sim.mean, d) } : {}),
     };
   });
+  const { trace: _t, ...workloadNoTrace } = params.workload as WorkloadSpec & { trace?: unknown };
+  const json = {
+    input: { ...params, workload: workloadNoTrace, replicas, seed, accounting },
+    simulation:
+      replicas === 1 ? results[0] : { replicas, converged: mc.converged, estimates: mc.estimates, rounds: mc.rounds },
+    model: paper ?? null,
+    distinctModel: distinct ?? null,
+    comparison: rows,
+  };
+  return { mc, rows, paper, distinct, json };
+}
+
+async function runSimulate(opts: Record<string, unknown>): Promise<void> {
+  const setup = resolveSimulate(opts);
+  const { params, replicas, seed, jobs, accounting } = setup;
+  checkMonteCarlo({ replicas, seed });
+  const tasks = Array.from({ length: replicas }, (_, index) => ({ params, seed, index }));
+  const results = await runTasks(tasks, { jobs });
+  const { mc, rows, paper, distinct, json } = simulationReport(setup, results);
   const modelRounds = paper?.converged ? paper.rounds : undefined;
   const format = opts.format as string;
   if (format === 'json') {
-    const { trace: _t, ...workloadNoTrace } = params.workload as WorkloadSpec & { trace?: unknown };
-    process.stdout.write(
-      `${toJson({
-        input: { ...params, workload: workloadNoTrace, replicas, seed, accounting },
-        simulation:
-          replicas === 1
-            ? results[0]
-            : { replicas, converged: mc.converged, estimates: mc.estimates, rounds: mc.rounds },
-        model: paper ?? null,
-        distinctModel: distinct ?? null,
-        comparison: rows,
-      })}\n`,
-    );
+    process.stdout.write(`${toJson(json)}\n`);
     return;
   }
   if (format === 'csv') {
