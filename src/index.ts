@@ -3,7 +3,16 @@ export * from './model/index.js';
 export * from './optimize/index.js';
 export * from './units/index.js';
 export * from './schema/index.js';
-export { csvField, csvRow, toCsv, type CsvValue } from './format/csv.js';
+export {
+  type CsvCell,
+  CsvError,
+  type CsvValue,
+  csvField,
+  csvRecords,
+  csvRow,
+  strictCsvField,
+  toCsv,
+} from './format/csv.js';
 export * from './simulate/index.js';
 export * from './hypervisor/qemu/predict.js';
 export * from './hypervisor/qemu/plan.js';
