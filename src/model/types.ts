@@ -78,6 +78,18 @@ export interface Summary {
   readonly networkUtilization: number;
 }
 
+/** The quantities of a Summary every consumer compares or tabulates (simulator, Monte Carlo, explorer export), in one order. */
+export const SUMMARY_QUANTITIES = [
+  'iterations',
+  'precopySeconds',
+  'downtimeSeconds',
+  'totalSeconds',
+  'pagesTransferred',
+  'downtimePages',
+  'gain',
+  'networkUtilization',
+] as const satisfies readonly (keyof Summary)[];
+
 /** A case that converges (rho < 1). */
 export interface CaseResult extends Summary {
   readonly case: CaseName;

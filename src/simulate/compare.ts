@@ -3,20 +3,11 @@ import { ceilPages } from '../model/numerics.js';
 import { predictHotDowntime, predictHotPrecopy, predictUniform } from '../model/cases.js';
 import type { Accounting, CaseName, CaseOutcome, HotParams, Summary, UniformParams } from '../model/types.js';
 import type { DistinctResult } from '../model/distinct.js';
-import type { NotConverged } from '../model/types.js';
+import { type NotConverged, SUMMARY_QUANTITIES } from '../model/types.js';
 import type { SimulationParams, SimulationResult } from './engine.js';
 
 /** The scalars compared between simulator and model, named as the model names them. */
-export const COMPARED = [
-  'iterations',
-  'precopySeconds',
-  'downtimeSeconds',
-  'totalSeconds',
-  'pagesTransferred',
-  'downtimePages',
-  'gain',
-  'networkUtilization',
-] as const;
+export const COMPARED = SUMMARY_QUANTITIES;
 export type ComparedKey = (typeof COMPARED)[number];
 
 /**

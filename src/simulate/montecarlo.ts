@@ -1,4 +1,5 @@
 import { ModelInputError } from '../model/errors.js';
+import { SUMMARY_QUANTITIES } from '../model/types.js';
 import { type SimulationParams, type SimulationResult, simulate } from './engine.js';
 import { replicaSeed } from './rng.js';
 
@@ -24,18 +25,7 @@ export interface Estimate {
 }
 
 /** The per-replica scalars that are averaged. */
-export const REPLICA_SCALARS = [
-  'iterations',
-  'precopySeconds',
-  'downtimeSeconds',
-  'totalSeconds',
-  'pagesTransferred',
-  'downtimePages',
-  'pagesDirtied',
-  'gain',
-  'networkUtilization',
-  'rho',
-] as const;
+export const REPLICA_SCALARS = [...SUMMARY_QUANTITIES, 'pagesDirtied', 'rho'] as const;
 export type ReplicaScalar = (typeof REPLICA_SCALARS)[number];
 
 /** Averages of one round over the replicas that ran it. */

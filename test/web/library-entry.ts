@@ -3,20 +3,11 @@
  * the raw text inputs with the library's schema, model and optimiser only (none of the page's code). Loaded into
  * the page with addScriptTag, it runs in the same JavaScript engine as the page, so the values must be identical.
  */
-import { type CaseName, predict } from '../../src/model/index.js';
+import { type CaseName, SUMMARY_QUANTITIES, predict } from '../../src/model/index.js';
 import { optimize } from '../../src/optimize/index.js';
 import { predictSchema } from '../../src/schema/index.js';
 
-const QUANTITIES = [
-  'iterations',
-  'precopySeconds',
-  'downtimeSeconds',
-  'totalSeconds',
-  'pagesTransferred',
-  'downtimePages',
-  'gain',
-  'networkUtilization',
-] as const;
+const QUANTITIES = SUMMARY_QUANTITIES;
 
 /** `case/quantity` -> the value as text ('' where there is none), as the page's table carries it. */
 export function tableValues(raw: Record<string, string>, maxUtilization: number): Record<string, string> {

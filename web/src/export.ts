@@ -2,7 +2,7 @@
  * Downloads: the data as CSV (RFC 4180, full-precision numbers, never NaN) and each chart as SVG or PNG.
  */
 import type { View } from 'vega';
-import type { CaseName } from '../../src/model/types.js';
+import { type CaseName, SUMMARY_QUANTITIES } from '../../src/model/types.js';
 import { CASE_LABEL, type ExplorerData } from './compute.js';
 import { toCsv } from '../../src/format/csv.js';
 
@@ -53,14 +53,7 @@ export function numbersCsv(data: ExplorerData): string {
       'alpha',
       'converged',
       'rho',
-      'iterations',
-      'precopySeconds',
-      'downtimeSeconds',
-      'totalSeconds',
-      'pagesTransferred',
-      'downtimePages',
-      'gain',
-      'networkUtilization',
+      ...SUMMARY_QUANTITIES,
       'maxUtilization',
       'optimumAlpha',
       'optimumDowntimeSeconds',
