@@ -448,54 +448,23 @@ async function runSimulate(opts: Record<string, unknown>): Promise<void> {
     ]);
     mc.rounds.forEach((r, i) => {
       const m = modelRounds?.[i];
-      out += csvRow([
-        'round',
-        i,
-        'pagesSent',
-        r.pagesSent.mean,
-        r.pagesSent.low,
-        r.pagesSent.high,
-        m?.pages,
-        m ? relativeError(r.pagesSent.mean, m.pages) : undefined,
-        undefined,
-        undefined,
-      ]);
-      out += csvRow([
-        'round',
-        i,
-        'seconds',
-        r.seconds.mean,
-        r.seconds.low,
-        r.seconds.high,
-        m?.seconds,
-        m ? relativeError(r.seconds.mean, m.seconds) : undefined,
-        undefined,
-        undefined,
-      ]);
-      out += csvRow([
-        'round',
-        i,
-        'pagesDirtied',
-        r.pagesDirtied.mean,
-        r.pagesDirtied.low,
-        r.pagesDirtied.high,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-      ]);
-      out += csvRow([
-        'round',
-        i,
-        'pendingAfter',
-        r.pendingAfter.mean,
-        r.pendingAfter.low,
-        r.pendingAfter.high,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-      ]);
+      // pages sent and seconds have a model value per round; pages dirtied and pending have none
+      const modelOf = { pagesSent: m?.pages, seconds: m?.seconds, pagesDirtied: undefined, pendingAfter: undefined };
+      for (const [quantity, model] of Object.entries(modelOf)) {
+        const e = r[quantity as keyof typeof modelOf];
+        out += csvRow([
+          'round',
+          i,
+          quantity,
+          e.mean,
+          e.low,
+          e.high,
+          model,
+          model === undefined ? undefined : relativeError(e.mean, model),
+          undefined,
+          undefined,
+        ]);
+      }
     });
     for (const r of rows) {
       out += csvRow([
