@@ -1,4 +1,4 @@
-import { type Shape, checkCommon, predictCase, summarizeRates } from './precopy.js';
+import { type Shape, checkCommon, effectiveDirtyRate, predictCase, summarizeAt } from './precopy.js';
 import type { CaseOutcome, HotParams, NotConverged, PredictOptions, Summary, UniformParams } from './types.js';
 import { checkHotFraction, checkNonNegative } from './validate.js';
 
@@ -22,15 +22,7 @@ function hotWarnings(p: HotParams): string[] {
       ];
 }
 
-/**
- * D_eff = Dnh*(1 - beta) + Dh*beta: the effective dirtying rate when hot pages are copied live (Eq. 17).
- * @example effectiveDirtyRate({hotFraction: 0.1, hotDirtyPagesPerSecond: 4, coldDirtyPagesPerSecond: 1.8}) // 2.02
- */
-export function effectiveDirtyRate(
-  p: Pick<HotParams, 'hotFraction' | 'hotDirtyPagesPerSecond' | 'coldDirtyPagesPerSecond'>,
-): number {
-  return p.coldDirtyPagesPerSecond * (1 - p.hotFraction) + p.hotDirtyPagesPerSecond * p.hotFraction;
-}
+export { effectiveDirtyRate } from './precopy.js';
 
 const uniformShape = (p: UniformParams): Shape => ({
   case: 'uniform',
@@ -121,19 +113,19 @@ export function predictHotDowntime(p: HotParams, options: PredictOptions = {}): 
  */
 export function summarizeUniform(p: UniformParams): Summary | NotConverged {
   checkUniform(p);
-  return summarizeRates(p, 'uniform', p.dirtyPagesPerSecond, 1, 0);
+  return summarizeAt(p, 'uniform', p.alpha);
 }
 
 /** Scalar-only Hot I case (see {@link predictHotPrecopy}). @example summarizeHotPrecopy(paperHot).rho // 0.5387 */
 export function summarizeHotPrecopy(p: HotParams): Summary | NotConverged {
   checkHot(p);
-  return summarizeRates(p, 'hotPrecopy', effectiveDirtyRate(p), 1, 0);
+  return summarizeAt(p, 'hotPrecopy', p.alpha);
 }
 
 /** Scalar-only Hot II case (see {@link predictHotDowntime}). @example summarizeHotDowntime(paperHot).rho // 0.48 */
 export function summarizeHotDowntime(p: HotParams): Summary | NotConverged {
   checkHot(p);
-  return summarizeRates(p, 'hotDowntime', p.coldDirtyPagesPerSecond, 1 - p.hotFraction, p.hotFraction);
+  return summarizeAt(p, 'hotDowntime', p.alpha);
 }
 
 /** The engine shape of a case, for optimisers and simulators that need rho, live and held fractions. */

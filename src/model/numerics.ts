@@ -70,7 +70,10 @@ export function geometricSum(rho: number, k: number): number {
  * @example ceilPages(1674.01) // 1675
  */
 export function ceilPages(x: number): number {
-  const r = Math.round(x);
-  if (Math.abs(x - r) <= 64 * Number.EPSILON * Math.max(1, Math.abs(x))) return r;
-  return Math.ceil(x);
+  const tol = 64 * Number.EPSILON * (x > 1 ? x : x < -1 ? -x : 1);
+  if (tol >= 0.5) return Math.round(x); // |x| >= 2^45: every double this close to an integer is one
+  const c = Math.ceil(x);
+  // x within tol above the integer c - 1 is that integer; x within tol below c is c anyway. One ceil and a
+  // comparison (the engine's hot path), the same answers as rounding and comparing |x - round(x)| <= tol.
+  return c - x >= 1 - tol ? c - 1 : c;
 }

@@ -1,15 +1,6 @@
 import { ModelInputError } from './errors.js';
 import { BAND_EDGE_TOLERANCE, ceilPages, iterationsFromLog } from './numerics.js';
-import type {
-  Accounting,
-  CaseName,
-  CaseResult,
-  CommonParams,
-  NotConverged,
-  PredictOptions,
-  Round,
-  Summary,
-} from './types.js';
+import type { CaseName, CaseResult, CommonParams, NotConverged, PredictOptions, Round, Summary } from './types.js';
 import { checkAccounting, checkAlpha, checkPages, checkPositive } from './validate.js';
 
 /**
@@ -29,6 +20,14 @@ export interface Shape {
   readonly heldFraction: number;
 }
 
+/** What the engine reads: the common parameters but alpha, and the dirty rates of the case asked for. */
+export interface EngineParams extends Omit<CommonParams, 'alpha'> {
+  readonly dirtyPagesPerSecond?: number;
+  readonly hotFraction?: number;
+  readonly hotDirtyPagesPerSecond?: number;
+  readonly coldDirtyPagesPerSecond?: number;
+}
+
 /** Checks the parameters all cases share; throws {@link ModelInputError}. */
 export function checkCommon(p: CommonParams): void {
   checkPages('pages', p.pages);
@@ -39,7 +38,7 @@ export function checkCommon(p: CommonParams): void {
 }
 
 /** tau = S/B, seconds per page, computed before rho so rho = D*tau rounds as the paper's numbers do. */
-export function pageSeconds(p: CommonParams): number {
+export function pageSeconds(p: Pick<CommonParams, 'pageSizeBytes' | 'bandwidthBytesPerSecond'>): number {
   return p.pageSizeBytes / p.bandwidthBytesPerSecond;
 }
 
@@ -72,25 +71,39 @@ function fmt(x: number): string {
  *   Unet (paper)      = [rho*L*(1-q) + (alpha+H)(1-rho)] / [L*(1-rho^(n+2)) + H*(1-rho)]   Eqs. 16, 23, 31
  *   Unet (consistent) = [rho*L*(1-q) + (L*q+H)(1-rho)]   / [L*(1-rho^(n+2)) + H*(1-rho)]
  * With H = 0, L = 1 the Unet line is Eq. 16 exactly; with H = beta, L = 1-beta it is Eq. 31 exactly.
- * Assumes 0 <= rho < 1 and valid parameters (callers check).
+ * The case picks D and L, H: uniform D, 1, 0; Hot I D_eff (Eq. 17), 1, 0; Hot II Dnh, 1-beta, beta.
+ * alpha is an argument (the optimiser evaluates one case at many alphas); rho >= 1 gives NotConverged.
+ * Assumes valid parameters (callers check).
  */
-export function summarizeShape(
-  pages: number,
-  tau: number,
-  rho: number,
-  liveFraction: number,
-  heldFraction: number,
-  alpha: number,
-  accounting: Accounting,
-): Summary {
-  // ln(rho) once; rho^k = exp(k ln rho) and 1 - rho^k = -expm1(k ln rho) keep a relative error of about
-  // |k ln rho| * 2^-53 (a few ulps), also for rho -> 1 and for tiny rho^k. rho = 0 gives ln = -Infinity,
-  // q = 0 and 1 - q = 1, as the limits say (n = 0 there).
+export function summarizeAt(p: EngineParams, name: CaseName, alpha: number): Summary | NotConverged {
+  // The case's shape, read from p here rather than passed in: numbers passed between functions V8 does not
+  // inline are boxed, and this is the hot path (about 1.5x faster than passing rho, L and H as arguments).
+  let dirty: number;
+  let liveFraction = 1;
+  let heldFraction = 0;
+  if (name === 'uniform') dirty = p.dirtyPagesPerSecond!;
+  else if (name === 'hotPrecopy')
+    dirty = effectiveDirtyRate(p as Required<EngineParams>); // D_eff, Eq. 17
+  else {
+    dirty = p.coldDirtyPagesPerSecond!;
+    heldFraction = p.hotFraction!;
+    liveFraction = 1 - heldFraction;
+  }
+  const tau = pageSeconds(p);
+  const rho = dirty * tau;
+  if (!(rho < 1)) return notConverged({ case: name, dirtyPagesPerSecond: dirty, liveFraction, heldFraction }, rho, tau);
+  const pages = p.pages;
+  // ln(rho) once; rho^k = exp(k ln rho) keeps a relative error of about |k ln rho| * 2^-53 (a few ulps), also
+  // for rho -> 1 and for tiny rho^k. rho = 0 gives ln = -Infinity, q = 0 and 1 - q = 1, as the limits say
+  // (n = 0 there).
   const logRho = Math.log(rho);
   const n = rho > 0 ? iterationsFromLog(logRho, alpha) : 0;
   const q = Math.exp((n + 1) * logRho);
-  const oneMinusQ = -Math.expm1((n + 1) * logRho);
-  const oneMinusQ2 = -Math.expm1((n + 2) * logRho);
+  // 1 - q: when q <= 1/2 the subtraction is exact to an ulp of the result (no cancellation), which saves an
+  // expm1 in the common case; above 1/2 (alpha near 1, or rho -> 1 with n small) expm1 keeps the digits.
+  const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
+  // 1 - rho^(n+2) = (1 - rho^(n+1)) + rho^(n+1) (1 - rho): a sum of non-negative terms, no cancellation.
+  const oneMinusQ2 = oneMinusQ + q * (1 - rho);
   const psTau = pages * tau;
   const precopySeconds = psTau * liveFraction * (oneMinusQ / (1 - rho));
   const leftFraction = liveFraction * q + heldFraction;
@@ -98,7 +111,7 @@ export function summarizeShape(
   const den = liveFraction * oneMinusQ2 + heldFraction * (1 - rho);
   let pagesTransferred: number;
   let downtimeFraction: number;
-  if (accounting === 'paper') {
+  if (p.accounting !== 'consistent') {
     downtimeFraction = alpha + heldFraction;
     pagesTransferred = ceilPages(pages * (liveFraction * (oneMinusQ / (1 - rho)) + downtimeFraction));
   } else {
@@ -120,28 +133,24 @@ export function summarizeShape(
   };
 }
 
-/** Summary of a case, or its non-convergence; validates only what {@link checkCommon} covers. */
-export function summarizeCase(p: CommonParams, shape: Shape): Summary | NotConverged {
-  return summarizeRates(p, shape.case, shape.dirtyPagesPerSecond, shape.liveFraction, shape.heldFraction);
+/**
+ * D_eff = Dnh*(1-beta) + Dh*beta (Eq. 17): the average dirtying rate when hot pages are copied live.
+ * @example effectiveDirtyRate({hotFraction: 0.1, hotDirtyPagesPerSecond: 4, coldDirtyPagesPerSecond: 1.8}) // 2.02
+ */
+export function effectiveDirtyRate(
+  p: Required<Pick<EngineParams, 'hotFraction' | 'hotDirtyPagesPerSecond' | 'coldDirtyPagesPerSecond'>>,
+): number {
+  return p.coldDirtyPagesPerSecond * (1 - p.hotFraction) + p.hotDirtyPagesPerSecond * p.hotFraction;
 }
 
-/** {@link summarizeCase} with the shape as scalars (no allocation on the hot path). */
-export function summarizeRates(
-  p: CommonParams,
-  name: CaseName,
-  dirtyPagesPerSecond: number,
-  liveFraction: number,
-  heldFraction: number,
-): Summary | NotConverged {
-  const tau = pageSeconds(p);
-  const rho = dirtyPagesPerSecond * tau;
-  if (!(rho < 1)) return notConverged({ case: name, dirtyPagesPerSecond, liveFraction, heldFraction }, rho, tau);
-  return summarizeShape(p.pages, tau, rho, liveFraction, heldFraction, p.alpha, p.accounting ?? 'paper');
+/** Summary of a case at its own alpha, or its non-convergence; validates nothing (callers check). */
+export function summarizeCase(p: EngineParams & CommonParams, shape: Pick<Shape, 'case'>): Summary | NotConverged {
+  return summarizeAt(p, shape.case, p.alpha);
 }
 
 /** The full result of a case: the summary, rounds i = 0..n (Eqs. 4-5) and warnings. */
 export function predictCase(
-  p: CommonParams,
+  p: EngineParams & CommonParams,
   shape: Shape,
   options: PredictOptions = {},
   extraWarnings: readonly string[] = [],

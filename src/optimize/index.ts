@@ -28,10 +28,9 @@ import {
   geometricSum,
   iterations,
   oneMinusPow,
-  pageSeconds,
   summarizeHotDowntime,
   summarizeHotPrecopy,
-  summarizeShape,
+  summarizeAt,
   summarizeUniform,
 } from '../model/index.js';
 
@@ -201,7 +200,6 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     p.case === 'uniform'
       ? caseShape('uniform', p as unknown as UniformParams)
       : caseShape(p.case, p as unknown as HotParams);
-  const tau = pageSeconds({ ...p, alpha: range.min });
   const rho = first.rho;
   const L = shape.liveFraction;
   const H = shape.heldFraction;
@@ -216,12 +214,14 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     );
   }
   const c = p.constraints ?? {};
+  // the case at another alpha: converges, since rho < 1 was established at range.min
+  const at = (a: number) => summarizeAt(p, p.case, a) as Summary;
   const bandStart = (k: number) => (k === kHi ? range.min : rho ** (k + 1));
 
   /** Feasible part of band k, or undefined. */
   const evalBand = (k: number): BandEval | undefined => {
     const lo = bandStart(k);
-    const atLo = summarizeShape(Ps, tau, rho, L, H, lo, accounting);
+    const atLo = at(lo);
     if (!meets(atLo, c)) return undefined;
     let hi = k === kLo ? range.max : rho ** k;
     let hiInclusive = k === kLo;
@@ -267,12 +267,9 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     }
   }
 
-  if (!best)
-    return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, (a) =>
-      summarizeShape(Ps, tau, rho, L, H, a, accounting),
-    );
+  if (!best) return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, (a) => at(a));
 
-  const atHi = summarizeShape(Ps, tau, rho, L, H, best.hiInclusive ? best.hi : best.lo, accounting);
+  const atHi = at(best.hiInclusive ? best.hi : best.lo);
   // Unet and pages at the (possibly open) upper end: their supremum on the band, by the affine forms.
   const supUnet =
     accounting === 'paper' && !best.hiInclusive

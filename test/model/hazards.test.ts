@@ -1,4 +1,5 @@
 /** Numerical hazards: band edges, rho -> 1, alpha -> 0, huge page counts, integer page counts. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ModelInputError,
@@ -107,6 +108,31 @@ describe('huge and exact page counts', () => {
     expect(ceilPages(1674.01)).toBe(1675);
     expect(ceilPages(1674.0000000000002)).toBe(1674);
     expect(ceilPages(0.5)).toBe(1);
+  });
+  it('ceilPages (one ceil and a comparison) agrees with its definition: round if within 64 ulps, else ceil', () => {
+    const definition = (x: number) => {
+      const r = Math.round(x);
+      return Math.abs(x - r) <= 64 * Number.EPSILON * Math.max(1, Math.abs(x)) ? r : Math.ceil(x);
+    };
+    // near integers (the hazard: noise just above k must not count as a page), across magnitudes up to 2^60
+    const nearInteger = fc
+      .tuple(
+        fc.integer({ min: 0, max: 60 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: -200, max: 200 }),
+      )
+      .map(([e, f, ulps]) => {
+        const k = Math.floor(f * 2 ** e);
+        return k + ulps * Number.EPSILON * Math.max(1, k);
+      });
+    fc.assert(
+      fc.property(fc.oneof(nearInteger, fc.double({ min: -1e18, max: 1e18, noNaN: true })), (x) => {
+        expect(ceilPages(x)).toBe(definition(x));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const x of [0, 1, -1, 2 ** 45, 2 ** 45 + 0.5, 2 ** 53, 2 ** 53 + 2, 1e300])
+      expect(ceilPages(x)).toBe(definition(x));
   });
 });
 
