@@ -16,6 +16,7 @@ import {
   migrateSetParametersCommand,
   planQemuMigration,
   type QemuPlan,
+  type QemuPlanParams,
   type QemuWorkload,
   virshCommands,
 } from '../../hypervisor/qemu/plan.js';
@@ -99,16 +100,9 @@ const PARAM_FLAGS: Record<string, string> = {
   workingSetPages: 'working-set',
 };
 
-/** The parsed `plan` options. */
-export interface PlanInput {
-  readonly workload: QemuWorkload;
-  readonly maxDowntimeSeconds?: number;
-  readonly maxLinkShare?: number;
-  readonly maxTotalSeconds?: number;
-  readonly maxBandwidthBytesPerSecond?: number;
-  readonly downtimeLimitMs?: number;
+/** The parsed `plan` options: the planner's parameters plus how to print them. */
+export interface PlanInput extends QemuPlanParams {
   readonly useAvailSwitchover: boolean;
-  readonly downtimeResolutionSeconds?: number;
   readonly format: 'table' | 'json';
   readonly domain: string;
 }
