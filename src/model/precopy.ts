@@ -143,11 +143,6 @@ export function effectiveDirtyRate(
   return p.coldDirtyPagesPerSecond * (1 - p.hotFraction) + p.hotDirtyPagesPerSecond * p.hotFraction;
 }
 
-/** Summary of a case at its own alpha, or its non-convergence; validates nothing (callers check). */
-export function summarizeCase(p: EngineParams & CommonParams, shape: Pick<Shape, 'case'>): Summary | NotConverged {
-  return summarizeAt(p, shape.case, p.alpha);
-}
-
 /** The full result of a case: the summary, rounds i = 0..n (Eqs. 4-5) and warnings. */
 export function predictCase(
   p: EngineParams & CommonParams,
@@ -156,7 +151,7 @@ export function predictCase(
   extraWarnings: readonly string[] = [],
 ): CaseResult | NotConverged {
   const tau = pageSeconds(p);
-  const s = summarizeCase(p, shape);
+  const s = summarizeAt(p, shape.case, p.alpha);
   if (!s.converged) return s;
   const warnings = [...extraWarnings];
   const { rho, iterations: n } = s;
