@@ -6,9 +6,11 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { z } from 'zod';
-import { ModelInputError } from '../model/index.js';
-import { ACCOUNTING_CHOICES, CASE_CHOICES, FIELD_OF_PARAMETER, describeIssue, flagOf } from '../schema/index.js';
-import { UnitError } from '../units/index.js';
+import { lineOf, parseInput } from '../ops/errors.js';
+import { ACCOUNTING_CHOICES, CASE_CHOICES } from '../schema/index.js';
+
+export { columns, fmt, toJson } from '../format/text.js';
+export { MODEL_FIELDS, pick } from '../ops/fields.js';
 
 /** An error the user can fix: printed as one line `precopy: <message>`, exit code 2. */
 export class CliError extends Error {
@@ -24,22 +26,15 @@ export class CliError extends Error {
 /** Turns any error into the one line the user sees (without the `precopy: ` prefix) and an exit code. */
 export function explain(e: unknown): { message: string; exitCode: number } {
   if (e instanceof CliError) return { message: e.message, exitCode: e.exitCode };
-  if (e instanceof ModelInputError) {
-    const field = FIELD_OF_PARAMETER[e.parameter];
-    const message = field ? e.message.replace(new RegExp(`^${e.parameter}\\b( =)?`), flagOf(field)) : e.message;
-    return { message, exitCode: 2 };
-  }
-  if (e instanceof UnitError) return { message: e.message, exitCode: 2 };
+  const line = lineOf(e);
+  if (line !== undefined) return { message: line, exitCode: 2 };
   const text = e instanceof Error ? e.message : String(e);
   return { message: `internal error: ${text.split('\n')[0]} (please report this)`, exitCode: 1 };
 }
 
 /** Parses raw flags with a schema; the first issue becomes a {@link CliError} worded with flag names. */
 export function parseOrFail<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const r = schema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new CliError(describeIssue(issue, flagOf));
+  return parseInput(schema, raw);
 }
 
 /** Options shared by predict, optimize and sweep: the model's parameters with their units. */
@@ -57,54 +52,6 @@ export function addModelOptions(cmd: Command): Command {
     .addOption(new Option('--case <case>', 'which case(s) to compute').choices([...CASE_CHOICES]))
     .addOption(new Option('--accounting <mode>', 'downtime page accounting').choices([...ACCOUNTING_CHOICES]))
     .option('--strict', 'reject alpha > rho instead of warning');
-}
-
-/** Commander's camelCase option values to schema fields (same names), dropping unset ones. */
-export function pick(opts: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of fields) if (opts[f] !== undefined) out[f] = opts[f];
-  return out;
-}
-
-export const MODEL_FIELDS = [
-  'preset',
-  'pages',
-  'memory',
-  'pageSize',
-  'bandwidth',
-  'dirtyRate',
-  'hotFraction',
-  'hotRate',
-  'coldRate',
-  'case',
-  'accounting',
-  'strict',
-] as const;
-
-/** A number for tables: 6 significant digits, no exponent for ordinary magnitudes, never NaN. */
-export function fmt(x: number | undefined | null, digits = 6): string {
-  if (x === undefined || x === null || Number.isNaN(x)) return '-';
-  if (x === Number.POSITIVE_INFINITY) return 'unbounded';
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-4 || a >= 1e12)) return x.toExponential(digits - 1);
-  return String(Number(x.toPrecision(digits)));
-}
-
-/** Right-pads cells into aligned columns; first row is the header. */
-export function columns(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const r of rows) {
-    r.forEach((c, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, c.length);
-    });
-  }
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
-}
-
-/** JSON for output: Infinity and NaN become null (JSON has neither). */
-export function toJson(value: unknown, indent = 2): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent);
 }
 
 /** Writes a file atomically: to a temporary name in the same folder, then renamed into place. */

@@ -12,7 +12,8 @@ import { registerPredict } from './commands/predict.js';
 import { registerQemu } from './commands/qemu.js';
 import { registerReproduce } from './commands/reproduce.js';
 import { registerServe } from './commands/serve.js';
-import { registerSimulate, registerValidate } from './commands/simulate.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerValidate } from './commands/validate.js';
 import { registerSweep } from './commands/sweep.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -3,39 +3,19 @@
  * validation and the same JSON as `--format json`. Handlers are plain functions from a parsed body to a status
  * and a JSON value, so they are testable without HTTP.
  */
-import { caseJson } from '../cli/commands/predict.js';
-import { optimizeAll, optimizeJson } from '../cli/commands/optimize.js';
-import { SWEEP_COLUMNS, crossProduct, expandAxis, sweepRows } from '../cli/commands/sweep.js';
-import { asCliError, resolveSimulate, simulationReport } from '../cli/commands/simulate.js';
-import { CliError, MODEL_FIELDS } from '../cli/common.js';
+import { type OpIssue, issuesOf, zodIssues } from '../ops/errors.js';
+import { MODEL_FIELDS } from '../ops/fields.js';
+import { optimizeAll, optimizeAllJson, optimizeInput } from '../ops/optimize.js';
+import { predictInput, predictJson, predictOp } from '../ops/predict.js';
+import { asOpError, resolveSimulate, simulationReport } from '../ops/simulate.js';
+import { SWEEP_COLUMNS, crossProduct, expandAxis, sweepInput, sweepRows } from '../ops/sweep.js';
+import type { PredictInputRaw } from '../schema/index.js';
 import { runReplica } from '../simulate/montecarlo.js';
 import { STOP_RULE_KINDS } from '../simulate/stop-rules.js';
 import { WORKLOAD_KINDS } from '../simulate/workloads.js';
-import { ModelInputError, predict } from '../model/index.js';
-import {
-  FIELD_OF_PARAMETER,
-  type IssueParams,
-  type PredictInputRaw,
-  describeIssue,
-  optimizeSchema,
-  predictSchema,
-} from '../schema/index.js';
-import { UnitError } from '../units/index.js';
-import type { z } from 'zod';
 
-/** One problem with a request, data first: what, where, the value given, and a line in words. */
-export interface ApiIssue {
-  /** `invalid_input`, `unrecognized_keys`, `invalid_type`, `invalid_json`, `too_many_points`, ... */
-  readonly code: string;
-  /** JSON path of the offending field (empty for the whole body). */
-  readonly path: readonly (string | number)[];
-  /** The field as the API spells it (`pageSize`), when one field is at fault. */
-  readonly field?: string;
-  /** The value as given. */
-  readonly value?: unknown;
-  /** One line in words, e.g. `alpha '1.5' is out of range: expected 0 < alpha < 1`. */
-  readonly message: string;
-}
+/** One problem with a request, data first: what, where, the value given, and a line in words (src/ops/errors.ts). */
+export type ApiIssue = OpIssue;
 
 /** The body of every 4xx answer. */
 export interface ApiErrorBody {
@@ -58,49 +38,12 @@ function bad(issues: readonly ApiIssue[]): ApiResult {
   return { status: 400, body: errorBody('invalid_request', issues) };
 }
 
-function zodIssues(error: z.ZodError): ApiIssue[] {
-  return error.issues.map((issue) => {
-    const params = (issue as { params?: IssueParams }).params;
-    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-    return {
-      code: issue.code === 'custom' ? 'invalid_value' : issue.code,
-      path,
-      ...(params?.field ? { field: params.field, value: params.value } : path.length ? { field: String(path[0]) } : {}),
-      message: describeIssue(issue),
-    };
-  });
-}
-
-/** Errors the library raises for input the schema let through (CLI range errors, model range checks). */
-function thrownIssue(e: unknown): ApiIssue | undefined {
-  if (e instanceof ModelInputError) {
-    const field = FIELD_OF_PARAMETER[e.parameter] ?? e.parameter;
-    return {
-      code: 'invalid_value',
-      path: [field],
-      field,
-      value: e.value,
-      message: e.message.replace(new RegExp(`^${e.parameter}\\b`), field),
-    };
-  }
-  if (e instanceof CliError)
-    return {
-      code: 'invalid_value',
-      path: [],
-      message: e.message.replace(/--([a-z-]+)/g, (_, f: string) =>
-        f.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()),
-      ),
-    };
-  if (e instanceof UnitError) return { code: 'invalid_unit', path: [], value: e.input, message: e.message };
-  return undefined;
-}
-
 function guard(run: () => ApiResult): ApiResult {
   try {
     return run();
   } catch (e) {
-    const issue = thrownIssue(e);
-    if (issue) return bad([issue]);
+    const issues = issuesOf(e);
+    if (issues) return bad(issues);
     throw e;
   }
 }
@@ -121,16 +64,9 @@ export function apiPredict(body: unknown): ApiResult {
   return (
     objectBody(body) ??
     guard(() => {
-      const r = predictSchema.safeParse(body);
+      const r = predictInput.safeParse(body);
       if (!r.success) return bad(zodIssues(r.error));
-      const prediction = predict(r.data.input, r.data.cases, { strict: r.data.strict });
-      const out: Record<string, unknown> = {};
-      for (const name of r.data.cases) {
-        const o = prediction[name]!;
-        out[name] = o.converged ? caseJson(o) : { converged: false, rho: o.rho, reason: o.reason };
-      }
-      if (prediction.hotGain !== undefined) out.hotGain = prediction.hotGain;
-      return { status: 200, body: out };
+      return { status: 200, body: predictJson(r.data, predictOp(r.data)) };
     })
   );
 }
@@ -143,12 +79,9 @@ export function apiOptimize(body: unknown): ApiResult {
   return (
     objectBody(body) ??
     guard(() => {
-      const r = optimizeSchema.safeParse(body);
+      const r = optimizeInput.safeParse(body);
       if (!r.success) return bad(zodIssues(r.error));
-      const results = optimizeAll(r.data);
-      const out: Record<string, unknown> = {};
-      for (const [k, o] of Object.entries(results)) out[k] = optimizeJson(o);
-      return { status: 200, body: out };
+      return { status: 200, body: optimizeAllJson(optimizeAll(r.data)) };
     })
   );
 }
@@ -184,13 +117,13 @@ export function apiSweep(body: unknown): ApiResult {
       const points: PredictInputRaw[] = [];
       for (const point of crossProduct(axes)) {
         const input = { ...fixed, ...point } as PredictInputRaw;
-        const r = predictSchema.safeParse(input);
+        const r = sweepInput.safeParse(input);
         if (!r.success) return bad(zodIssues(r.error));
         points.push(input);
       }
       const rows: Record<string, unknown>[] = [];
       for (const input of points) {
-        for (const row of sweepRows(predictSchema.parse(input))) rows.push(row);
+        for (const row of sweepRows(sweepInput.parse(input))) rows.push(row);
       }
       return { status: 200, body: { columns: SWEEP_COLUMNS, rows } };
     })
@@ -274,7 +207,7 @@ export function apiSimulate(body: unknown): ApiResult {
       try {
         setup = resolveSimulate(raw);
       } catch (e) {
-        throw asCliError(e);
+        throw asOpError(e);
       }
       const { params, replicas, seed } = setup;
       const limit = (field: string, value: number, max: number, what: string): ApiResult =>
@@ -297,7 +230,7 @@ export function apiSimulate(body: unknown): ApiResult {
         const results = Array.from({ length: replicas }, (_, index) => runReplica(params, seed, index));
         report = simulationReport(setup, results);
       } catch (e) {
-        throw asCliError(e);
+        throw asOpError(e);
       }
       return { status: 200, body: report.json };
     })

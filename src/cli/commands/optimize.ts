@@ -1,8 +1,9 @@
 import { type Command, Option } from 'commander';
 import { csvRow } from '../../format/csv.js';
 import type { CaseName } from '../../model/index.js';
-import { type OptimizeResult, optimize } from '../../optimize/index.js';
-import { OBJECTIVE_CHOICES, type ResolvedOptimize, optimizeSchema } from '../../schema/index.js';
+import type { OptimizeResult } from '../../optimize/index.js';
+import { optimizeAll, optimizeInput, optimizeJson } from '../../ops/optimize.js';
+import { OBJECTIVE_CHOICES, type ResolvedOptimize } from '../../schema/index.js';
 import {
   CliError,
   MODEL_FIELDS,
@@ -15,51 +16,6 @@ import {
   toJson,
 } from '../common.js';
 import { CASE_LABEL } from './predict.js';
-
-/** Runs the optimiser for every requested case. */
-export function optimizeAll(r: ResolvedOptimize): Record<string, OptimizeResult> {
-  const out: Record<string, OptimizeResult> = {};
-  for (const c of r.cases) {
-    out[c] = optimize({
-      ...r.base,
-      case: c,
-      alphaRange: r.alphaRange,
-      constraints: r.constraints,
-      objective: r.objective,
-    });
-  }
-  return out;
-}
-
-/** The JSON contract of one case: `{feasible: true, alpha: {min, max}, iterations, downtimeSeconds,
- * networkUtilization: {min, max}}` or `{feasible: false, minNetworkUtilization, atAlpha}`, plus extras. */
-export function optimizeJson(r: OptimizeResult) {
-  if (!r.converged) return { feasible: false, converged: false, reason: r.reason, rho: r.rho };
-  if (!r.feasible) {
-    return {
-      feasible: false,
-      minNetworkUtilization: r.minNetworkUtilization,
-      atAlpha: r.atAlpha,
-      violated: r.violated,
-      best: r.best,
-      rho: r.rho,
-      objective: r.objective,
-      accounting: r.accounting,
-    };
-  }
-  return {
-    feasible: true,
-    alpha: r.alpha,
-    iterations: r.iterations,
-    downtimeSeconds: r.downtimeSeconds,
-    networkUtilization: r.networkUtilization,
-    totalSeconds: r.totalSeconds,
-    pagesTransferred: r.pagesTransferred,
-    rho: r.rho,
-    objective: r.objective,
-    accounting: r.accounting,
-  };
-}
 
 function interval(r: Extract<OptimizeResult, { feasible: true }>): string {
   return `[${fmt(r.alpha.min)}, ${fmt(r.alpha.max)}${r.alpha.maxInclusive ? ']' : ')'}`;
@@ -140,7 +96,7 @@ export function registerOptimize(program: Command): void {
     .addOption(formatOption(['table', 'json', 'csv'], 'table'))
     .action((opts: Record<string, unknown>) => {
       const resolved = parseOrFail(
-        optimizeSchema,
+        optimizeInput,
         pick(opts, [
           ...MODEL_FIELDS,
           'maxUtilization',

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { csvRow } from '../../format/csv.js';
 import { type CaseName, type CaseOutcome, type CaseResult, type Prediction, predict } from '../../model/index.js';
-import { type ResolvedPredict, predictSchema } from '../../schema/index.js';
+import { caseJson, predictInput } from '../../ops/predict.js';
+import type { ResolvedPredict } from '../../schema/index.js';
 import { humanDuration } from '../../units/index.js';
 import {
   CliError,
@@ -20,28 +21,6 @@ export const CASE_LABEL: Record<CaseName, string> = {
   hotPrecopy: 'hot pages copied during pre-copy (Hot I)',
   hotDowntime: 'hot pages copied at downtime (Hot II)',
 };
-
-/** The JSON object of one case: the contract's keys first, then the extras. */
-export function caseJson(r: CaseResult) {
-  return {
-    rho: r.rho,
-    iterations: r.iterations,
-    precopySeconds: r.precopySeconds,
-    downtimeSeconds: r.downtimeSeconds,
-    totalSeconds: r.totalSeconds,
-    pagesTransferred: r.pagesTransferred,
-    gain: r.gain,
-    networkUtilization: r.networkUtilization,
-    rounds: r.rounds,
-    warnings: r.warnings,
-    alpha: r.alpha,
-    accounting: r.accounting,
-    pages: r.pages,
-    pageSeconds: r.pageSeconds,
-    downtimePages: r.downtimePages,
-    roundsTruncated: r.roundsTruncated,
-  };
-}
 
 /** Throws the one-line non-convergence error for the first case that diverges. */
 export function requireConverged(p: Prediction): Record<string, CaseResult> {
@@ -119,7 +98,7 @@ export function registerPredict(program: Command): void {
     .option('--downtime-limit <duration>', 'QEMU-style stop rule: alpha = limit*B/(Ps*S) (e.g. 300ms)')
     .addOption(formatOption(['table', 'json', 'csv'], 'table'))
     .action((opts: Record<string, unknown>) => {
-      const resolved = parseOrFail(predictSchema, pick(opts, [...MODEL_FIELDS, 'alpha', 'downtimeLimit']));
+      const resolved = parseOrFail(predictInput, pick(opts, [...MODEL_FIELDS, 'alpha', 'downtimeLimit']));
       const prediction = predict(resolved.input, resolved.cases, { strict: resolved.strict });
       const results = requireConverged(prediction);
       let out: string;

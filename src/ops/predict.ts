@@ -1,0 +1,50 @@
+/**
+ * The `predict` operation: Table 1 of the paper for each requested case. Input: {@link predictInput} (the
+ * shared zod schema, units parsed inside). Function: {@link predictOp}. JSON: {@link predictJson} (the JSON of
+ * `precopy predict --format json` and of `POST /api/predict`).
+ */
+import { type CaseResult, type Prediction, predict } from '../model/index.js';
+import { type ResolvedPredict, predictInputSchema, predictSchema } from '../schema/index.js';
+
+/** Raw input (JSON body or flags by camelCase name) to a resolved prediction input. */
+export const predictInput = predictSchema;
+/** The raw input's shape before resolution (for the OpenAPI document). */
+export const predictRawInput = predictInputSchema;
+
+/** Predicts every requested case; a case that does not converge is a result (`converged: false`), not an error. */
+export function predictOp(r: ResolvedPredict): Prediction {
+  return predict(r.input, r.cases, { strict: r.strict });
+}
+
+/** The JSON object of one case: the contract's keys first, then the extras. */
+export function caseJson(r: CaseResult) {
+  return {
+    rho: r.rho,
+    iterations: r.iterations,
+    precopySeconds: r.precopySeconds,
+    downtimeSeconds: r.downtimeSeconds,
+    totalSeconds: r.totalSeconds,
+    pagesTransferred: r.pagesTransferred,
+    gain: r.gain,
+    networkUtilization: r.networkUtilization,
+    rounds: r.rounds,
+    warnings: r.warnings,
+    alpha: r.alpha,
+    accounting: r.accounting,
+    pages: r.pages,
+    pageSeconds: r.pageSeconds,
+    downtimePages: r.downtimePages,
+    roundsTruncated: r.roundsTruncated,
+  };
+}
+
+/** The JSON of a prediction: one object per case plus `hotGain`; a non-converging case is `{converged: false, rho, reason}`. */
+export function predictJson(r: ResolvedPredict, prediction: Prediction): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of r.cases) {
+    const o = prediction[name]!;
+    out[name] = o.converged ? caseJson(o) : { converged: false, rho: o.rho, reason: o.reason };
+  }
+  if (prediction.hotGain !== undefined) out.hotGain = prediction.hotGain;
+  return out;
+}
