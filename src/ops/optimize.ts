@@ -3,8 +3,10 @@
  * constraints, for each requested case. Input: {@link optimizeInput}; function: {@link optimizeAll}; JSON:
  * {@link optimizeJson} per case (the JSON of `precopy optimize --format json` and of `POST /api/optimize`).
  */
-import { type OptimizeResult, optimize } from '../optimize/index.js';
-import { type ResolvedOptimize, optimizeInputSchema, optimizeSchema } from '../schema/index.js';
+import { z } from 'zod';
+import { OBJECTIVES, type OptimizeResult, optimize } from '../optimize/index.js';
+import { ACCOUNTING_CHOICES, type ResolvedOptimize, optimizeInputSchema, optimizeSchema } from '../schema/index.js';
+import { jsonNumber } from './json.js';
 
 /** Raw input to a resolved optimize input. */
 export const optimizeInput = optimizeSchema;
@@ -62,3 +64,46 @@ export function optimizeAllJson(results: Record<string, OptimizeResult>): Record
   for (const [k, o] of Object.entries(results)) out[k] = optimizeJson(o);
   return out;
 }
+
+const range = z.strictObject({ min: jsonNumber, max: jsonNumber });
+const valueAt = z.strictObject({ value: jsonNumber, atAlpha: jsonNumber });
+const common = { rho: jsonNumber, objective: z.enum(OBJECTIVES), accounting: z.enum(ACCOUNTING_CHOICES) };
+const caseJson = z.union([
+  z.strictObject({
+    feasible: z.literal(true),
+    alpha: z.strictObject({
+      min: z.number(),
+      max: z.number(),
+      minInclusive: z.boolean(),
+      maxInclusive: z.boolean(),
+      recommended: z.number(),
+    }),
+    iterations: z.number().int(),
+    downtimeSeconds: jsonNumber,
+    networkUtilization: range,
+    totalSeconds: jsonNumber,
+    pagesTransferred: range,
+    ...common,
+  }),
+  z.strictObject({
+    feasible: z.literal(false),
+    minNetworkUtilization: jsonNumber,
+    atAlpha: jsonNumber,
+    violated: z.array(z.string()),
+    best: z.strictObject({
+      networkUtilization: valueAt,
+      downtimeSeconds: valueAt,
+      totalSeconds: valueAt,
+      pagesTransferred: valueAt,
+    }),
+    ...common,
+  }),
+  z.strictObject({ feasible: z.literal(false), converged: z.literal(false), reason: z.string(), rho: jsonNumber }),
+]);
+
+/** The shape of {@link optimizeAllJson}: one result per requested case. */
+export const optimizeOutput = z.strictObject({
+  uniform: caseJson.optional(),
+  hotPrecopy: caseJson.optional(),
+  hotDowntime: caseJson.optional(),
+});

@@ -4,7 +4,9 @@
  * `precopy predict --format json` and of `POST /api/predict`).
  */
 import { type CaseResult, type Prediction, predict } from '../model/index.js';
-import { type ResolvedPredict, predictInputSchema, predictSchema } from '../schema/index.js';
+import { z } from 'zod';
+import { ACCOUNTING_CHOICES, type ResolvedPredict, predictInputSchema, predictSchema } from '../schema/index.js';
+import { jsonNumber } from './json.js';
 
 /** Raw input (JSON body or flags by camelCase name) to a resolved prediction input. */
 export const predictInput = predictSchema;
@@ -48,3 +50,32 @@ export function predictJson(r: ResolvedPredict, prediction: Prediction): Record<
   if (prediction.hotGain !== undefined) out.hotGain = prediction.hotGain;
   return out;
 }
+
+const caseResultJson = z.strictObject({
+  rho: jsonNumber,
+  iterations: z.number().int(),
+  precopySeconds: jsonNumber,
+  downtimeSeconds: jsonNumber,
+  totalSeconds: jsonNumber,
+  pagesTransferred: jsonNumber,
+  gain: jsonNumber,
+  networkUtilization: jsonNumber,
+  rounds: z.array(z.strictObject({ pages: jsonNumber, seconds: jsonNumber })),
+  warnings: z.array(z.string()),
+  alpha: z.number(),
+  accounting: z.enum(ACCOUNTING_CHOICES),
+  pages: z.number(),
+  pageSeconds: jsonNumber,
+  downtimePages: jsonNumber,
+  roundsTruncated: z.boolean(),
+});
+const notConvergedJson = z.strictObject({ converged: z.literal(false), rho: jsonNumber, reason: z.string() });
+const caseOutcomeJson = z.union([caseResultJson, notConvergedJson]);
+
+/** The shape of {@link predictJson}: the requested cases (by name) and `hotGain` when both hot cases ran. */
+export const predictOutput = z.strictObject({
+  uniform: caseOutcomeJson.optional(),
+  hotPrecopy: caseOutcomeJson.optional(),
+  hotDowntime: caseOutcomeJson.optional(),
+  hotGain: jsonNumber.optional(),
+});

@@ -7,17 +7,26 @@
  */
 import type { DistinctResult } from '../model/distinct.js';
 import { type CaseName, type CaseOutcome, ModelInputError, type Summary, formatValue } from '../model/index.js';
-import { FIELD_OF_PARAMETER, type ResolvedPredict, flagOf, predictSchema } from '../schema/index.js';
+import { z } from 'zod';
+import {
+  ACCOUNTING_CHOICES,
+  CASE_CHOICES,
+  FIELD_OF_PARAMETER,
+  type ResolvedPredict,
+  flagOf,
+  predictSchema,
+} from '../schema/index.js';
 import { distinctModelFor, paperModelFor, relativeError, simulatedSummary } from '../simulate/compare.js';
 import type { SimulationParams, SimulationResult } from '../simulate/engine.js';
 import type { BandwidthStep } from '../simulate/link.js';
 import { type Estimate, aggregate, estimate } from '../simulate/montecarlo.js';
-import type { StopRuleSpec } from '../simulate/stop-rules.js';
+import { STOP_RULE_KINDS, type StopRuleSpec } from '../simulate/stop-rules.js';
 import { readTraceFile } from '../simulate/trace-file.js';
-import type { WorkloadSpec } from '../simulate/workloads.js';
+import { WORKLOAD_KINDS, type WorkloadSpec } from '../simulate/workloads.js';
 import { parseDuration, parseRate, parseSize } from '../units/index.js';
 import { fmt } from '../format/text.js';
 import { OpError, parseInput } from './errors.js';
+import { jsonNumber } from './json.js';
 import { MODEL_FIELDS, pick } from './fields.js';
 import { fieldOfFlag, numberFlag, unitFlag } from './parse.js';
 
@@ -372,3 +381,77 @@ export function simulationReport(setup: SimulateSetup, results: readonly Simulat
   };
   return { mc, rows, paper, distinct, json };
 }
+
+const text = z.union([z.number(), z.string()]).optional();
+
+/** Workloads a request may name: trace replay reads a file, so only the command line offers it. */
+export const HTTP_WORKLOAD_KINDS = WORKLOAD_KINDS.filter((k) => k !== 'trace');
+
+/**
+ * The raw input of `simulate` as `POST /api/simulate` takes it (the flags' camelCase names; values as text
+ * or numbers, units allowed). It names the fields and choices; the values are resolved by {@link resolveSimulate}.
+ */
+export const simulateRawInput = z.strictObject({
+  preset: z.enum(['paper']).optional(),
+  pages: text,
+  memory: text,
+  pageSize: text,
+  bandwidth: text,
+  dirtyRate: text,
+  hotFraction: text,
+  hotRate: text,
+  coldRate: text,
+  case: z.enum(CASE_CHOICES).optional(),
+  accounting: z.enum(ACCOUNTING_CHOICES).optional(),
+  strict: z.boolean().optional(),
+  alpha: text,
+  downtimeLimit: text,
+  workload: z.enum(HTTP_WORKLOAD_KINDS as [string, ...string[]]).optional(),
+  workingSet: text,
+  zeroFraction: text,
+  zeroPageBytes: text,
+  stopRule: z.enum(STOP_RULE_KINDS as unknown as [string, ...string[]]).optional(),
+  maxRounds: text,
+  switchoverBandwidth: text,
+  checkInterval: text,
+  downtimeBandwidth: text,
+  bandwidthSchedule: text,
+  replicas: text,
+  seed: text,
+});
+
+const estimateJson = z.strictObject({
+  mean: jsonNumber,
+  sd: jsonNumber,
+  halfWidth: jsonNumber,
+  low: jsonNumber,
+  high: jsonNumber,
+  count: z.number().int(),
+});
+
+/** The shape of `simulationReport(...).json`: the resolved input, the simulation, both models, the comparison. */
+export const simulateOutput = z.strictObject({
+  input: z.looseObject({
+    pages: z.number().int(),
+    pageSizeBytes: z.number(),
+    bandwidthBytesPerSecond: z.number(),
+    workload: z.looseObject({ kind: z.string() }),
+    stopRule: z.looseObject({ kind: z.string() }),
+    replicas: z.number().int(),
+    seed: z.number().int(),
+    accounting: z.enum(ACCOUNTING_CHOICES),
+  }),
+  simulation: z.looseObject({}),
+  model: z.looseObject({}).nullable(),
+  distinctModel: z.looseObject({}).nullable(),
+  comparison: z.array(
+    z.strictObject({
+      quantity: z.string(),
+      simulated: estimateJson,
+      model: jsonNumber.optional(),
+      relativeError: jsonNumber.optional(),
+      distinct: jsonNumber.optional(),
+      distinctRelativeError: jsonNumber.optional(),
+    }),
+  ),
+});

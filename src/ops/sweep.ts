@@ -5,7 +5,8 @@
  * (rows stream: nothing is held); JSON: {@link SWEEP_COLUMNS} and the rows.
  */
 import { type CaseOutcome, predict } from '../model/index.js';
-import { type ResolvedPredict, flagOf, predictSchema } from '../schema/index.js';
+import { z } from 'zod';
+import { type ResolvedPredict, flagOf, predictInputSchema, predictSchema } from '../schema/index.js';
 import { parseDuration, parseRate, parseSize } from '../units/index.js';
 import { OpError } from './errors.js';
 
@@ -178,3 +179,12 @@ export function sweepRows(r: ResolvedPredict): Record<string, string | number | 
   }
   return rows;
 }
+
+/** Raw input of a sweep request: the predict input where a numeric field may be a list `A,B,C` or a range `LO:HI:STEP`. */
+export const sweepRawInput = predictInputSchema;
+
+/** The shape of a sweep answer: the column names and one row per point and case. */
+export const sweepOutput = z.strictObject({
+  columns: z.array(z.enum(SWEEP_COLUMNS)),
+  rows: z.array(z.partialRecord(z.enum(SWEEP_COLUMNS), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+});

@@ -4,15 +4,19 @@
  * and a JSON value, so they are testable without HTTP.
  */
 import { type OpIssue, issuesOf, zodIssues } from '../ops/errors.js';
-import { MODEL_FIELDS } from '../ops/fields.js';
 import { optimizeAll, optimizeAllJson, optimizeInput } from '../ops/optimize.js';
 import { predictInput, predictJson, predictOp } from '../ops/predict.js';
-import { asOpError, resolveSimulate, simulationReport } from '../ops/simulate.js';
+import {
+  HTTP_WORKLOAD_KINDS,
+  asOpError,
+  resolveSimulate,
+  simulateRawInput,
+  simulationReport,
+} from '../ops/simulate.js';
 import { SWEEP_COLUMNS, crossProduct, expandAxis, sweepInput, sweepRows } from '../ops/sweep.js';
 import type { PredictInputRaw } from '../schema/index.js';
 import { runReplica } from '../simulate/montecarlo.js';
 import { STOP_RULE_KINDS } from '../simulate/stop-rules.js';
-import { WORKLOAD_KINDS } from '../simulate/workloads.js';
 
 /** One problem with a request, data first: what, where, the value given, and a line in words (src/ops/errors.ts). */
 export type ApiIssue = OpIssue;
@@ -146,27 +150,11 @@ const SWEEPABLE = new Set([
 /** Largest simulation one request may ask for: pages per replica, replicas, and pages x replicas. */
 export const MAX_API_SIMULATE = { pages: 2 ** 22, replicas: 100, pageReplicas: 2 ** 24 } as const;
 
-const SIMULATE_FIELDS = new Set<string>([
-  ...MODEL_FIELDS,
-  'alpha',
-  'downtimeLimit',
-  'workload',
-  'workingSet',
-  'zeroFraction',
-  'zeroPageBytes',
-  'stopRule',
-  'maxRounds',
-  'switchoverBandwidth',
-  'checkInterval',
-  'downtimeBandwidth',
-  'bandwidthSchedule',
-  'replicas',
-  'seed',
-]);
+const SIMULATE_FIELDS = new Set<string>(Object.keys(simulateRawInput.shape));
 
 const SIMULATE_CHOICES: Record<string, readonly string[]> = {
   // trace replay reads a file: the command line only, never a path sent to a server
-  workload: WORKLOAD_KINDS.filter((k) => k !== 'trace'),
+  workload: HTTP_WORKLOAD_KINDS,
   stopRule: STOP_RULE_KINDS,
   case: ['uniform', 'hot-precopy', 'hot-downtime', 'all'],
   accounting: ['paper', 'consistent'],

@@ -9,6 +9,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type ApiResult, apiOptimize, apiPredict, apiSimulate, apiSweep, errorBody } from './api.js';
+import { openApiDocument } from './openapi.js';
 import { readStatic } from './static.js';
 
 export interface AppOptions {
@@ -33,6 +34,9 @@ export function hostName(header: string): string {
   if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
   return h.replace(/:\d+$/, '');
 }
+
+/** The version in the OpenAPI document: the package's (kept in step by test/server/openapi.test.ts). */
+export const API_VERSION = '0.1.0';
 
 /** Largest request body accepted by default: 64 KiB, far above any real input. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -122,6 +126,12 @@ export function createApp(options: AppOptions = {}): Hono {
     );
   }
 
+  let openApi: object | undefined;
+  app.get('/api/openapi.json', (c) => {
+    openApi ??= openApiDocument(API_VERSION);
+    return c.json(openApi);
+  });
+
   app.all('/api/*', (c) => {
     const name = c.req.path.replace(/^\/api\//, '');
     if (name in ROUTES) {
@@ -138,7 +148,7 @@ export function createApp(options: AppOptions = {}): Hono {
         {
           code: 'not_found',
           path: [],
-          message: `no API endpoint ${c.req.path}: expected /api/predict, /api/optimize, /api/sweep or /api/simulate`,
+          message: `no API endpoint ${c.req.path}: expected /api/predict, /api/optimize, /api/sweep, /api/simulate or /api/openapi.json`,
         },
       ]),
       404,

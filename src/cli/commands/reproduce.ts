@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { ReproduceError, reproduce } from '../../report/reproduce.js';
-import { CliError } from '../common.js';
+import { reproduceOp } from '../../ops/reproduce.js';
 
 /**
  * `precopy reproduce [--out DIR] [--no-png]`: regenerates every numerical result of the paper's Section 7
@@ -15,15 +14,9 @@ export function registerReproduce(program: Command): void {
     .option('--no-png', 'skip the PNG files (SVG, CSV and Markdown only)')
     .option('--quiet', 'print nothing on success')
     .action(async (opts: { out: string; png: boolean; quiet?: boolean }) => {
-      if (opts.out.trim() === '') throw new CliError(`--out '${opts.out}' is empty: expected a folder path`);
-      try {
-        const r = await reproduce({ outDir: opts.out, png: opts.png });
-        if (!opts.quiet) {
-          process.stdout.write(`wrote ${r.files.length} files to ${r.outDir} (report: ${r.outDir}/report.md)\n`);
-        }
-      } catch (e) {
-        if (e instanceof ReproduceError) throw new CliError(e.message);
-        throw e;
+      const r = await reproduceOp({ out: opts.out, png: opts.png });
+      if (!opts.quiet) {
+        process.stdout.write(`wrote ${r.files.length} files to ${r.outDir} (report: ${r.outDir}/report.md)\n`);
       }
     });
 }
