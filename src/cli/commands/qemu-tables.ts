@@ -1,0 +1,80 @@
+/** The text tables of `precopy qemu plan` (and of advise, which plans as plan does). */
+import type { QemuPlan } from '../../hypervisor/qemu/plan.js';
+import { migrateSetParametersCommand, virshCommands } from '../../hypervisor/qemu/plan.js';
+import type { PlanInput, presetsFor } from '../../ops/qemu.js';
+import { humanDuration, humanSize } from '../../units/index.js';
+
+/** The table `plan` prints. */
+export function planTable(input: PlanInput, plan: QemuPlan): string {
+  const pr = plan.prediction;
+  const k = plan.parameters;
+  const rows: [string, string][] = [
+    ['downtime-limit', `${k.downtimeLimitMs} ms`],
+    ['max-bandwidth', `${k.maxBandwidthBytesPerSecond} B/s (${humanSize(k.maxBandwidthBytesPerSecond)}/s)`],
+  ];
+  if (k.availSwitchoverBandwidthBytesPerSecond !== undefined) {
+    rows.push(['avail-switchover-bandwidth', `${k.availSwitchoverBandwidthBytesPerSecond} B/s`]);
+  }
+  if (pr.converges) {
+    rows.push(
+      ['converges', 'yes'],
+      ['rounds (dirty-sync-count)', `${pr.iterations} (${pr.rounds.length} pre-copy rounds)`],
+      ['total time', humanDuration(pr.totalSeconds)],
+      ['downtime', humanDuration(pr.downtimeSeconds)],
+      ['bytes sent', `${Math.round(pr.bytesTransferred)} (${humanSize(pr.bytesTransferred)})`],
+      ['alpha (paper)', pr.alpha.toPrecision(4)],
+      ['rho (paper)', pr.rho.toPrecision(4)],
+    );
+  } else {
+    rows.push(['converges', `no: ${pr.reason}`]);
+  }
+  if (!plan.feasible && plan.reason !== undefined && (pr.converges || plan.reason !== pr.reason))
+    rows.push(['constraints', `not met: ${plan.reason}`]);
+  for (const w of plan.warnings) rows.push(['warning', w]);
+  if (plan.remedy !== undefined) {
+    const r = plan.remedy;
+    rows.push([
+      'would converge with',
+      r.bandwidthNeededBytesPerSecond === null
+        ? 'no bandwidth below 1 PB/s'
+        : `bandwidth >= ${humanSize(r.bandwidthNeededBytesPerSecond)}/s (${r.bandwidthNeededBytesPerSecond} B/s)`,
+    ]);
+    rows.push([
+      'or auto-converge',
+      r.throttleFractionNeeded === null
+        ? 'not even at 99 % throttle'
+        : `vCPU throttle >= ${(r.throttleFractionNeeded * 100).toFixed(1)} % (QEMU step ${r.autoConvergeThrottlePercent} %)`,
+    ]);
+  }
+  const width = Math.max(...rows.map(([a]) => a.length));
+  const lines = rows.map(([a, b]) => `${a.padEnd(width)}  ${b}`);
+  lines.push('', `QMP:   ${JSON.stringify(migrateSetParametersCommand(k))}`);
+  for (const v of virshCommands(k, input.domain)) lines.push(`virsh: ${v}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function presetsTable(pr: ReturnType<typeof presetsFor>, plan: QemuPlan): string {
+  const x = pr.xen;
+  const n = pr.nova;
+  const lines = [
+    '',
+    'Other stop rules for this VM:',
+    `  Xen default policy: ${x.iterations} iteration(s), stopped by ${x.stoppedBy === 'dirty-pages' ? '< 50 dirty pages' : 'the 5-iteration cap'}; total ${humanDuration(x.totalSeconds)}, downtime ${humanDuration(x.downtimeSeconds)}`,
+    `  Nova stepping (limit ms at s): ${n.schedule.map((s) => `${s.limitMs}@${s.atSeconds}`).join(' ')}`,
+  ];
+  if ('totalSeconds' in n && n.convergesAtStep !== null) {
+    const step = n.schedule[n.convergesAtStep]!;
+    lines.push(
+      `  Nova: converges at step ${n.convergesAtStep} (${step.limitMs} ms, from ${step.atSeconds} s): total ${humanDuration(n.totalSeconds)}, downtime ${humanDuration(n.downtimeSeconds)}`,
+    );
+  } else {
+    lines.push(`  Nova: never converges (${'reason' in n ? n.reason : ''}); Nova aborts after 800 s per GiB`);
+  }
+  const p = plan.prediction;
+  if (p.converges) {
+    lines.push(
+      `  precopy: ${plan.parameters.downtimeLimitMs} ms at once: total ${humanDuration(p.totalSeconds)}, downtime ${humanDuration(p.downtimeSeconds)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
