@@ -5,7 +5,6 @@
  */
 import { caseJson } from '../cli/commands/predict.js';
 import { optimizeAll, optimizeJson } from '../cli/commands/optimize.js';
-import { SWEEP_COLUMNS, crossProduct, expandAxis, sweepRows } from '../cli/commands/sweep.js';
 import { asCliError, resolveSimulate, simulationReport } from '../cli/commands/simulate.js';
 import { CliError, MODEL_FIELDS } from '../cli/common.js';
 import { runReplica } from '../simulate/montecarlo.js';
@@ -20,6 +19,7 @@ import {
   optimizeSchema,
   predictSchema,
 } from '../schema/index.js';
+import { SWEEP_COLUMNS, SweepInputError, checkSweep, planSweep, sweepRecords } from '../sweep/stream.js';
 import { UnitError } from '../units/index.js';
 import type { z } from 'zod';
 
@@ -163,14 +163,19 @@ export function apiSweep(body: unknown): ApiResult {
     objectBody(body) ??
     guard(() => {
       const raw = body as Record<string, unknown>;
-      const axes: [string, string[]][] = [];
+      const axes: [string, string][] = [];
       const fixed: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(raw)) {
-        if (typeof v === 'string' && (v.includes(':') || v.includes(',')) && SWEEPABLE.has(k))
-          axes.push([k, expandAxis(k, v)]);
+        if (typeof v === 'string' && (v.includes(':') || v.includes(',')) && SWEEPABLE.has(k)) axes.push([k, v]);
         else fixed[k] = v;
       }
-      const total = axes.reduce((n, [, v]) => n * v.length, 1);
+      let plan: ReturnType<typeof planSweep>;
+      try {
+        plan = planSweep(fixed, axes);
+      } catch (e) {
+        throw e instanceof SweepInputError ? new CliError(e.message) : e;
+      }
+      const total = plan.total;
       if (total > MAX_API_SWEEP_POINTS) {
         return bad([
           {
@@ -181,18 +186,12 @@ export function apiSweep(body: unknown): ApiResult {
           },
         ]);
       }
-      const points: PredictInputRaw[] = [];
-      for (const point of crossProduct(axes)) {
-        const input = { ...fixed, ...point } as PredictInputRaw;
-        const r = predictSchema.safeParse(input);
+      const check = checkSweep(plan);
+      if (!check.ok) {
+        const r = predictSchema.safeParse(check.raw);
         if (!r.success) return bad(zodIssues(r.error));
-        points.push(input);
       }
-      const rows: Record<string, unknown>[] = [];
-      for (const input of points) {
-        for (const row of sweepRows(predictSchema.parse(input))) rows.push(row);
-      }
-      return { status: 200, body: { columns: SWEEP_COLUMNS, rows } };
+      return { status: 200, body: { columns: SWEEP_COLUMNS, rows: [...sweepRecords(plan)] } };
     })
   );
 }

@@ -1,180 +1,24 @@
 import type { Command } from 'commander';
-import { csvRow } from '../../format/csv.js';
-import { type CaseOutcome, predict } from '../../model/index.js';
-import { type PredictInputRaw, type ResolvedPredict, flagOf, predictSchema } from '../../schema/index.js';
-import { parseDuration, parseRate, parseSize } from '../../units/index.js';
+import { predictSchema } from '../../schema/index.js';
 import {
-  CliError,
-  MODEL_FIELDS,
-  addModelOptions,
-  columns,
-  fmt,
-  formatOption,
-  parseOrFail,
-  pick,
-  toJson,
-} from '../common.js';
+  MAX_SWEEP_POINTS,
+  SWEEP_COLUMNS,
+  SWEEP_FIELDS,
+  type SweepFormat,
+  SweepInputError,
+  type SweepPlan,
+  checkSweep,
+  planSweep,
+  sweepRecords,
+  writeSweep,
+} from '../../sweep/stream.js';
+import { CliError, MODEL_FIELDS, addModelOptions, columns, fmt, formatOption, parseOrFail, pick } from '../common.js';
 
-/** The fields a sweep may vary, with the unit suffix a generated base-unit value is written back with. */
-const AXES: Record<string, { parse: (s: string) => number; suffix: string }> = {
-  pages: { parse: Number, suffix: '' },
-  memory: { parse: parseSize, suffix: 'B' },
-  pageSize: { parse: parseSize, suffix: 'B' },
-  bandwidth: { parse: parseRate, suffix: 'B/s' },
-  dirtyRate: { parse: dirtyParse, suffix: '' },
-  hotRate: { parse: dirtyParse, suffix: '' },
-  coldRate: { parse: dirtyParse, suffix: '' },
-  alpha: { parse: Number, suffix: '' },
-  downtimeLimit: { parse: parseDuration, suffix: 's' },
-  hotFraction: { parse: Number, suffix: '' },
-};
+export { MAX_SWEEP_POINTS, SWEEP_COLUMNS, gridValue, referenceRows as sweepRows } from '../../sweep/stream.js';
 
-/** Dirty rates in a range keep their own unit: pages/s if bare, bytes/s if a byte rate. */
-function dirtyParse(s: string): number {
-  return /^\s*[-+0-9.eE]+\s*(pages?(\/s)?)?\s*$/.test(s) ? Number(s.replace(/pages?(\/s)?/, '')) : parseRate(s);
-}
-
-export const MAX_SWEEP_POINTS = 10_000_000;
-
-/**
- * Expands one flag value into the values it stands for: `A,B,C` (a list, each kept as written) or
- * `LO:HI:STEP` (LO + i*STEP for i = 0.. while <= HI, built by index so no error accumulates).
- */
-export function expandAxis(field: string, text: string): string[] {
-  const axis = AXES[field]!;
-  if (text.includes(':')) {
-    const parts = text.split(':');
-    const bad = () =>
-      new CliError(
-        `${flagOf(field)} '${text}' is not a range: expected LO:HI:STEP with LO <= HI and STEP > 0 (or a list A,B,C)`,
-      );
-    if (parts.length !== 3) throw bad();
-    let lo: number;
-    let hi: number;
-    let step: number;
-    try {
-      [lo, hi, step] = parts.map((p) => axis.parse(p)) as [number, number, number];
-    } catch {
-      throw bad();
-    }
-    if (![lo, hi, step].every(Number.isFinite) || step <= 0 || hi < lo) throw bad();
-    const count = Math.floor((hi - lo) / step + 1e-9) + 1;
-    if (count > MAX_SWEEP_POINTS)
-      throw new CliError(`${flagOf(field)} '${text}' has ${count} points: at most ${MAX_SWEEP_POINTS}`);
-    const isByteDirty =
-      (field === 'dirtyRate' || field === 'hotRate' || field === 'coldRate') &&
-      /[bB]/.test(parts[0]!.replace(/pages?/, ''));
-    const suffix = isByteDirty ? 'B/s' : axis.suffix;
-    return Array.from(
-      { length: count },
-      (_, i) => `${gridValue(lo, step, i, decimalsOf(parts[0]!, parts[2]!))}${suffix}`,
-    );
-  }
-  return text.split(',').map((s) => s.trim());
-}
-
-/** Decimal places of plain decimal numbers (`0.05` -> 2), or undefined when either has a unit or exponent. */
-function decimalsOf(...texts: string[]): number | undefined {
-  let d = 0;
-  for (const t of texts) {
-    const m = /^\s*[+-]?\d*(?:\.(\d*))?\s*$/.exec(t);
-    if (!m) return undefined;
-    d = Math.max(d, m[1]?.length ?? 0);
-  }
-  return d <= 15 ? d : undefined;
-}
-
-/**
- * The i-th grid point LO + i*STEP, built by index (never by repeated addition). For plain decimals it is computed
- * in scaled integers, so 0.05 + 2*0.05 gives the double nearest 0.15, not 0.15000000000000002.
- */
-export function gridValue(lo: number, step: number, i: number, decimals?: number): number {
-  if (decimals !== undefined) {
-    const scale = 10 ** decimals;
-    const a = Math.round(lo * scale);
-    const b = Math.round(step * scale);
-    if (Math.abs(a) + i * Math.abs(b) < Number.MAX_SAFE_INTEGER) return (a + i * b) / scale;
-  }
-  return lo + i * step;
-}
-
-/** The cross product of the axes, in row-major order (last axis fastest). */
-export function* crossProduct(
-  axes: readonly (readonly [string, readonly string[]])[],
-): Generator<Record<string, string>> {
-  const idx = axes.map(() => 0);
-  if (axes.some(([, v]) => v.length === 0)) return;
-  while (true) {
-    const point: Record<string, string> = {};
-    axes.forEach(([f, v], i) => {
-      point[f] = v[idx[i]!]!;
-    });
-    yield point;
-    let i = axes.length - 1;
-    while (i >= 0) {
-      idx[i]! += 1;
-      if (idx[i]! < axes[i]![1].length) break;
-      idx[i] = 0;
-      i -= 1;
-    }
-    if (i < 0) return;
-  }
-}
-
-const INPUT_COLUMNS = [
-  'pages',
-  'pageSizeBytes',
-  'bandwidthBytesPerSecond',
-  'alpha',
-  'dirtyPagesPerSecond',
-  'hotFraction',
-  'hotDirtyPagesPerSecond',
-  'coldDirtyPagesPerSecond',
-] as const;
-const OUTPUT_COLUMNS = [
-  'case',
-  'converged',
-  'rho',
-  'iterations',
-  'precopySeconds',
-  'downtimeSeconds',
-  'totalSeconds',
-  'pagesTransferred',
-  'gain',
-  'networkUtilization',
-  'hotGain',
-  'note',
-] as const;
-export const SWEEP_COLUMNS = [...INPUT_COLUMNS, ...OUTPUT_COLUMNS] as const;
-
-/** One output row per case for one resolved sweep point. Non-converging cases are rows, not errors. */
-export function sweepRows(r: ResolvedPredict): Record<string, string | number | boolean | null>[] {
-  const p = predict(r.input, r.cases, { strict: r.strict, maxRoundsListed: 0 });
-  const rows: Record<string, string | number | boolean | null>[] = [];
-  for (const c of r.cases) {
-    const o = p[c] as CaseOutcome;
-    const row: Record<string, string | number | boolean | null> = { case: c };
-    for (const k of INPUT_COLUMNS) row[k] = (r.input as unknown as Record<string, number | undefined>)[k] ?? null;
-    row.converged = o.converged;
-    row.rho = o.rho;
-    if (o.converged) {
-      Object.assign(row, {
-        iterations: o.iterations,
-        precopySeconds: o.precopySeconds,
-        downtimeSeconds: o.downtimeSeconds,
-        totalSeconds: o.totalSeconds,
-        pagesTransferred: o.pagesTransferred,
-        gain: Number.isFinite(o.gain) ? o.gain : null,
-        networkUtilization: o.networkUtilization,
-        note: o.warnings.filter((w) => !w.startsWith('rounds truncated')).join('; '),
-      });
-    } else {
-      row.note = o.reason;
-    }
-    row.hotGain = p.hotGain ?? null;
-    rows.push(row);
-  }
-  return rows;
+/** The engine's axis errors are the user's: one line, exit code 2. */
+function asCli(e: unknown): unknown {
+  return e instanceof SweepInputError ? new CliError(e.message) : e;
 }
 
 export function registerSweep(program: Command): void {
@@ -192,39 +36,32 @@ export function registerSweep(program: Command): void {
     )
     .action((opts: Record<string, unknown>) => {
       const raw = pick(opts, [...MODEL_FIELDS, 'alpha', 'downtimeLimit']) as Record<string, unknown>;
-      const axes: [string, string[]][] = [];
+      const axes: [string, string][] = [];
       const fixed: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(raw)) {
-        if (k in AXES && typeof v === 'string') axes.push([k, expandAxis(k, v)]);
+        if (SWEEP_FIELDS.includes(k) && typeof v === 'string') axes.push([k, v]);
         else fixed[k] = v;
       }
-      const total = axes.reduce((n, [, v]) => n * v.length, 1);
-      if (total > MAX_SWEEP_POINTS) throw new CliError(`the sweep has ${total} points: at most ${MAX_SWEEP_POINTS}`);
+      let plan: SweepPlan;
+      try {
+        plan = planSweep(fixed, axes);
+      } catch (e) {
+        throw asCli(e);
+      }
+      if (plan.total > MAX_SWEEP_POINTS)
+        throw new CliError(`the sweep has ${plan.total} points: at most ${MAX_SWEEP_POINTS}`);
       // Validate every point before printing anything, so bad input never leaves half an output behind.
-      for (const point of crossProduct(axes)) parseOrFail(predictSchema, { ...fixed, ...point } as PredictInputRaw);
+      const check = checkSweep(plan);
+      if (!check.ok) parseOrFail(predictSchema, check.raw);
 
       const format = opts.format as string;
+      if (format !== 'table') return writeSweep(plan, format as SweepFormat, process.stdout);
       const table: string[][] = [];
-      let buf = format === 'csv' ? csvRow(SWEEP_COLUMNS) : '';
-      const flush = (force = false) => {
-        if (buf.length > 65536 || (force && buf.length > 0)) {
-          process.stdout.write(buf);
-          buf = '';
-        }
-      };
-      for (const point of crossProduct(axes)) {
-        const resolved = parseOrFail(predictSchema, { ...fixed, ...point } as PredictInputRaw);
-        for (const row of sweepRows(resolved)) {
-          if (format === 'csv') buf += csvRow(SWEEP_COLUMNS.map((c) => row[c]));
-          else if (format === 'jsonl') buf += `${toJson(row, 0)}\n`;
-          else
-            table.push(
-              SWEEP_COLUMNS.map((c) => (typeof row[c] === 'number' ? fmt(row[c] as number) : String(row[c] ?? '-'))),
-            );
-        }
-        flush();
+      for (const row of sweepRecords(plan)) {
+        table.push(
+          SWEEP_COLUMNS.map((c) => (typeof row[c] === 'number' ? fmt(row[c] as number) : String(row[c] ?? '-'))),
+        );
       }
-      if (format === 'table') buf = `${columns([[...SWEEP_COLUMNS], ...table])}\n`;
-      flush(true);
+      process.stdout.write(`${columns([[...SWEEP_COLUMNS], ...table])}\n`);
     });
 }
