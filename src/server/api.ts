@@ -11,14 +11,7 @@ import { runReplica } from '../simulate/montecarlo.js';
 import { STOP_RULE_KINDS } from '../simulate/stop-rules.js';
 import { WORKLOAD_KINDS } from '../simulate/workloads.js';
 import { ModelInputError, predict } from '../model/index.js';
-import {
-  FIELD_OF_PARAMETER,
-  type IssueParams,
-  type PredictInputRaw,
-  describeIssue,
-  optimizeSchema,
-  predictSchema,
-} from '../schema/index.js';
+import { FIELD_OF_PARAMETER, type IssueParams, describeIssue, optimizeSchema, predictSchema } from '../schema/index.js';
 import { SWEEP_COLUMNS, SweepInputError, checkSweep, planSweep, sweepRecords } from '../sweep/stream.js';
 import { UnitError } from '../units/index.js';
 import type { z } from 'zod';

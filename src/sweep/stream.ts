@@ -22,7 +22,6 @@ import {
   type CaseName,
   type CaseOutcome,
   MAX_PAGES,
-  ModelInputError,
   type ModelInput,
   createBatchOutputs,
   predict,
@@ -37,7 +36,7 @@ import {
   flagOf,
   predictSchema,
 } from '../schema/index.js';
-import { dirtyPagesPerSecond, parseDirtyRate, parseDuration, parseRate, parseSize } from '../units/index.js';
+import { parseDirtyRate, parseDuration, parseRate, parseSize } from '../units/index.js';
 
 /** Largest number of points of one axis, and of a whole sweep. */
 export const MAX_SWEEP_POINTS = 10_000_000;
@@ -352,7 +351,15 @@ class Resolver {
     for (const [field, spec] of Object.entries(FIELDS)) {
       if (!(field in fields)) continue;
       const axis = plan.axes.find((a) => a.field === field);
-      const slot: Slot = { field, kind: spec.kind, axis, fixed: fields[field], at: -1, value: Number.NaN, bytes: false };
+      const slot: Slot = {
+        field,
+        kind: spec.kind,
+        axis,
+        fixed: fields[field],
+        at: -1,
+        value: Number.NaN,
+        bytes: false,
+      };
       if (!axis) parseInto(slot, slot.fixed);
       this.slots.set(field, slot);
     }
@@ -616,6 +623,12 @@ export function* sweepChunks(plan: SweepPlan, format: SweepFormat): Generator<st
   const csv = format === 'csv';
   const caseText = common.cases.map((c) => (csv ? `,${c},` : `{"case":"${c}",`));
   const idx = new Int32Array(plan.axes.length);
+  const lastIn = new Float64Array(8).fill(Number.NaN);
+  let lastInputs = '';
+  let lastPrefix = '';
+  let lastSuffix = '';
+  let lastRho = Number.NaN;
+  let lastRhoText = '';
   let from = 0;
   let done = false;
   while (!done) {
@@ -646,9 +659,48 @@ export function* sweepChunks(plan: SweepPlan, format: SweepFormat): Generator<st
       if (!(pages >= 1 && Number.isInteger(pages) && alpha > 0 && alpha < 1)) {
         predict(pointInput(readPoint(ins, i)), common.cases, { maxRoundsListed: 0 }); // throws as before
       }
-      const inputs = csv
-        ? `${pages},${ins.pageSizeBytes[i]},${ins.bandwidthBytesPerSecond[i]},${alpha},${has.dirty ? csvNum(ins.dirtyPagesPerSecond[i]!) : ''},${has.beta ? csvNum(ins.hotFraction[i]!) : ''},${hasHot ? csvNum(ins.hotDirtyPagesPerSecond[i]!) : ''},${hasCold ? csvNum(ins.coldDirtyPagesPerSecond[i]!) : ''}`
-        : `"pages":${pages},"pageSizeBytes":${ins.pageSizeBytes[i]},"bandwidthBytesPerSecond":${ins.bandwidthBytesPerSecond[i]},"alpha":${alpha},"dirtyPagesPerSecond":${has.dirty ? jsonNum(ins.dirtyPagesPerSecond[i]!) : 'null'},"hotFraction":${has.beta ? jsonNum(ins.hotFraction[i]!) : 'null'},"hotDirtyPagesPerSecond":${hasHot ? jsonNum(ins.hotDirtyPagesPerSecond[i]!) : 'null'},"coldDirtyPagesPerSecond":${hasCold ? jsonNum(ins.coldDirtyPagesPerSecond[i]!) : 'null'}`;
+      // The input columns, re-formatted only when a value changed (in a sweep most do not from row to row).
+      let inputs: string;
+      if (
+        pages === lastIn[0] &&
+        ins.pageSizeBytes[i] === lastIn[1] &&
+        ins.bandwidthBytesPerSecond[i] === lastIn[2] &&
+        alpha === lastIn[3] &&
+        Object.is(ins.dirtyPagesPerSecond[i], lastIn[4]) &&
+        Object.is(ins.hotFraction[i], lastIn[5]) &&
+        Object.is(ins.hotDirtyPagesPerSecond[i], lastIn[6]) &&
+        Object.is(ins.coldDirtyPagesPerSecond[i], lastIn[7])
+      ) {
+        inputs = lastInputs;
+      } else {
+        const prefixSame =
+          pages === lastIn[0] && ins.pageSizeBytes[i] === lastIn[1] && ins.bandwidthBytesPerSecond[i] === lastIn[2];
+        const suffixSame =
+          Object.is(ins.dirtyPagesPerSecond[i], lastIn[4]) &&
+          Object.is(ins.hotFraction[i], lastIn[5]) &&
+          Object.is(ins.hotDirtyPagesPerSecond[i], lastIn[6]) &&
+          Object.is(ins.coldDirtyPagesPerSecond[i], lastIn[7]);
+        if (!prefixSame) {
+          lastPrefix = csv
+            ? `${pages},${ins.pageSizeBytes[i]},${ins.bandwidthBytesPerSecond[i]},`
+            : `"pages":${pages},"pageSizeBytes":${ins.pageSizeBytes[i]},"bandwidthBytesPerSecond":${ins.bandwidthBytesPerSecond[i]},"alpha":`;
+        }
+        if (!suffixSame) {
+          lastSuffix = csv
+            ? `,${has.dirty ? csvNum(ins.dirtyPagesPerSecond[i]!) : ''},${has.beta ? csvNum(ins.hotFraction[i]!) : ''},${hasHot ? csvNum(ins.hotDirtyPagesPerSecond[i]!) : ''},${hasCold ? csvNum(ins.coldDirtyPagesPerSecond[i]!) : ''}`
+            : `,"dirtyPagesPerSecond":${has.dirty ? jsonNum(ins.dirtyPagesPerSecond[i]!) : 'null'},"hotFraction":${has.beta ? jsonNum(ins.hotFraction[i]!) : 'null'},"hotDirtyPagesPerSecond":${hasHot ? jsonNum(ins.hotDirtyPagesPerSecond[i]!) : 'null'},"coldDirtyPagesPerSecond":${hasCold ? jsonNum(ins.coldDirtyPagesPerSecond[i]!) : 'null'}`;
+        }
+        inputs = `${lastPrefix}${alpha}${lastSuffix}`;
+        lastIn[0] = pages;
+        lastIn[1] = ins.pageSizeBytes[i]!;
+        lastIn[2] = ins.bandwidthBytesPerSecond[i]!;
+        lastIn[3] = alpha;
+        lastIn[4] = ins.dirtyPagesPerSecond[i]!;
+        lastIn[5] = ins.hotFraction[i]!;
+        lastIn[6] = ins.hotDirtyPagesPerSecond[i]!;
+        lastIn[7] = ins.coldDirtyPagesPerSecond[i]!;
+        lastInputs = inputs;
+      }
       let hotGain = Number.NaN;
       if (hasHotGain && outs[hpI]!.converged[i] && outs[hdI]!.converged[i]) {
         const dd = outs[hdI]!.downtimeSeconds[i]!;
@@ -666,7 +718,11 @@ export function* sweepChunks(plan: SweepPlan, format: SweepFormat): Generator<st
           }
           if (alpha > rho * (1 + BAND_EDGE_TOLERANCE)) {
             if (common.strict) predict(pointInput(readPoint(ins, i)), [c], { strict: true, maxRoundsListed: 0 });
-            const w = `alpha = ${fmt6(alpha)} is above rho = ${fmt6(rho)}: the first round already leaves at most alpha*Ps pages, so n = 0 (the paper's condition alpha <= rho does not hold)`;
+            if (rho !== lastRho) {
+              lastRho = rho;
+              lastRhoText = fmt6(rho);
+            }
+            const w = `alpha = ${fmt6(alpha)} is above rho = ${lastRhoText}: the first round already leaves at most alpha*Ps pages, so n = 0 (the paper's condition alpha <= rho does not hold)`;
             note = note ? `${note}; ${w}` : w;
           }
           if (!Number.isFinite(gain)) {
@@ -674,14 +730,15 @@ export function* sweepChunks(plan: SweepPlan, format: SweepFormat): Generator<st
             note = note ? `${note}; ${w}` : w;
           }
           if (csv) {
-            buf += `${inputs}${caseText[k]}true,${rho},${o.iterations[i]},${o.precopySeconds[i]},${o.downtimeSeconds[i]},${o.totalSeconds[i]},${o.pagesTransferred[i]},${csvNum(gain)},${o.networkUtilization[i]},${csvNum(hotGain)},${note ? csvField(note) : ''}\r\n`;
+            buf += `${inputs}${caseText[k]}true,${rho},${o.iterations[i]},${o.precopySeconds[i]},${o.downtimeSeconds[i]},${o.totalSeconds[i]},${o.pagesTransferred[i]},${csvNum(gain)},${o.networkUtilization[i]},${csvNum(hotGain)},${note ? csvText(note) : ''}\r\n`;
           } else {
-            buf += `${caseText[k]}${inputs},"converged":true,"rho":${rho},"iterations":${o.iterations[i]},"precopySeconds":${o.precopySeconds[i]},"downtimeSeconds":${o.downtimeSeconds[i]},"totalSeconds":${o.totalSeconds[i]},"pagesTransferred":${o.pagesTransferred[i]},"gain":${jsonNum(gain)},"networkUtilization":${o.networkUtilization[i]},"note":${note ? JSON.stringify(note) : '""'},"hotGain":${jsonNum(hotGain)}}\n`;
+            buf += `${caseText[k]}${inputs},"converged":true,"rho":${rho},"iterations":${o.iterations[i]},"precopySeconds":${o.precopySeconds[i]},"downtimeSeconds":${o.downtimeSeconds[i]},"totalSeconds":${o.totalSeconds[i]},"pagesTransferred":${o.pagesTransferred[i]},"gain":${jsonNum(gain)},"networkUtilization":${o.networkUtilization[i]},"note":${jsonText(note)},"hotGain":${jsonNum(hotGain)}}\n`;
           }
         } else {
           const s = summarizeAt(pointInput(readPoint(ins, i)), c, alpha);
           const reason = s.converged ? '' : s.reason;
-          if (csv) buf += `${inputs}${caseText[k]}false,${csvNum(rho)},,,,,,,,${csvNum(hotGain)},${csvField(reason)}\r\n`;
+          if (csv)
+            buf += `${inputs}${caseText[k]}false,${csvNum(rho)},,,,,,,,${csvNum(hotGain)},${csvField(reason)}\r\n`;
           else
             buf += `${caseText[k]}${inputs},"converged":false,"rho":${jsonNum(rho)},"note":${JSON.stringify(reason)},"hotGain":${jsonNum(hotGain)}}\n`;
         }
@@ -693,6 +750,17 @@ export function* sweepChunks(plan: SweepPlan, format: SweepFormat): Generator<st
     }
   }
   if (buf) yield buf;
+}
+
+/** csvField for text: quoted when it holds a comma, quote, CR or LF (the notes hold commas, never quotes). */
+function csvText(s: string): string {
+  if (!/[",\r\n]/.test(s)) return s;
+  return s.includes('"') ? csvField(s) : `"${s}"`;
+}
+
+/** JSON.stringify for text, without the call when nothing needs escaping (the notes never do). */
+function jsonText(s: string): string {
+  return /^[ !#-[\]-~]*$/.test(s) ? `"${s}"` : JSON.stringify(s); // printable ASCII but " and \\
 }
 
 function csvNum(x: number): string {
