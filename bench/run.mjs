@@ -5,11 +5,22 @@
  *
  * 1. Closed-form evaluations per second over 1e6 random scenarios per case (summarize*, with validation).
  * 2. Exact optimiser: microseconds per problem over 20000 random problems.
+ * 1b. The batch kernel (summarizeBatch, Float64Array in and out) on the same scenarios, beside a C build of the
+ *    same formulas (bench/kernel.c, compiled with `cc -O2` when a compiler is present): the ratio of the two.
  * 3. A generic numerical optimiser on the same problems, as the paper did with MATLAB: bounded golden-section
  *    search (the method of MATLAB's fminbnd) on the penalised objective Tdown + M*max(0, Unet - Umax), with
  *    and without a 50-point multi-start grid. How often each reaches the exact optimum, and its time.
  */
-import { summarizeHotDowntime, summarizeHotPrecopy, summarizeUniform } from '../dist/model/index.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createBatchOutputs,
+  summarizeBatch,
+  summarizeHotDowntime,
+  summarizeHotPrecopy,
+  summarizeUniform,
+} from '../dist/model/index.js';
 import { optimize } from '../dist/optimize/index.js';
 
 let seed = 12345;
@@ -64,6 +75,41 @@ for (const f of [summarizeUniform, summarizeHotPrecopy, summarizeHotDowntime])
 timeLoop('summarizeUniform (Section 3)', S, (p) => d(summarizeUniform(p)));
 timeLoop('summarizeHotPrecopy (Section 4.1)', S, (p) => d(summarizeHotPrecopy(p)));
 timeLoop('summarizeHotDowntime (Section 4.2)', S, (p) => d(summarizeHotDowntime(p)));
+
+console.log('\n1b. batch kernel (uniform, Float64Array SoA in and out) vs the same formulas in C -O2, same scenarios');
+const soa = {
+  pages: Float64Array.from(S, (p) => p.pages),
+  pageSizeBytes: Float64Array.from(S, (p) => p.pageSizeBytes),
+  bandwidthBytesPerSecond: Float64Array.from(S, (p) => p.bandwidthBytesPerSecond),
+  alpha: Float64Array.from(S, (p) => p.alpha),
+  dirtyPagesPerSecond: Float64Array.from(S, (p) => p.dirtyPagesPerSecond),
+};
+const outB = createBatchOutputs(S.length);
+let bestBatch = Number.POSITIVE_INFINITY;
+let batchSum = 0;
+for (let r = 0; r < 7; r++) {
+  const tb = process.hrtime.bigint();
+  summarizeBatch('uniform', soa, outB, S.length);
+  const dt = Number(process.hrtime.bigint() - tb) / 1e9;
+  if (r >= 2) bestBatch = Math.min(bestBatch, dt); // two warm-up runs
+  batchSum = 0;
+  for (let i = 0; i < S.length; i++) if (outB.converged[i]) batchSum += outB.downtimeSeconds[i];
+}
+console.log(
+  `${'summarizeBatch uniform (JS)'.padEnd(44)} ${(S.length / bestBatch / 1e6).toFixed(2).padStart(7)} M/s  (${((bestBatch / S.length) * 1e9).toFixed(0)} ns each, best of 5, checksum ${batchSum.toExponential(6)})`,
+);
+const exe = join(tmpdir(), `precopy-kernel-${process.pid}`);
+const cc = spawnSync('cc', ['-O2', '-o', exe, new URL('./kernel.c', import.meta.url).pathname, '-lm']);
+if (cc.status === 0) {
+  const c = JSON.parse(execFileSync(exe, { encoding: 'utf8' }));
+  spawnSync('rm', ['-f', exe]);
+  console.log(
+    `${'bench/kernel.c (cc -O2)'.padEnd(44)} ${(c.n / c.bestSeconds / 1e6).toFixed(2).padStart(7)} M/s  (${((c.bestSeconds / c.n) * 1e9).toFixed(0)} ns each, best of 5, checksum ${c.checksum.toExponential(6)})`,
+  );
+  console.log(`batch kernel / C = ${(c.bestSeconds / bestBatch).toFixed(2)}x the C rate (target >= 0.8)`);
+} else {
+  console.log('no C compiler (cc): the C yardstick is skipped');
+}
 
 console.log('\n2. exact optimiser vs 3. a generic solver (20,000 problems: random case, rho, Umax or downtime limit)');
 const cases = ['uniform', 'hotPrecopy', 'hotDowntime'];
