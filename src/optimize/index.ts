@@ -134,7 +134,9 @@ function checkProblem(p: OptimizeProblem, range: { min: number; max: number }): 
     throw new ModelInputError('alphaRange', `${min}:${max}`, '0 < min <= max < 1');
   }
   const c = p.constraints ?? {};
-  for (const [key, v] of Object.entries(c) as [ConstraintName, number | undefined][]) {
+  for (const name in c) {
+    const key = name as ConstraintName;
+    const v = c[key];
     if (v === undefined) continue;
     if (!Number.isFinite(v) || v <= 0) throw new ModelInputError(key, v, `a finite number > 0`);
   }
@@ -162,15 +164,21 @@ function summaryAt(p: OptimizeProblem, alpha: number): Summary | NotConverged {
     checkNonNegative('dirtyPagesPerSecond', p.dirtyPagesPerSecond, 'pages/s');
     return summarizeAt(p, 'uniform', alpha);
   }
-  for (const key of ['hotFraction', 'hotDirtyPagesPerSecond', 'coldDirtyPagesPerSecond'] as const) {
-    if (p[key] === undefined) {
-      throw new ModelInputError(
-        key,
-        undefined,
-        'a value',
-        `${key} is missing: case ${p.case} needs hotFraction, hotDirtyPagesPerSecond and coldDirtyPagesPerSecond`,
-      );
-    }
+  const missing =
+    p.hotFraction === undefined
+      ? 'hotFraction'
+      : p.hotDirtyPagesPerSecond === undefined
+        ? 'hotDirtyPagesPerSecond'
+        : p.coldDirtyPagesPerSecond === undefined
+          ? 'coldDirtyPagesPerSecond'
+          : undefined;
+  if (missing !== undefined) {
+    throw new ModelInputError(
+      missing,
+      undefined,
+      'a value',
+      `${missing} is missing: case ${p.case} needs hotFraction, hotDirtyPagesPerSecond and coldDirtyPagesPerSecond`,
+    );
   }
   checkCommonAt(p, alpha);
   checkHotFraction(p.hotFraction);
@@ -224,6 +232,10 @@ function scratchMeets(c: Constraints): boolean {
   );
 }
 
+const SNAP_LO = new Float64Array(4);
+const SNAP_TOP = new Float64Array(4);
+const SNAP_HI = new Float64Array(4);
+
 /** A limit exceeded by more than float noise: the true value is above it too. */
 const CLEAR = 1 + 1e-9;
 
@@ -233,7 +245,8 @@ interface BandEval {
   lo: number; // alpha at the band's start (inclusive)
   hi: number; // end of the feasible part
   hiInclusive: boolean;
-  atLo: Summary;
+  /** The quantities at the band's start (read from the scratch evaluation, no second evaluation). */
+  atLo: Pick<Summary, 'networkUtilization' | 'pagesTransferred' | 'downtimeSeconds' | 'totalSeconds'>;
 }
 
 /**
@@ -277,8 +290,7 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     );
   }
   const c = p.constraints ?? {};
-  // the case at another alpha: converges, since rho < 1 was established at range.min
-  const at = (a: number) => summarizeAt(p, p.case, a) as Summary;
+  // The case at another alpha, into the scratch arrays: converges, since rho < 1 was established at range.min.
   const bandStart = (k: number) => (k === kHi ? range.min : rho ** (k + 1));
   loadScratch(p);
   const evalAt = (a: number) => {
@@ -291,7 +303,12 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     const lo = bandStart(k);
     evalAt(lo);
     if (!scratchMeets(c)) return undefined;
-    const atLo = at(lo);
+    const atLo = {
+      networkUtilization: scratch.networkUtilization[0]!,
+      pagesTransferred: scratch.pagesTransferred[0]!,
+      downtimeSeconds: scratch.downtimeSeconds[0]!,
+      totalSeconds: scratch.totalSeconds[0]!,
+    };
     let hi = k === kLo ? range.max : rho ** k;
     let hiInclusive = k === kLo;
     if (accounting === 'paper') {
@@ -354,7 +371,11 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
 
   if (!best) return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, evalAt);
 
-  const atHi = at(best.hiInclusive ? best.hi : best.lo);
+  let atHi: Pick<Summary, 'networkUtilization' | 'pagesTransferred'> = best.atLo;
+  if (best.hiInclusive) {
+    evalAt(best.hi);
+    atHi = { networkUtilization: scratch.networkUtilization[0]!, pagesTransferred: scratch.pagesTransferred[0]! };
+  }
   // Unet and pages at the (possibly open) upper end: their supremum on the band, by the affine forms.
   const supUnet =
     accounting === 'paper' && !best.hiInclusive
@@ -409,16 +430,24 @@ function infeasible(
   // decreasing, PTotalMig monotone one way or the other: see the header), and constant or increasing within a
   // band. So its least value is at kLo, at kHi - 1 or at range.min (band kHi), and where several alphas tie
   // the lowest one is kept: a few evaluations instead of a walk over every band.
-  const value = (k: number, key: keyof Infeasible['best']): number => {
+  const KEYS = ['networkUtilization', 'downtimeSeconds', 'totalSeconds', 'pagesTransferred'] as const;
+  const snap = (k: number, dst: Float64Array): void => {
     evalAt(bandStart(k));
-    return scratch[key][0]!;
+    for (let j = 0; j < 4; j++) dst[j] = scratch[KEYS[j]!][0]!;
   };
+  const two = kHi > kLo;
+  if (two) {
+    snap(kLo, SNAP_LO);
+    snap(kHi - 1, SNAP_TOP);
+  }
+  snap(kHi, SNAP_HI);
   const least = (key: keyof Infeasible['best']): ValueAt => {
+    const j = KEYS.indexOf(key);
     let v = Number.POSITIVE_INFINITY;
     let at = kHi;
-    if (kHi > kLo) {
-      const vLo = value(kLo, key);
-      const vTop = value(kHi - 1, key);
+    if (two) {
+      const vLo = SNAP_LO[j]!;
+      const vTop = SNAP_TOP[j]!;
       if (vTop <= vLo) {
         v = vTop;
         at = kHi - 1;
@@ -427,14 +456,15 @@ function infeasible(
         v = vLo;
         at = kLo;
         for (let k = kLo + 1; k < kHi - 1; k++) {
-          const vk = value(k, key);
+          evalAt(bandStart(k));
+          const vk = scratch[key][0]!;
           if (vk > v) break;
           v = vk;
           at = k;
         }
       }
     }
-    const vHi = value(kHi, key);
+    const vHi = SNAP_HI[j]!;
     if (vHi <= v) {
       v = vHi;
       at = kHi;
