@@ -6,3 +6,4 @@ export * from './predict.js';
 export * from './types.js';
 export * from './validate.js';
 export * from './distinct.js';
+export * from './batch.js';

@@ -23,15 +23,21 @@ import {
   ModelInputError,
   type Summary,
   type UniformParams,
+  type NotConverged,
   caseShape,
   ceilPages,
+  checkAccounting,
+  checkAlpha,
+  checkHotFraction,
+  checkNonNegative,
+  checkPages,
+  checkPositive,
+  createBatchOutputs,
   geometricSum,
   iterations,
   oneMinusPow,
-  summarizeHotDowntime,
-  summarizeHotPrecopy,
   summarizeAt,
-  summarizeUniform,
+  summarizeBatch,
 } from '../model/index.js';
 
 export type Objective = 'downtime' | 'totalTime' | 'pagesTransferred';
@@ -128,7 +134,9 @@ function checkProblem(p: OptimizeProblem, range: { min: number; max: number }): 
     throw new ModelInputError('alphaRange', `${min}:${max}`, '0 < min <= max < 1');
   }
   const c = p.constraints ?? {};
-  for (const [key, v] of Object.entries(c) as [ConstraintName, number | undefined][]) {
+  for (const name in c) {
+    const key = name as ConstraintName;
+    const v = c[key];
     if (v === undefined) continue;
     if (!Number.isFinite(v) || v <= 0) throw new ModelInputError(key, v, `a finite number > 0`);
   }
@@ -137,9 +145,12 @@ function checkProblem(p: OptimizeProblem, range: { min: number; max: number }): 
   }
 }
 
-/** Validates the case parameters through the model's own checks; returns its summary at alpha = `alpha`. */
-function summaryAt(p: OptimizeProblem, alpha: number) {
-  const base = { ...p, alpha };
+/**
+ * Validates the case parameters with the model's own checks, in the order summarizeUniform / summarizeHot*
+ * run them (common parameters with alpha = `alpha`, then the case's rates), without copying the problem;
+ * returns its summary at alpha = `alpha`.
+ */
+function summaryAt(p: OptimizeProblem, alpha: number): Summary | NotConverged {
   if (p.case === 'uniform') {
     if (p.dirtyPagesPerSecond === undefined) {
       throw new ModelInputError(
@@ -149,20 +160,84 @@ function summaryAt(p: OptimizeProblem, alpha: number) {
         'dirtyPagesPerSecond is missing: the uniform case needs a dirty rate',
       );
     }
-    return summarizeUniform(base as UniformParams);
+    checkCommonAt(p, alpha);
+    checkNonNegative('dirtyPagesPerSecond', p.dirtyPagesPerSecond, 'pages/s');
+    return summarizeAt(p, 'uniform', alpha);
   }
-  for (const key of ['hotFraction', 'hotDirtyPagesPerSecond', 'coldDirtyPagesPerSecond'] as const) {
-    if (p[key] === undefined) {
-      throw new ModelInputError(
-        key,
-        undefined,
-        'a value',
-        `${key} is missing: case ${p.case} needs hotFraction, hotDirtyPagesPerSecond and coldDirtyPagesPerSecond`,
-      );
-    }
+  const missing =
+    p.hotFraction === undefined
+      ? 'hotFraction'
+      : p.hotDirtyPagesPerSecond === undefined
+        ? 'hotDirtyPagesPerSecond'
+        : p.coldDirtyPagesPerSecond === undefined
+          ? 'coldDirtyPagesPerSecond'
+          : undefined;
+  if (missing !== undefined) {
+    throw new ModelInputError(
+      missing,
+      undefined,
+      'a value',
+      `${missing} is missing: case ${p.case} needs hotFraction, hotDirtyPagesPerSecond and coldDirtyPagesPerSecond`,
+    );
   }
-  return p.case === 'hotPrecopy' ? summarizeHotPrecopy(base as HotParams) : summarizeHotDowntime(base as HotParams);
+  checkCommonAt(p, alpha);
+  checkHotFraction(p.hotFraction);
+  checkNonNegative('hotDirtyPagesPerSecond', p.hotDirtyPagesPerSecond, 'pages/s');
+  checkNonNegative('coldDirtyPagesPerSecond', p.coldDirtyPagesPerSecond, 'pages/s');
+  return summarizeAt(p, p.case, alpha);
 }
+
+/** checkCommon of the model with alpha given apart. */
+function checkCommonAt(p: OptimizeProblem, alpha: number): void {
+  checkPages('pages', p.pages);
+  checkPositive('pageSizeBytes', p.pageSizeBytes, 'bytes');
+  checkPositive('bandwidthBytesPerSecond', p.bandwidthBytesPerSecond, 'bytes/s');
+  checkAlpha(alpha);
+  checkAccounting(p.accounting);
+}
+
+/**
+ * One evaluation at a time through the batch kernel (bit for bit summarizeAt) into arrays allocated once, so
+ * walking the bands allocates nothing per band.
+ */
+const one = () => new Float64Array(1);
+const scratchIn = {
+  pages: one(),
+  pageSizeBytes: one(),
+  bandwidthBytesPerSecond: one(),
+  alpha: one(),
+  dirtyPagesPerSecond: one(),
+  hotFraction: one(),
+  hotDirtyPagesPerSecond: one(),
+  coldDirtyPagesPerSecond: one(),
+};
+const scratch = createBatchOutputs(1);
+
+function loadScratch(p: OptimizeProblem): void {
+  scratchIn.pages[0] = p.pages;
+  scratchIn.pageSizeBytes[0] = p.pageSizeBytes;
+  scratchIn.bandwidthBytesPerSecond[0] = p.bandwidthBytesPerSecond;
+  scratchIn.dirtyPagesPerSecond[0] = p.dirtyPagesPerSecond ?? Number.NaN;
+  scratchIn.hotFraction[0] = p.hotFraction ?? Number.NaN;
+  scratchIn.hotDirtyPagesPerSecond[0] = p.hotDirtyPagesPerSecond ?? Number.NaN;
+  scratchIn.coldDirtyPagesPerSecond[0] = p.coldDirtyPagesPerSecond ?? Number.NaN;
+}
+
+function scratchMeets(c: Constraints): boolean {
+  return (
+    (c.maxNetworkUtilization === undefined || scratch.networkUtilization[0]! <= c.maxNetworkUtilization) &&
+    (c.maxDowntimeSeconds === undefined || scratch.downtimeSeconds[0]! <= c.maxDowntimeSeconds) &&
+    (c.maxTotalSeconds === undefined || scratch.totalSeconds[0]! <= c.maxTotalSeconds) &&
+    (c.maxPagesTransferred === undefined || scratch.pagesTransferred[0]! <= c.maxPagesTransferred)
+  );
+}
+
+const SNAP_LO = new Float64Array(4);
+const SNAP_TOP = new Float64Array(4);
+const SNAP_HI = new Float64Array(4);
+
+/** A limit exceeded by more than float noise: the true value is above it too. */
+const CLEAR = 1 + 1e-9;
 
 /** One band's feasible interval and values. */
 interface BandEval {
@@ -170,7 +245,8 @@ interface BandEval {
   lo: number; // alpha at the band's start (inclusive)
   hi: number; // end of the feasible part
   hiInclusive: boolean;
-  atLo: Summary;
+  /** The quantities at the band's start (read from the scratch evaluation, no second evaluation). */
+  atLo: Pick<Summary, 'networkUtilization' | 'pagesTransferred' | 'downtimeSeconds' | 'totalSeconds'>;
 }
 
 /**
@@ -214,15 +290,25 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     );
   }
   const c = p.constraints ?? {};
-  // the case at another alpha: converges, since rho < 1 was established at range.min
-  const at = (a: number) => summarizeAt(p, p.case, a) as Summary;
+  // The case at another alpha, into the scratch arrays: converges, since rho < 1 was established at range.min.
   const bandStart = (k: number) => (k === kHi ? range.min : rho ** (k + 1));
+  loadScratch(p);
+  const evalAt = (a: number) => {
+    scratchIn.alpha[0] = a;
+    summarizeBatch(p.case, scratchIn, scratch, 1, accounting);
+  };
 
-  /** Feasible part of band k, or undefined. */
+  /** Feasible part of band k, or undefined (no allocation unless feasible; the scratch holds band k's start). */
   const evalBand = (k: number): BandEval | undefined => {
     const lo = bandStart(k);
-    const atLo = at(lo);
-    if (!meets(atLo, c)) return undefined;
+    evalAt(lo);
+    if (!scratchMeets(c)) return undefined;
+    const atLo = {
+      networkUtilization: scratch.networkUtilization[0]!,
+      pagesTransferred: scratch.pagesTransferred[0]!,
+      downtimeSeconds: scratch.downtimeSeconds[0]!,
+      totalSeconds: scratch.totalSeconds[0]!,
+    };
     let hi = k === kLo ? range.max : rho ** k;
     let hiInclusive = k === kLo;
     if (accounting === 'paper') {
@@ -249,9 +335,25 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
 
   let best: BandEval | undefined;
   if (objective === 'downtime') {
-    for (let k = kHi; k >= kLo && !best; k--) best = evalBand(k);
+    for (let k = kHi; k >= kLo && !best; k--) {
+      best = evalBand(k);
+      // Fewer rounds only raise Tdown (constant on a band) and Unet at the band starts below kHi (Eqs. 6, 16, 23,
+      // 31; see the header): once either is clearly above its limit, no band below can be feasible.
+      if (
+        !best &&
+        ((c.maxDowntimeSeconds !== undefined && scratch.downtimeSeconds[0]! > c.maxDowntimeSeconds * CLEAR) ||
+          (k < kHi &&
+            c.maxNetworkUtilization !== undefined &&
+            scratch.networkUtilization[0]! > c.maxNetworkUtilization * CLEAR))
+      )
+        break;
+    }
   } else if (objective === 'totalTime') {
-    for (let k = kLo; k <= kHi && !best; k++) best = evalBand(k);
+    for (let k = kLo; k <= kHi && !best; k++) {
+      best = evalBand(k);
+      // More rounds only raise Ttotal (constant on a band, Eq. 8): once clearly above its limit, stop.
+      if (!best && c.maxTotalSeconds !== undefined && scratch.totalSeconds[0]! > c.maxTotalSeconds * CLEAR) break;
+    }
   } else {
     for (let k = kHi; k >= kLo; k--) {
       const b = evalBand(k);
@@ -267,9 +369,13 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     }
   }
 
-  if (!best) return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, (a) => at(a));
+  if (!best) return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, evalAt);
 
-  const atHi = at(best.hiInclusive ? best.hi : best.lo);
+  let atHi: Pick<Summary, 'networkUtilization' | 'pagesTransferred'> = best.atLo;
+  if (best.hiInclusive) {
+    evalAt(best.hi);
+    atHi = { networkUtilization: scratch.networkUtilization[0]!, pagesTransferred: scratch.pagesTransferred[0]! };
+  }
   // Unet and pages at the (possibly open) upper end: their supremum on the band, by the affine forms.
   const supUnet =
     accounting === 'paper' && !best.hiInclusive
@@ -303,15 +409,6 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
   };
 }
 
-function meets(s: Summary, c: Constraints): boolean {
-  return (
-    (c.maxNetworkUtilization === undefined || s.networkUtilization <= c.maxNetworkUtilization) &&
-    (c.maxDowntimeSeconds === undefined || s.downtimeSeconds <= c.maxDowntimeSeconds) &&
-    (c.maxTotalSeconds === undefined || s.totalSeconds <= c.maxTotalSeconds) &&
-    (c.maxPagesTransferred === undefined || s.pagesTransferred <= c.maxPagesTransferred)
-  );
-}
-
 const LIMIT_OF: Record<ConstraintName, keyof Infeasible['best']> = {
   maxNetworkUtilization: 'networkUtilization',
   maxDowntimeSeconds: 'downtimeSeconds',
@@ -327,23 +424,59 @@ function infeasible(
   kLo: number,
   kHi: number,
   bandStart: (k: number) => number,
-  at: (alpha: number) => Summary,
+  evalAt: (alpha: number) => void,
 ): Infeasible {
-  // Every quantity is smallest at some band's start (constant or increasing within a band).
-  const bestOf = {
-    networkUtilization: { value: Number.POSITIVE_INFINITY, atAlpha: Number.NaN },
-    downtimeSeconds: { value: Number.POSITIVE_INFINITY, atAlpha: Number.NaN },
-    totalSeconds: { value: Number.POSITIVE_INFINITY, atAlpha: Number.NaN },
-    pagesTransferred: { value: Number.POSITIVE_INFINITY, atAlpha: Number.NaN },
+  // Over the band starts below kHi every quantity is monotone in n (Tdown decreasing, Ttotal increasing, Unet
+  // decreasing, PTotalMig monotone one way or the other: see the header), and constant or increasing within a
+  // band. So its least value is at kLo, at kHi - 1 or at range.min (band kHi), and where several alphas tie
+  // the lowest one is kept: a few evaluations instead of a walk over every band.
+  const KEYS = ['networkUtilization', 'downtimeSeconds', 'totalSeconds', 'pagesTransferred'] as const;
+  const snap = (k: number, dst: Float64Array): void => {
+    evalAt(bandStart(k));
+    for (let j = 0; j < 4; j++) dst[j] = scratch[KEYS[j]!][0]!;
   };
-  for (let k = kHi; k >= kLo; k--) {
-    const a = bandStart(k);
-    const s = at(a);
-    for (const key of Object.keys(bestOf) as (keyof typeof bestOf)[]) {
-      // Strict '<' while walking alpha upwards keeps the lowest alpha reaching the minimum.
-      if (s[key] < bestOf[key].value) bestOf[key] = { value: s[key], atAlpha: a };
-    }
+  const two = kHi > kLo;
+  if (two) {
+    snap(kLo, SNAP_LO);
+    snap(kHi - 1, SNAP_TOP);
   }
+  snap(kHi, SNAP_HI);
+  const least = (key: keyof Infeasible['best']): ValueAt => {
+    const j = KEYS.indexOf(key);
+    let v = Number.POSITIVE_INFINITY;
+    let at = kHi;
+    if (two) {
+      const vLo = SNAP_LO[j]!;
+      const vTop = SNAP_TOP[j]!;
+      if (vTop <= vLo) {
+        v = vTop;
+        at = kHi - 1;
+      } else {
+        // increasing in n: ties with kLo extend to more rounds (lower alpha); bounded by the bands
+        v = vLo;
+        at = kLo;
+        for (let k = kLo + 1; k < kHi - 1; k++) {
+          evalAt(bandStart(k));
+          const vk = scratch[key][0]!;
+          if (vk > v) break;
+          v = vk;
+          at = k;
+        }
+      }
+    }
+    const vHi = SNAP_HI[j]!;
+    if (vHi <= v) {
+      v = vHi;
+      at = kHi;
+    }
+    return { value: v, atAlpha: bandStart(at) };
+  };
+  const bestOf = {
+    networkUtilization: least('networkUtilization'),
+    downtimeSeconds: least('downtimeSeconds'),
+    totalSeconds: least('totalSeconds'),
+    pagesTransferred: least('pagesTransferred'),
+  };
   const c = p.constraints ?? {};
   const active = (Object.keys(c) as ConstraintName[]).filter((k) => c[k] !== undefined);
   const alone = active.filter((k) => bestOf[LIMIT_OF[k]].value > (c[k] as number));

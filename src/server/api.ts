@@ -13,8 +13,7 @@ import {
   simulateRawInput,
   simulationReport,
 } from '../ops/simulate.js';
-import { SWEEP_COLUMNS, crossProduct, expandAxis, sweepInput, sweepRows } from '../ops/sweep.js';
-import type { PredictInputRaw } from '../schema/index.js';
+import { SWEEP_COLUMNS, checkSweep, planSweepOp, sweepInput, sweepRecords } from '../ops/sweep.js';
 import { runReplica } from '../simulate/montecarlo.js';
 import { STOP_RULE_KINDS } from '../simulate/stop-rules.js';
 
@@ -100,14 +99,14 @@ export function apiSweep(body: unknown): ApiResult {
     objectBody(body) ??
     guard(() => {
       const raw = body as Record<string, unknown>;
-      const axes: [string, string[]][] = [];
+      const axes: [string, string][] = [];
       const fixed: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(raw)) {
-        if (typeof v === 'string' && (v.includes(':') || v.includes(',')) && SWEEPABLE.has(k))
-          axes.push([k, expandAxis(k, v)]);
+        if (typeof v === 'string' && (v.includes(':') || v.includes(',')) && SWEEPABLE.has(k)) axes.push([k, v]);
         else fixed[k] = v;
       }
-      const total = axes.reduce((n, [, v]) => n * v.length, 1);
+      const plan = planSweepOp(fixed, axes);
+      const total = plan.total;
       if (total > MAX_API_SWEEP_POINTS) {
         return bad([
           {
@@ -118,18 +117,13 @@ export function apiSweep(body: unknown): ApiResult {
           },
         ]);
       }
-      const points: PredictInputRaw[] = [];
-      for (const point of crossProduct(axes)) {
-        const input = { ...fixed, ...point } as PredictInputRaw;
-        const r = sweepInput.safeParse(input);
+      // Every point is validated before any row is computed: a bad point is a 400, never half an answer.
+      const check = checkSweep(plan);
+      if (!check.ok) {
+        const r = sweepInput.safeParse(check.raw);
         if (!r.success) return bad(zodIssues(r.error));
-        points.push(input);
       }
-      const rows: Record<string, unknown>[] = [];
-      for (const input of points) {
-        for (const row of sweepRows(sweepInput.parse(input))) rows.push(row);
-      }
-      return { status: 200, body: { columns: SWEEP_COLUMNS, rows } };
+      return { status: 200, body: { columns: SWEEP_COLUMNS, rows: [...sweepRecords(plan)] } };
     })
   );
 }

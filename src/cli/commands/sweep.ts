@@ -1,26 +1,16 @@
 import type { Command } from 'commander';
-import { csvRow } from '../../format/csv.js';
 import {
-  AXES,
   MAX_SWEEP_POINTS,
   SWEEP_COLUMNS,
-  crossProduct,
-  expandAxis,
+  SWEEP_FIELDS,
+  type SweepFormat,
+  checkSweep,
+  planSweepOp,
   sweepInput,
-  sweepRows,
+  sweepRecords,
+  writeSweep,
 } from '../../ops/sweep.js';
-import type { PredictInputRaw } from '../../schema/index.js';
-import {
-  CliError,
-  MODEL_FIELDS,
-  addModelOptions,
-  columns,
-  fmt,
-  formatOption,
-  parseOrFail,
-  pick,
-  toJson,
-} from '../common.js';
+import { CliError, MODEL_FIELDS, addModelOptions, columns, fmt, formatOption, parseOrFail, pick } from '../common.js';
 
 export function registerSweep(program: Command): void {
   addModelOptions(
@@ -37,39 +27,27 @@ export function registerSweep(program: Command): void {
     )
     .action((opts: Record<string, unknown>) => {
       const raw = pick(opts, [...MODEL_FIELDS, 'alpha', 'downtimeLimit']) as Record<string, unknown>;
-      const axes: [string, string[]][] = [];
+      const axes: [string, string][] = [];
       const fixed: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(raw)) {
-        if (k in AXES && typeof v === 'string') axes.push([k, expandAxis(k, v)]);
+        if (SWEEP_FIELDS.includes(k) && typeof v === 'string') axes.push([k, v]);
         else fixed[k] = v;
       }
-      const total = axes.reduce((n, [, v]) => n * v.length, 1);
-      if (total > MAX_SWEEP_POINTS) throw new CliError(`the sweep has ${total} points: at most ${MAX_SWEEP_POINTS}`);
+      const plan = planSweepOp(fixed, axes);
+      if (plan.total > MAX_SWEEP_POINTS)
+        throw new CliError(`the sweep has ${plan.total} points: at most ${MAX_SWEEP_POINTS}`);
       // Validate every point before printing anything, so bad input never leaves half an output behind.
-      for (const point of crossProduct(axes)) parseOrFail(sweepInput, { ...fixed, ...point } as PredictInputRaw);
+      const check = checkSweep(plan);
+      if (!check.ok) parseOrFail(sweepInput, check.raw);
 
       const format = opts.format as string;
+      if (format !== 'table') return writeSweep(plan, format as SweepFormat, process.stdout);
       const table: string[][] = [];
-      let buf = format === 'csv' ? csvRow(SWEEP_COLUMNS) : '';
-      const flush = (force = false) => {
-        if (buf.length > 65536 || (force && buf.length > 0)) {
-          process.stdout.write(buf);
-          buf = '';
-        }
-      };
-      for (const point of crossProduct(axes)) {
-        const resolved = parseOrFail(sweepInput, { ...fixed, ...point } as PredictInputRaw);
-        for (const row of sweepRows(resolved)) {
-          if (format === 'csv') buf += csvRow(SWEEP_COLUMNS.map((c) => row[c]));
-          else if (format === 'jsonl') buf += `${toJson(row, 0)}\n`;
-          else
-            table.push(
-              SWEEP_COLUMNS.map((c) => (typeof row[c] === 'number' ? fmt(row[c] as number) : String(row[c] ?? '-'))),
-            );
-        }
-        flush();
+      for (const row of sweepRecords(plan)) {
+        table.push(
+          SWEEP_COLUMNS.map((c) => (typeof row[c] === 'number' ? fmt(row[c] as number) : String(row[c] ?? '-'))),
+        );
       }
-      if (format === 'table') buf = `${columns([[...SWEEP_COLUMNS], ...table])}\n`;
-      flush(true);
+      process.stdout.write(`${columns([[...SWEEP_COLUMNS], ...table])}\n`);
     });
 }

@@ -1,0 +1,198 @@
+/**
+ * The batch kernel: one case of Table 1 evaluated over arrays of inputs (structure of arrays, Float64Array in
+ * and out), the same numbers as {@link summarizeAt} bit for bit (test/model/batch.test.ts checks it with
+ * fast-check). For sweeps, the explorer's curves and the fleet planner: no object per evaluation, no boxing,
+ * and ln(rho) reused while consecutive inputs share rho (a sweep over alpha or Ps).
+ *
+ * Usage:
+ *   const out = createBatchOutputs(n);
+ *   summarizeBatch('uniform', { pages, pageSizeBytes, bandwidthBytesPerSecond, alpha, dirtyPagesPerSecond }, out, n);
+ *   out.downtimeSeconds[i] // Tdown of the i-th input
+ */
+import { ModelInputError } from './errors.js';
+import { BAND_EDGE_TOLERANCE, ceilPages } from './numerics.js';
+import type { Accounting, CaseName } from './types.js';
+
+/**
+ * Inputs, one Float64Array per parameter, in base units (as {@link EngineParams} plus alpha). The uniform case
+ * reads `dirtyPagesPerSecond`; the hot cases read `hotFraction`, `hotDirtyPagesPerSecond` and
+ * `coldDirtyPagesPerSecond`. Entries are assumed valid (as for `summarizeAt`: the caller checks ranges).
+ */
+export interface BatchInputs {
+  readonly pages: Float64Array;
+  readonly pageSizeBytes: Float64Array;
+  readonly bandwidthBytesPerSecond: Float64Array;
+  readonly alpha: Float64Array;
+  readonly dirtyPagesPerSecond?: Float64Array;
+  readonly hotFraction?: Float64Array;
+  readonly hotDirtyPagesPerSecond?: Float64Array;
+  readonly coldDirtyPagesPerSecond?: Float64Array;
+}
+
+/**
+ * Outputs, one array per quantity of {@link Summary}. `converged[i]` is 1 when rho < 1; otherwise only `rho[i]`
+ * is meaningful and every other quantity of entry i is NaN (ask `summarizeAt` for the reason).
+ */
+export interface BatchOutputs {
+  readonly converged: Uint8Array;
+  readonly rho: Float64Array;
+  readonly iterations: Float64Array;
+  readonly precopySeconds: Float64Array;
+  readonly downtimeSeconds: Float64Array;
+  readonly totalSeconds: Float64Array;
+  readonly pagesTransferred: Float64Array;
+  readonly downtimePages: Float64Array;
+  readonly gain: Float64Array;
+  readonly networkUtilization: Float64Array;
+}
+
+/** Largest batch one call to {@link createBatchOutputs} allocates (10 arrays of 8 bytes: 80 MB at 1e6). */
+export const MAX_BATCH = 1 << 24;
+
+/**
+ * Output arrays for up to `capacity` evaluations (reuse them across calls).
+ * @throws {ModelInputError} capacity not a whole number from 1 to {@link MAX_BATCH}
+ */
+export function createBatchOutputs(capacity: number): BatchOutputs {
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_BATCH) {
+    throw new ModelInputError('capacity', capacity, `a whole number from 1 to ${MAX_BATCH}`);
+  }
+  const f = () => new Float64Array(capacity);
+  return {
+    converged: new Uint8Array(capacity),
+    rho: f(),
+    iterations: f(),
+    precopySeconds: f(),
+    downtimeSeconds: f(),
+    totalSeconds: f(),
+    pagesTransferred: f(),
+    downtimePages: f(),
+    gain: f(),
+    networkUtilization: f(),
+  };
+}
+
+function need(name: string, a: Float64Array | undefined, count: number): Float64Array {
+  if (a === undefined) throw new ModelInputError(name, undefined, `a Float64Array of at least ${count} entries`);
+  if (a.length < count) throw new ModelInputError(name, a.length, `at least ${count} entries`);
+  return a;
+}
+
+/**
+ * Evaluates case `name` at entries 0..count-1 of `input` into `out` (Table 1; the formulas and equation
+ * numbers are those of {@link summarizeAt}, computed in the same order so every output is the same double).
+ *
+ * @throws {ModelInputError} count not a whole number >= 0, or an array the case needs missing or shorter than count
+ * @example summarizeBatch('uniform', {pages: Float64Array.of(4096), pageSizeBytes: Float64Array.of(16e3),
+ *   bandwidthBytesPerSecond: Float64Array.of(60e3), alpha: Float64Array.of(0.05),
+ *   dirtyPagesPerSecond: Float64Array.of(2)}, out, 1) // out.iterations[0] === 4, out.gain[0] === 23.17...
+ */
+export function summarizeBatch(
+  name: CaseName,
+  input: BatchInputs,
+  out: BatchOutputs,
+  count: number,
+  accounting: Accounting = 'paper',
+): void {
+  if (!Number.isInteger(count) || count < 0) throw new ModelInputError('count', count, 'a whole number >= 0');
+  const pagesA = need('pages', input.pages, count);
+  const sizeA = need('pageSizeBytes', input.pageSizeBytes, count);
+  const bwA = need('bandwidthBytesPerSecond', input.bandwidthBytesPerSecond, count);
+  const alphaA = need('alpha', input.alpha, count);
+  if (out.converged.length < count) throw new ModelInputError('out', out.converged.length, `at least ${count} entries`);
+  const consistent = accounting === 'consistent';
+  if (name === 'uniform') {
+    const dA = need('dirtyPagesPerSecond', input.dirtyPagesPerSecond, count);
+    // L = 1, H = 0: multiplying by 1 and adding 0 are exact, so the generic forms reduce to these.
+    kernel(0, count, pagesA, sizeA, bwA, alphaA, dA, dA, dA, out, consistent);
+  } else {
+    const bA = need('hotFraction', input.hotFraction, count);
+    const hA = need('hotDirtyPagesPerSecond', input.hotDirtyPagesPerSecond, count);
+    const cA = need('coldDirtyPagesPerSecond', input.coldDirtyPagesPerSecond, count);
+    kernel(name === 'hotPrecopy' ? 1 : 2, count, pagesA, sizeA, bwA, alphaA, bA, hA, cA, out, consistent);
+  }
+}
+
+/**
+ * mode 0: uniform (a = D); 1: Hot I (D_eff = c*(1-b) + h*b, Eq. 17); 2: Hot II (Dnh = c, L = 1-b, H = b).
+ * One loop for all three so the JIT compiles one tight body; the mode branch is perfectly predicted.
+ */
+function kernel(
+  mode: number,
+  count: number,
+  pagesA: Float64Array,
+  sizeA: Float64Array,
+  bwA: Float64Array,
+  alphaA: Float64Array,
+  a: Float64Array,
+  hA: Float64Array,
+  cA: Float64Array,
+  out: BatchOutputs,
+  consistent: boolean,
+): void {
+  const { converged, rho: rhoO, iterations: nO, precopySeconds: preO, downtimeSeconds: downO } = out;
+  const { totalSeconds: totO, pagesTransferred: ptO, downtimePages: dpO, gain: gO, networkUtilization: uO } = out;
+  let lastRho = Number.NaN;
+  let logRho = Number.NaN;
+  for (let i = 0; i < count; i++) {
+    let dirty: number;
+    let liveFraction = 1;
+    let heldFraction = 0;
+    if (mode === 0) dirty = a[i]!;
+    else if (mode === 1) {
+      const beta = a[i]!;
+      dirty = cA[i]! * (1 - beta) + hA[i]! * beta; // D_eff, Eq. 17 (as effectiveDirtyRate)
+    } else {
+      dirty = cA[i]!;
+      heldFraction = a[i]!;
+      liveFraction = 1 - heldFraction;
+    }
+    const tau = sizeA[i]! / bwA[i]!; // tau = S/B first, then rho = D*tau
+    const rho = dirty * tau;
+    rhoO[i] = rho;
+    if (!(rho < 1)) {
+      converged[i] = 0;
+      nO[i] = preO[i] = downO[i] = totO[i] = ptO[i] = dpO[i] = gO[i] = uO[i] = Number.NaN;
+      continue;
+    }
+    converged[i] = 1;
+    if (rho !== lastRho) {
+      lastRho = rho;
+      logRho = Math.log(rho);
+    }
+    const alpha = alphaA[i]!;
+    const pages = pagesA[i]!;
+    // n: iterationsFromLog (Eqs. 9-11 with the band-edge tolerance); rho = 0 gives n = 0.
+    let n = 0;
+    if (rho > 0) {
+      n = Math.ceil((Math.log(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1;
+      if (n < 0) n = 0;
+    }
+    const q = Math.exp((n + 1) * logRho);
+    const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
+    const oneMinusQ2 = oneMinusQ + q * (1 - rho);
+    const psTau = pages * tau;
+    const g = oneMinusQ / (1 - rho);
+    const precopySeconds = psTau * liveFraction * g; // Eqs. 7, 20, 27
+    const leftFraction = liveFraction * q + heldFraction;
+    const downtimeSeconds = psTau * leftFraction; // Eqs. 6, 18, 24-25
+    const den = liveFraction * oneMinusQ2 + heldFraction * (1 - rho);
+    let downtimeFraction: number;
+    let pagesTransferred: number;
+    if (!consistent) {
+      downtimeFraction = alpha + heldFraction;
+      pagesTransferred = ceilPages(pages * (liveFraction * g + downtimeFraction)); // Eqs. 13, 21, 28
+    } else {
+      downtimeFraction = leftFraction;
+      pagesTransferred = ceilPages(pages * (liveFraction * (oneMinusQ2 / (1 - rho)) + heldFraction));
+    }
+    nO[i] = n;
+    preO[i] = precopySeconds;
+    downO[i] = downtimeSeconds;
+    totO[i] = precopySeconds + downtimeSeconds; // Eq. 8
+    ptO[i] = pagesTransferred;
+    dpO[i] = pages * downtimeFraction;
+    gO[i] = 1 / leftFraction; // Eqs. 14, 22, 29
+    uO[i] = (rho * liveFraction * oneMinusQ + downtimeFraction * (1 - rho)) / den; // Eqs. 16, 23, 31
+  }
+}

@@ -1,0 +1,114 @@
+/** The batch kernel against summarizeAt, bit for bit (fast-check, seeded), and its argument checks. */
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  type Accounting,
+  type CaseName,
+  ModelInputError,
+  createBatchOutputs,
+  summarizeAt,
+  summarizeBatch,
+} from '../../src/model/index.js';
+
+const point = fc.record({
+  pages: fc.integer({ min: 1, max: 2 ** 40 }),
+  pageSizeBytes: fc.constantFrom(4096, 16_000, 2 ** 21),
+  bandwidthBytesPerSecond: fc.double({ min: 1e3, max: 1e11, noNaN: true }),
+  // rho from 0 to 1.2: includes rho = 0, rho -> 1 and non-converging points
+  rho: fc.oneof(fc.double({ min: 0, max: 1.2, noNaN: true }), fc.constantFrom(0, 8 / 15, 0.4, 0.999999)),
+  alpha: fc.oneof(fc.double({ min: 1e-300, max: 0.999999, noNaN: true }), fc.constantFrom(0.16, 0.05, 0.5)),
+  hotFraction: fc.double({ min: 0, max: 0.99, noNaN: true }),
+  hotRatio: fc.double({ min: 0, max: 3, noNaN: true }),
+});
+
+const QUANTITIES = [
+  'rho',
+  'iterations',
+  'precopySeconds',
+  'downtimeSeconds',
+  'totalSeconds',
+  'pagesTransferred',
+  'downtimePages',
+  'gain',
+  'networkUtilization',
+] as const;
+
+describe('summarizeBatch', () => {
+  test.prop(
+    [
+      fc.array(point, { minLength: 1, maxLength: 40 }),
+      fc.constantFrom<CaseName>('uniform', 'hotPrecopy', 'hotDowntime'),
+      fc.constantFrom<Accounting>('paper', 'consistent'),
+    ],
+    { seed: 11, numRuns: 300 },
+  )('equals summarizeAt bit for bit at every entry, every case and accounting', (pts, name, accounting) => {
+    const n = pts.length;
+    const col = (f: (p: (typeof pts)[number]) => number) => Float64Array.from(pts, f);
+    const tau = (p: (typeof pts)[number]) => p.pageSizeBytes / p.bandwidthBytesPerSecond;
+    const input = {
+      pages: col((p) => p.pages),
+      pageSizeBytes: col((p) => p.pageSizeBytes),
+      bandwidthBytesPerSecond: col((p) => p.bandwidthBytesPerSecond),
+      alpha: col((p) => p.alpha),
+      dirtyPagesPerSecond: col((p) => p.rho / tau(p)),
+      hotFraction: col((p) => p.hotFraction),
+      coldDirtyPagesPerSecond: col((p) => p.rho / tau(p)),
+      hotDirtyPagesPerSecond: col((p) => (p.hotRatio * p.rho) / tau(p)),
+    };
+    const out = createBatchOutputs(n);
+    summarizeBatch(name, input, out, n, accounting);
+    for (let i = 0; i < n; i++) {
+      const s = summarizeAt(
+        {
+          pages: input.pages[i]!,
+          pageSizeBytes: input.pageSizeBytes[i]!,
+          bandwidthBytesPerSecond: input.bandwidthBytesPerSecond[i]!,
+          dirtyPagesPerSecond: input.dirtyPagesPerSecond[i]!,
+          hotFraction: input.hotFraction[i]!,
+          hotDirtyPagesPerSecond: input.hotDirtyPagesPerSecond[i]!,
+          coldDirtyPagesPerSecond: input.coldDirtyPagesPerSecond[i]!,
+          accounting,
+        },
+        name,
+        input.alpha[i]!,
+      );
+      expect(out.converged[i]).toBe(s.converged ? 1 : 0);
+      expect(Object.is(out.rho[i], s.rho)).toBe(true);
+      if (!s.converged) continue;
+      for (const q of QUANTITIES) {
+        if (!Object.is(out[q][i], s[q])) expect.fail(`${name} ${q}[${i}]: batch ${out[q][i]} vs summarizeAt ${s[q]}`);
+      }
+    }
+  });
+
+  it('summarizeBatch(paper Table 2) gives n = 4 and G = (15/8)^5 (the paper example)', () => {
+    // rho = 2 * 16000/60000 = 8/15; alpha = 0.05: rho^5 = 0.0433 <= 0.05 < rho^4, so n = 4 and G = 1/rho^5.
+    const out = createBatchOutputs(1);
+    summarizeBatch(
+      'uniform',
+      {
+        pages: Float64Array.of(4096),
+        pageSizeBytes: Float64Array.of(16e3),
+        bandwidthBytesPerSecond: Float64Array.of(60e3),
+        alpha: Float64Array.of(0.05),
+        dirtyPagesPerSecond: Float64Array.of(2),
+      },
+      out,
+      1,
+    );
+    expect(out.iterations[0]).toBe(4);
+    expect(Math.abs(out.gain[0]! - (15 / 8) ** 5) / (15 / 8) ** 5).toBeLessThan(1e-14);
+  });
+
+  it('summarizeBatch(missing or short arrays, bad count) throws a ModelInputError naming the argument', () => {
+    const out = createBatchOutputs(2);
+    const a = Float64Array.of(1, 2);
+    const base = { pages: a, pageSizeBytes: a, bandwidthBytesPerSecond: a, alpha: a };
+    expect(() => summarizeBatch('uniform', base, out, 2)).toThrow(/dirtyPagesPerSecond/);
+    expect(() => summarizeBatch('hotDowntime', { ...base, dirtyPagesPerSecond: a }, out, 2)).toThrow(/hotFraction/);
+    expect(() => summarizeBatch('uniform', { ...base, dirtyPagesPerSecond: a }, out, 3)).toThrow(ModelInputError);
+    expect(() => summarizeBatch('uniform', { ...base, dirtyPagesPerSecond: a }, out, -1)).toThrow(/count/);
+    expect(() => createBatchOutputs(0)).toThrow(/capacity/);
+    expect(() => createBatchOutputs(2 ** 40)).toThrow(/capacity/);
+  });
+});
