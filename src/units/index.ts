@@ -117,7 +117,10 @@ const DURATION_EXPECTED = 'a number with a unit: us, ms, s, min or h (for exampl
 function lowerCaseBitSize(input: string, p: { value: number; unit: string }): string | undefined {
   const m = /^([kKmMgGtTpP])?([iI])?b$/.exec(p.unit);
   if (!m) return undefined;
-  const n = input.trim().slice(0, input.trim().length - p.unit.length).trim();
+  const n = input
+    .trim()
+    .slice(0, input.trim().length - p.unit.length)
+    .trim();
   const letter = m[1] ?? '';
   const si = letter === 'k' || letter === 'K' ? 'k' : letter.toUpperCase();
   const iec = letter === '' ? '' : `${letter.toUpperCase()}i`;

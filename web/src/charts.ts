@@ -68,6 +68,7 @@ export class ChartBoard {
       actions: false,
       renderer: 'canvas',
       hover: false,
+      tooltip: true,
       logLevel: LOG_ERRORS_ONLY,
     });
     if (!el.isConnected) {
@@ -103,7 +104,12 @@ export class ChartBoard {
   private render(c: Mounted): Promise<void> {
     if (!c.dirty) return Promise.resolve();
     c.dirty = false;
-    return c.view.runAsync().then(() => undefined);
+    // resize(): recompute the layout (axis and legend extents, title room) for the new data, so no title or
+    // label is clipped after an edit (without it the old layout was kept until the window was resized).
+    return c.view
+      .resize()
+      .runAsync()
+      .then(() => undefined);
   }
 
   /** Releases a chart whose panel left the page. */
