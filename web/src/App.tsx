@@ -452,7 +452,12 @@ export function App() {
   const [state, setState] = useState<ViewState>(() => stateFromQuery(location.search));
   const [settled, setSettled] = useState<ViewState>(state);
   const [copied, setCopied] = useState<string>('');
-  const board = useMemo(() => new ChartBoard(), []);
+  const board = useMemo(() => {
+    const b = new ChartBoard();
+    // The chart views, for the browser tests' layout checks (read-only use).
+    (window as unknown as { precopyCharts?: ChartBoard }).precopyCharts = b;
+    return b;
+  }, []);
   const [ready, setReady] = useState(0);
   const lastGood = useRef<ExplorerData | undefined>(undefined);
   const pendingSeq = useRef(0);
@@ -745,5 +750,6 @@ export function App() {
 /** The text a derived hot-rate field shows: its value in pages/s. */
 function derivedText(key: TextField, data: ExplorerData): string {
   const v = key === 'hotRate' ? data.input.hotDirtyPagesPerSecond : data.input.coldDirtyPagesPerSecond;
-  return v === undefined ? '' : String(Number(v.toPrecision(6)));
+  // Full precision, so the text reads back as exactly the rate the model uses.
+  return v === undefined ? '' : String(v);
 }

@@ -130,6 +130,11 @@ export class ChartBoard {
     return c?.view;
   }
 
+  /** The mounted views, for layout checks. */
+  views(): View[] {
+    return [...this.charts.values()].map((c) => c.view);
+  }
+
   mounted(): ChartId[] {
     return [...this.charts.keys()];
   }

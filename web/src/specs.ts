@@ -67,7 +67,7 @@ function live(spec: TopLevelSpec, extraLayers: readonly object[] = [], tooltip: 
     const enc = l.encoding as Record<string, Json> | undefined;
     for (const ch of ['x', 'y']) {
       const axis = enc?.[ch]?.axis as Json | undefined;
-      if (axis) Object.assign(axis, { labelOverlap: true, labelFlush: true, titleLimit: 0 });
+      if (axis) Object.assign(axis, { labelOverlap: 'greedy', titleLimit: 0, ...(ch === 'x' ? { tickCount: 5 } : {}) });
     }
   }
   // Hover values: an invisible point per row of the curves carries the tooltip.
