@@ -41,12 +41,14 @@ try {
     await page.setViewportSize({ width, height });
     await page.goto(server.url);
     await page.click('button[data-preset="operator"]');
-    await page.waitForFunction(() => {
-      const d = document.documentElement.dataset;
-      return (
-        d.updatedAll === d.inputSeq && document.querySelector('[data-qemu-state="ready"]') !== null
-      );
-    }, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => {
+        const d = document.documentElement.dataset;
+        return d.updatedAll === d.inputSeq && document.querySelector('[data-qemu-state="ready"]') !== null;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
     const file = join(OUT, `explorer-${width}x${height}.png`);
     await page.screenshot({ path: file });
     process.stdout.write(`${file}\n`);

@@ -104,12 +104,9 @@ export class ChartBoard {
   private render(c: Mounted): Promise<void> {
     if (!c.dirty) return Promise.resolve();
     c.dirty = false;
-    // resize(): recompute the layout (axis and legend extents, title room) for the new data, so no title or
-    // label is clipped after an edit (without it the old layout was kept until the window was resized).
-    return c.view
-      .resize()
-      .runAsync()
-      .then(() => undefined);
+    // The specs' autosize has `resize: true`, so every run recomputes the layout (axis and legend extents,
+    // title room) for the new data: no title or label is clipped after an edit.
+    return c.view.runAsync().then(() => undefined);
   }
 
   /** Releases a chart whose panel left the page. */
