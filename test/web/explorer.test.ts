@@ -145,7 +145,8 @@ async function expectNoNaN(page: Page): Promise<void> {
   for (const a of attrs) expect(a).not.toMatch(/NaN|Infinity/);
 }
 
-describe('explorer in Chromium', () => {
+// Each test drives a real browser on a shared 2-CPU machine, with the QEMU planner busy in a worker: 60 s each.
+describe('explorer in Chromium', { timeout: 60_000 }, () => {
   test('loads without console errors or warnings, with every chart drawn', async () => {
     const { page, problems } = await open();
     expect(await page.title()).toBe('precopy explorer');
