@@ -13,23 +13,34 @@ type Reply = { id: number; data?: QemuPanelData; error?: string };
 export function QemuPanel(props: { input: ModelInput; downtimeLimitSeconds: number | undefined }) {
   const [reply, setReply] = useState<Reply | undefined>(undefined);
   const worker = useRef<Worker | undefined>(undefined);
+  const busy = useRef(false);
   const seq = useRef(0);
   const params = qemuParams(props.input, props.downtimeLimitSeconds);
   const key = JSON.stringify(params);
-  useEffect(() => {
+  const start = () => {
     const w = new Worker(new URL('./qemu-worker.ts', import.meta.url), { type: 'module' });
     w.onmessage = (e: MessageEvent<Reply>) => {
+      busy.current = false;
       if (e.data.id === seq.current) setReply(e.data);
     };
     worker.current = w;
-    return () => w.terminate();
+  };
+  useEffect(() => {
+    start();
+    return () => worker.current?.terminate();
   }, []);
   useEffect(() => {
-    // Debounced: a slider drag plans once it stops.
+    // Debounced, and a plan still running for older input is abandoned (its worker terminated), so a slider
+    // drag or typing never competes with a stale search for the CPU.
     const t = setTimeout(() => {
+      if (busy.current) {
+        worker.current?.terminate();
+        start();
+      }
       seq.current += 1;
+      busy.current = true;
       worker.current?.postMessage({ id: seq.current, params });
-    }, 250);
+    }, 500);
     return () => clearTimeout(t);
   }, [key]);
   const current = reply?.data && JSON.stringify(reply.data.params) === key ? reply.data : undefined;
