@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type ApiResult, apiOptimize, apiPredict, apiSimulate, apiSweep, errorBody } from './api.js';
 import { openApiDocument } from './openapi.js';
-import { readStatic } from './static.js';
+import { staticResponse } from './static.js';
 
 export interface AppOptions {
   /** Directory of the built explorer (dist/web). Without it only the API is served. */
@@ -157,10 +157,9 @@ export function createApp(options: AppOptions = {}): Hono {
 
   app.get('*', async (c) => {
     if (!options.staticDir) return c.text('precopy API: POST /api/predict, /api/optimize, /api/sweep, /api/simulate\n');
-    const file = await readStatic(options.staticDir, c.req.path);
+    const file = await staticResponse(options.staticDir, c.req.path, c.req.header('Accept-Encoding'));
     if (!file) return c.text('not found\n', 404);
-    c.header('Content-Type', file.type);
-    c.header('Cache-Control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    for (const [k, v] of Object.entries(file.headers)) c.header(k, v);
     return c.body(file.body as Uint8Array<ArrayBuffer>);
   });
 

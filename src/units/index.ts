@@ -7,8 +7,11 @@
  *   (KiB = 1024 B, MiB = 2^20 B).
  * - A bare `KB` (as the paper writes it) is the SI kilobyte, 1000 bytes. The paper's results depend on
  *   S and B only through tau = S/B, so `16KB` with `60KB/s` gives tau = 16/60 s under either reading.
- * - `B` is a byte and `b` a bit (`MB/s` bytes, `Mb/s` or `Mbit/s` or `Mbps` bits); prefixes are otherwise
- *   case-insensitive (`kb`, `Kb` and `KB` differ only in byte/bit).
+ * - `B` is a byte and `b` a bit in rates (`MB/s` bytes, `Mb/s` or `Mbit/s` or `Mbps` bits); prefixes are otherwise
+ *   case-insensitive. In a size (memory, page size) a lone lower-case `b` (`64gb`, `4kb`) is an error that
+ *   suggests `64GB`, `64GiB` or `64Gbit`: nobody sizes RAM in bits, and reading `64gb` as 8 GB is a trap.
+ * - Plain numbers may use scientific notation (`4.096e3`, `1e-3`); {@link parseNumber} reads them.
+ * - Where a fraction is asked for, a percentage is accepted (`40%` = 0.4); {@link parseFraction} reads it.
  * - Rates take `/s`, `/sec`, or the `ps` suffix (`Gbps`, `MBps`). A bare number is bytes (sizes) or bytes/s
  *   (rates). Durations need a unit (`300ms`, `2s`, `1.5min`, `1h`, `250us`): a bare number is rejected because
  *   QEMU counts milliseconds and precopy counts seconds, and guessing is how outages happen.
@@ -28,6 +31,51 @@ export class UnitError extends Error {
 }
 
 const NUMBER = String.raw`([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)`;
+
+const PLAIN = new RegExp(`^\\s*${NUMBER}\\s*$`);
+
+/** A plain number that could not be read. */
+export class NumberError extends Error {
+  readonly code = 'invalid_number';
+  constructor(
+    readonly input: string,
+    readonly expected: string,
+  ) {
+    super(`'${input}' is not a number: expected ${expected}`);
+    this.name = 'NumberError';
+  }
+}
+
+/**
+ * Parses a plain finite number, decimal or scientific: `'4096'`, `'4.096e3'` -> 4096, `'1e-3'` -> 0.001.
+ * Anything else (units, `NaN`, `Infinity`, `1,5`, empty) throws {@link NumberError}.
+ */
+export function parseNumber(input: string): number {
+  const m = PLAIN.exec(input);
+  const v = m ? Number(m[1]) : Number.NaN;
+  if (!Number.isFinite(v)) throw new NumberError(input, 'a decimal number such as 4096, 0.05 or 1e-3');
+  return v;
+}
+
+/**
+ * Parses a fraction: a plain number (`'0.4'`, `'4e-1'`) or a percentage (`'40%'` -> 0.4, `'0.5 %'` -> 0.005).
+ * The range is the caller's to check.
+ */
+export function parseFraction(input: string): number {
+  const m = /^\s*(.*?)\s*%\s*$/.exec(input);
+  if (!m) {
+    try {
+      return parseNumber(input);
+    } catch {
+      throw new NumberError(input, 'a fraction such as 0.4 or a percentage such as 40%');
+    }
+  }
+  const inner = PLAIN.exec(m[1]!);
+  const v = inner ? Number(inner[1]) : Number.NaN;
+  if (!Number.isFinite(v)) throw new NumberError(input, 'a fraction such as 0.4 or a percentage such as 40%');
+  // Divide by 100 exactly as written ('40%' is 0.4, not 0.4000000000000001).
+  return v / 100;
+}
 
 /** Multipliers for a prefix letter (lower-cased) and whether it is binary (`Ki`). */
 const SI: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15 };
@@ -62,9 +110,34 @@ const RATE_EXPECTED =
   'a number with a rate unit such as 60KB/s, 125MB/s, 1.5 MiB/s, 10Gbit/s, 10Gbps (a bare number is bytes/s)';
 const DURATION_EXPECTED = 'a number with a unit: us, ms, s, min or h (for example 300ms, 2s)';
 
-/** Parses a size to bytes. `'16KB'` -> 16000, `'16KiB'` -> 16384, `'64GiB'` -> 68719476736, `'4096'` -> 4096. */
+/**
+ * The suggestion for a size written with a lower-case `b` (`64gb`), or undefined when the unit is not one:
+ * `'64GB', '64GiB' or '64Gbit'`.
+ */
+function lowerCaseBitSize(input: string, p: { value: number; unit: string }): string | undefined {
+  const m = /^([kKmMgGtTpP])?([iI])?b$/.exec(p.unit);
+  if (!m) return undefined;
+  const n = input
+    .trim()
+    .slice(0, input.trim().length - p.unit.length)
+    .trim();
+  const letter = m[1] ?? '';
+  const si = letter === 'k' || letter === 'K' ? 'k' : letter.toUpperCase();
+  const iec = letter === '' ? '' : `${letter.toUpperCase()}i`;
+  const options = letter === '' ? [`${n}B`, `${n}bit`] : [`${n}${si}B`, `${n}${iec}B`, `${n}${si}bit`];
+  return `'${options.slice(0, -1).join("', '")}' or '${options[options.length - 1]}'`;
+}
+
+/**
+ * Parses a size to bytes. `'16KB'` -> 16000, `'16KiB'` -> 16384, `'64GiB'` -> 68719476736, `'4096'` -> 4096.
+ * A lower-case `b` (`'64gb'`) is an error naming the three readings (see the module comment).
+ */
 export function parseSize(input: string): number {
   const p = split(input);
+  const suggestion = p && lowerCaseBitSize(input, p);
+  if (suggestion) {
+    throw new UnitError('size', input, `${suggestion} (a lower-case b means bits; write B for bytes)`);
+  }
   const per = p && sizeUnitBytes(p.unit);
   if (!p || per === undefined) throw new UnitError('size', input, SIZE_EXPECTED);
   return p.value * per;

@@ -7,10 +7,64 @@ import {
   formatRate,
   formatSize,
   parseDirtyRate,
+  NumberError,
   parseDuration,
+  parseFraction,
+  parseNumber,
   parseRate,
   parseSize,
 } from '../../src/units/index.js';
+
+describe('lower-case b in a size is an error, never bits', () => {
+  it.each([
+    ['64gb', "'64GB', '64GiB' or '64Gbit'"],
+    ['4kb', "'4kB', '4KiB' or '4kbit'"],
+    ['1Mb', "'1MB', '1MiB' or '1Mbit'"],
+    ['2 tb', "'2TB', '2TiB' or '2Tbit'"],
+    ['8b', "'8B' or '8bit'"],
+  ])('parseSize(%j) suggests %s', (text, suggestion) => {
+    expect(() => parseSize(text)).toThrow(UnitError);
+    expect(() => parseSize(text)).toThrow(suggestion);
+  });
+  it('bits written out are still bits, and rates keep Gb/s as bits', () => {
+    expect(parseSize('1Mbit')).toBe(125_000);
+    expect(parseRate('10Gb/s')).toBe(1.25e9);
+  });
+});
+
+describe('parseNumber and parseFraction', () => {
+  it.each([
+    ['4096', 4096],
+    ['4.096e3', 4096],
+    ['1e-3', 0.001],
+    [' 0.05 ', 0.05],
+    ['-2', -2],
+  ])('parseNumber(%j) is %d', (text, v) => {
+    expect(parseNumber(text)).toBe(v);
+  });
+  it.each(['', '4KiB', 'NaN', 'Infinity', '1,5', '1e999', '0x10'])('parseNumber(%j) throws NumberError', (t) => {
+    expect(() => parseNumber(t)).toThrow(NumberError);
+  });
+  it.each([
+    ['0.4', 0.4],
+    ['40%', 0.4], // 40 / 100, exactly the double nearest 0.4
+    ['40 %', 0.4],
+    ['5e-2', 0.05],
+    ['0.5%', 0.005],
+  ])('parseFraction(%j) is %d', (text, v) => {
+    expect(parseFraction(text)).toBe(v);
+  });
+  it.each(['%', 'forty%', '40%%', '0.4x'])('parseFraction(%j) throws NumberError', (t) => {
+    expect(() => parseFraction(t)).toThrow(NumberError);
+  });
+  // -0 prints as '0', so it is left out of the property.
+  test.prop([fc.double({ min: -1e6, max: 1e6, noNaN: true }).filter((x) => !Object.is(x, -0))])(
+    'a percentage is the number over 100',
+    (x) => {
+      expect(parseFraction(`${x}%`)).toBe(x / 100);
+    },
+  );
+});
 
 describe('parseSize', () => {
   it.each([
@@ -23,7 +77,6 @@ describe('parseSize', () => {
     ['2TB', 2e12],
     ['8 bytes', 8],
     ['1Mbit', 125_000],
-    ['1Mb', 125_000], // lower-case b is a bit
     ['1e3B', 1000],
   ])('parseSize(%s) is %d bytes', (text, bytes) => {
     expect(parseSize(text)).toBe(bytes);

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ALPHA_GRID } from '../../web/src/compute.js';
 import { type Harness, buildLibraryScript, startHarness } from './browser.js';
+import { cli } from '../support/cli.js';
 import { tableValues } from './library-entry.js';
 
 const SCREENSHOTS = 'test-output/screenshots';
@@ -144,7 +145,8 @@ async function expectNoNaN(page: Page): Promise<void> {
   for (const a of attrs) expect(a).not.toMatch(/NaN|Infinity/);
 }
 
-describe('explorer in Chromium', () => {
+// Each test drives a real browser on a shared 2-CPU machine, with the QEMU planner busy in a worker: 60 s each.
+describe('explorer in Chromium', { timeout: 60_000 }, () => {
   test('loads without console errors or warnings, with every chart drawn', async () => {
     const { page, problems } = await open();
     expect(await page.title()).toBe('precopy explorer');
@@ -187,18 +189,21 @@ describe('explorer in Chromium', () => {
     const { page, problems } = await open();
     await setText(page, 'bandwidth', 'fast');
     const error = page.locator('#f-bandwidth-error');
-    await expect.poll(() => error.textContent()).toMatch(/^bandwidth 'fast' is not a rate: expected /);
+    // Errors name the field as the page labels it, once typing pauses.
+    await expect.poll(() => error.textContent()).toMatch(/^Bandwidth 'fast' is not a rate: expected /);
     expect(await page.getAttribute('#f-bandwidth', 'aria-invalid')).toBe('true');
     expect(await page.locator('.error-summary').textContent()).toMatch(/One input is invalid/);
     await expectNoNaN(page);
     await setText(page, 'bandwidth', '60KB/s');
     await setText(page, 'alpha', '1');
-    expect(await page.locator('#f-alpha-error').textContent()).toBe(
-      "alpha '1' is out of range: expected 0 < alpha < 1",
-    );
+    await expect
+      .poll(() => page.locator('#f-alpha-error').textContent())
+      .toBe("Stop fraction '1' is out of range: expected 0 < α < 1 (a fraction, a percentage or a time such as 300ms)");
     await expectNoNaN(page);
     await setText(page, 'alpha', '');
-    expect(await page.locator('#f-alpha-error').textContent()).toMatch(/^alpha '' is not a number/);
+    await expect
+      .poll(() => page.locator('#f-alpha-error').textContent())
+      .toMatch(/^Stop fraction '' is neither a fraction/);
     await setText(page, 'alpha', '0.05');
     expect(await page.locator('.field.invalid').count()).toBe(0);
     // Pre-copy that never converges: a warning in words, the charts keep working, still no NaN.
@@ -222,6 +227,8 @@ describe('explorer in Chromium', () => {
     await page.selectOption('#f-case', 'hot-precopy');
     await setText(page, 'pages', '16384');
     await setText(page, 'bandwidth', '1Gbit/s');
+    await page.check('#f-hotRates');
+    await settle(page);
     await setText(page, 'hotRate', '12 pages/s');
     await setText(page, 'alpha', '0.2');
     await page.waitForFunction(() => new URLSearchParams(location.search).get('alpha') === '0.2');
@@ -247,22 +254,33 @@ describe('explorer in Chromium', () => {
     const numbers = await download(() => page.click('text=Numbers (CSV)'));
     expect(numbers.name).toBe('precopy-numbers.csv');
     const lines = numbers.bytes.toString('utf8').trimEnd().split('\r\n');
-    expect(lines[0]!.split(',').slice(0, 4)).toEqual(['case', 'alpha', 'converged', 'rho']);
-    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['Uniform', 'Hot I', 'Hot II']);
-    const lib = await libraryCells(page);
     const header = lines[0]!.split(',');
+    // Every row carries the inputs, as typed and in base units, then the results.
+    const at = header.indexOf('case');
+    expect(header.slice(0, 4)).toEqual(['in_pages', 'in_pageSize', 'in_bandwidth', 'in_dirtyRate']);
+    expect(header).toContain('pageSizeBytes');
+    expect(header.slice(at, at + 4)).toEqual(['case', 'alpha', 'converged', 'rho']);
+    expect(lines.slice(1).map((l) => l.split(',')[at])).toEqual(['Uniform', 'Hot I', 'Hot II']);
+    expect(lines[1]!.split(',').slice(0, 3)).toEqual(['4096', '16KB', '60KB/s']);
+    expect(lines[1]!.split(',')[header.indexOf('pageSizeBytes')]).toBe('16000');
+    const lib = await libraryCells(page);
     const uniform = lines[1]!.split(',');
     expect(uniform[header.indexOf('downtimeSeconds')]).toBe(lib.get('uniform/downtimeSeconds'));
 
     const sweep = await download(() => page.click('text=Sweep over α (CSV)'));
     const rows = sweep.bytes.toString('utf8').trimEnd().split('\r\n');
-    expect(rows[0]).toBe('case,alpha,iterations,downtimeSeconds,totalSeconds,pagesTransferred,gain,networkUtilization');
+    const sweepHeader = rows[0]!.split(',');
+    const from = sweepHeader.indexOf('case');
+    expect(sweepHeader.slice(from).join(',')).toBe(
+      'case,alpha,iterations,downtimeSeconds,totalSeconds,pagesTransferred,gain,networkUtilization',
+    );
+    expect(sweepHeader[0]).toBe('in_pages');
     // Three cases, each at every grid alpha plus two points per band edge.
     expect(rows.length).toBeGreaterThan(1 + 3 * ALPHA_GRID.length);
     for (const r of rows.slice(1)) {
       const f = r.split(',');
-      expect(f).toHaveLength(8);
-      for (const x of f.slice(1)) expect(Number.isFinite(Number(x)), r).toBe(true);
+      expect(f).toHaveLength(sweepHeader.length);
+      for (const x of f.slice(from + 1)) expect(Number.isFinite(Number(x)), r).toBe(true);
     }
 
     const svg = await download(() => page.click('figure[data-chart="downtime"] button:has-text("SVG")'));
@@ -275,6 +293,8 @@ describe('explorer in Chromium', () => {
     }, svgText);
     expect(svgOk).toBe(true);
     expect(svgText).toContain('Downtime vs α');
+    // The image carries the parameters it was drawn for.
+    expect(svgText).toMatch(/class="precopy-parameters"[^>]*>Ps=4096 S=16KB B=60KB\/s D=2 α=0.05/);
 
     const png = await download(() => page.click('figure[data-chart="utilization"] button:has-text("PNG")'));
     expect(png.name).toBe('precopy-utilization.png');
@@ -299,7 +319,11 @@ describe('explorer in Chromium', () => {
         .map((e) => e.outerHTML.slice(0, 80)),
     );
     expect(unlabelled).toEqual([]);
-    await page.keyboard.press('Tab');
+    // The presets and the answer's buttons come first, then the form in order.
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.id)) === 'f-case') break;
+    }
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-case');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-accounting');
@@ -316,5 +340,217 @@ describe('explorer in Chromium', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/explorer-390x844-full.png`, fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  test('changing the one dirty rate changes every case shown (hot rates follow it)', async () => {
+    const { page, problems } = await open();
+    await page.click('button[data-preset="operator"]');
+    await settle(page);
+    const before = await cells(page);
+    await setText(page, 'dirtyRate', '100MB/s');
+    const after = await cells(page);
+    for (const c of ['uniform', 'hotPrecopy', 'hotDowntime']) {
+      expect(after.get(`${c}/downtimeSeconds`), c).not.toBe(before.get(`${c}/downtimeSeconds`));
+      expect(after.get(`${c}/rho`), c).not.toBe(before.get(`${c}/rho`));
+    }
+    // The rule is stated beside the hot rates: Dh = 2 D. 1e8 B/s / 4096 B = 24414.0625 pages/s.
+    expect(await page.inputValue('#f-hotRate')).toBe(String(2 * 24414.0625));
+    expect(await page.locator('[data-understood="hotRate"]').textContent()).toMatch(/= 2 × D = /);
+    // Their own rates, when chosen, are editable and then the hot cases keep them.
+    await page.check('#f-hotRates');
+    await settle(page);
+    const own = await cells(page);
+    await setText(page, 'dirtyRate', '50MB/s');
+    const later = await cells(page);
+    expect(later.get('uniform/downtimeSeconds')).not.toBe(own.get('uniform/downtimeSeconds'));
+    expect(later.get('hotPrecopy/downtimeSeconds')).toBe(own.get('hotPrecopy/downtimeSeconds'));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  test('unit traps: 64gb is an error suggesting GB/GiB/Gbit, 4.096e3 is pages, 1e-3 and 40% are numbers', async () => {
+    const { page, problems } = await open();
+    await setText(page, 'pageSize', '4KiB');
+    await setText(page, 'pages', '64gb');
+    await expect
+      .poll(() => page.locator('#f-pages-error').textContent())
+      .toMatch(/^Memory '64gb' is not a size: expected '64GB', '64GiB' or '64Gbit'/);
+    await setText(page, 'pages', '4.096e3');
+    expect(await page.locator('[data-understood="pages"]').textContent()).toBe('= 4,096 pages of 4,096 B (16 MiB)');
+    await setText(page, 'alpha', '1e-3');
+    expect(await page.locator('#numbers-caption').textContent()).toMatch(/^Results at α = 0.001 /);
+    await setText(page, 'maxUtilization', '40%');
+    await setText(page, 'hotFraction', '10%');
+    expect(await page.locator('.field.invalid').count()).toBe(0);
+    expect(await page.locator('[data-understood="maxUtilization"]').textContent()).toBe('= 40%');
+    // tau and rho are on the page: tau = 4096 B / 60000 B/s = 68.3 ms; rho = 2 * tau = 0.137.
+    expect(await page.locator('[data-headline="tau"]').textContent()).toBe('68.3 ms');
+    expect(await page.locator('[data-headline-case="uniform"] [data-headline="rho"]').textContent()).toBe('0.137');
+    // The operator preset: x86 pages, 10 Gbit/s, QEMU's 300 ms.
+    await page.click('button[data-preset="operator"]');
+    await settle(page);
+    expect(await page.locator('[data-understood="pageSize"]').textContent()).toBe('= 4,096 B (x86)');
+    expect(await page.locator('[data-understood="alpha"]').textContent()).toMatch(/^= downtime limit 300 ms/);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  test('charts stay whole after edits and at 390 px with the operator preset', async () => {
+    const { page, problems } = await open();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('button[data-preset="operator"]');
+    await settle(page);
+    await setText(page, 'dirtyRate', '150MB/s');
+    await setText(page, 'alpha', '0.4');
+    await page.waitForFunction(
+      () => document.documentElement.dataset.updatedAll === document.documentElement.dataset.inputSeq,
+    );
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    // Every mark, title and axis title lies inside its canvas (nothing cut): the scenegraph's bounds, placed at
+    // the view's origin, within the canvas size; and every canvas within its figure.
+    const cut = await page.evaluate(() => {
+      type V = {
+        scenegraph(): { root: { bounds: { x1: number; x2: number; y1: number; y2: number } } };
+        origin(): [number, number];
+        container(): HTMLElement | null;
+      };
+      const board = (window as unknown as { precopyCharts: { views(): V[] } }).precopyCharts;
+      const out: string[] = [];
+      for (const v of board.views()) {
+        const canvas = v.container()?.querySelector('canvas');
+        if (!canvas) continue;
+        const b = v.scenegraph().root.bounds;
+        const [ox, oy] = v.origin();
+        const w = canvas.clientWidth;
+        const h = canvas.clientHeight;
+        if (ox + b.x1 < -0.5 || ox + b.x2 > w + 0.5 || oy + b.y1 < -0.5 || oy + b.y2 > h + 0.5) {
+          out.push(
+            `${v.container()?.closest('figure')?.dataset.chart}: [${ox + b.x1}, ${ox + b.x2}] x [${oy + b.y1}, ${oy + b.y2}] in ${w} x ${h}`,
+          );
+        }
+        const fig = canvas.closest('figure')!.getBoundingClientRect();
+        const c = canvas.getBoundingClientRect();
+        if (c.right > fig.right + 0.5 || c.left < fig.left - 0.5) out.push(`canvas wider than its figure`);
+      }
+      return out;
+    });
+    expect(cut).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  test('the QEMU panel equals qemu plan --format json for the same VM', async () => {
+    const { page, problems } = await open();
+    await page.click('button[data-preset="operator"]');
+    await settle(page);
+    await page.waitForSelector('[data-qemu-state="ready"]', { timeout: 60_000 });
+    const command = (await page.locator('.qemu code').first().textContent())!;
+    expect(command).toBe(
+      'precopy qemu plan --memory 68719476736B --page-size 4096B --link-bandwidth 1250000000B/s --dirty-rate 48828.125 --downtime-limit 300ms',
+    );
+    const r = await cli(...command.split(' ').slice(1), '--format', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const value = async (k: string) => Number(await page.getAttribute(`[data-qemu="${k}"]`, 'data-value'));
+    expect(await value('downtimeLimitMs')).toBe(doc.parameters.downtimeLimitMs);
+    expect(await value('maxBandwidthBytesPerSecond')).toBe(doc.parameters.maxBandwidthBytesPerSecond);
+    expect(await value('downtimeSeconds')).toBe(doc.prediction.downtimeSeconds);
+    expect(await value('totalSeconds')).toBe(doc.prediction.totalSeconds);
+    expect(await page.locator('[data-qemu="qmp"]').textContent()).toBe(JSON.stringify(doc.qmp));
+    expect(await page.locator('[data-qemu="virsh"]').textContent()).toBe(doc.virsh.join('\n'));
+    // A typed downtime limit that the model's downtime exceeds is a warning (Hot II sends its hot pages at
+    // downtime: 10% of 64 GiB at 1.25 GB/s is about 5.5 s > 300 ms).
+    expect(await page.locator('[data-headline-case="hotDowntime"] [data-headline="limit-exceeded"]').count()).toBe(1);
+    expect(await page.locator('[data-headline-case="uniform"] [data-headline="limit-exceeded"]').count()).toBe(0);
+    // "Use the best alpha" sets the stop fraction to the optimum under Umax.
+    const best = page.locator('button[data-use-best="uniform"]');
+    const label = (await best.textContent())!;
+    await best.click();
+    await settle(page);
+    const alpha = await page.inputValue('#f-alpha');
+    expect(label).toContain(`α = ${Number(Number(alpha).toPrecision(3))}`);
+    expect((await cells(page)).get('uniform/optimumAlpha')).toBe(alpha);
+    // A VM that never converges under QEMU's 300 ms gets a remedy (rho = 2e9 / 1.25e9 = 1.6).
+    await setText(page, 'alpha', '300ms');
+    await setText(page, 'dirtyRate', '2GB/s');
+    await page.waitForSelector('[data-qemu="remedy"]', { timeout: 60_000 });
+    expect(await page.locator('[data-qemu="remedy"]').textContent()).toMatch(
+      /^It would converge with a bandwidth of at least /,
+    );
+    expect(await page.locator('[data-headline-case="uniform"] [data-headline="never"]').textContent()).toMatch(
+      /Never converges: .* a bandwidth above/,
+    );
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  test('numbers in human terms, a glossary, headings, and sliders that speak in units', async () => {
+    const { page, problems } = await open();
+    // Paper Table 2 with D = 3.5: rho = 3.5 * 16000/60000 = 0.933, a long migration.
+    await setText(page, 'dirtyRate', '3.5');
+    const total = (await page.locator('td[data-case="uniform"][data-quantity="totalSeconds"]').textContent())!;
+    expect(total).toMatch(/^\d{1,3}(\.\d{1,2})? (ns|µs|ms|s|min|h|days)$/);
+    const pages = (await page.locator('td[data-case="uniform"][data-quantity="downtimePages"]').textContent())!;
+    expect(pages).toMatch(/^[\d,]+$/);
+    const glossary = (await page.locator('.glossary').textContent())!;
+    for (const term of ['ρ = D·τ', 'Unet', 'HG', 'Paper accounting', 'Consistent accounting'])
+      expect(glossary).toContain(term);
+    expect(glossary).toMatch(/not how busy the link is/);
+    expect(await page.locator('h2').count()).toBeGreaterThanOrEqual(6);
+    expect(await page.getAttribute('#f-bandwidth-slider', 'aria-valuetext')).toMatch(/^60KB\/s = 60 kB\/s/);
+    // The focus ring is at least 3:1 against white.
+    await page.focus('#f-pages');
+    const ring = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineColor);
+    const [r, g, b] = ring.match(/\d+/g)!.map(Number);
+    const lum = (c: number) => {
+      const x = c / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    };
+    const L = 0.2126 * lum(r!) + 0.7152 * lum(g!) + 0.0722 * lum(b!);
+    expect(1.05 / (L + 0.05)).toBeGreaterThanOrEqual(3);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  test('copy link: a confirmation, or the link to copy by hand when the clipboard is not available', async () => {
+    const { page, problems } = await open();
+    await page.evaluate(() => Object.defineProperty(navigator, 'clipboard', { value: undefined }));
+    await page.click('#copy-link');
+    await expect.poll(() => page.locator('.copied p').textContent()).toMatch(/clipboard is not available/);
+    expect(await page.inputValue('#share-url')).toMatch(/\?pages=4096&pageSize=16KB/);
+    const ok = await open();
+    await h.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url.replace(/\/$/, '') });
+    await ok.page.click('#copy-link');
+    await expect.poll(() => ok.page.locator('.copied p').textContent()).toBe('Link copied to the clipboard.');
+    expect(problems).toEqual([]);
+    await page.close();
+    await ok.page.close();
+  });
+
+  test('assets are served compressed with cache headers, at most 400 KB of JavaScript on the wire', async () => {
+    const { page } = await open();
+    const scripts = await page.evaluate(() =>
+      [...document.querySelectorAll('script[src]')].map((s) => (s as HTMLScriptElement).src),
+    );
+    await page.close();
+    expect(scripts.length).toBeGreaterThan(0);
+    let wire = 0;
+    for (const src of scripts) {
+      const res = await fetch(src, { headers: { 'accept-encoding': 'br, gzip' } });
+      expect(res.headers.get('content-encoding')).toBe('br');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(res.headers.get('vary')).toBe('Accept-Encoding');
+      wire += Number(res.headers.get('content-length'));
+      await res.arrayBuffer();
+      const gz = await fetch(src, { headers: { 'accept-encoding': 'gzip' } });
+      expect(gz.headers.get('content-encoding')).toBe('gzip');
+      await gz.arrayBuffer();
+    }
+    expect(wire).toBeGreaterThan(0);
+    expect(wire).toBeLessThanOrEqual(400_000);
+    const index = await fetch(h.url, { headers: { 'accept-encoding': 'identity' } });
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-encoding')).toBeNull();
+    await index.arrayBuffer();
   });
 });

@@ -5,10 +5,9 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
 import { iterations } from '../../src/model/index.js';
-import { predictSchema } from '../../src/schema/index.js';
 import { ALPHA_GRID, computeExplorer } from '../../web/src/compute.js';
 import { DEFAULT_STATE, FIELDS, type ViewState, queryFromState, stateFromQuery } from '../../web/src/fields.js';
-import { parseView, rawInput } from '../../web/src/parse.js';
+import { parseView } from '../../web/src/parse.js';
 import { requireChromium } from './browser.js';
 
 const SEED = { seed: 20130901, numRuns: 200 };
@@ -45,7 +44,8 @@ describe('URL state', () => {
   });
 
   test('the defaults are the paper Table 2 and parse', () => {
-    const p = predictSchema.parse({ ...rawInput(DEFAULT_STATE), alpha: DEFAULT_STATE.alpha });
+    const p = parseView(DEFAULT_STATE);
+    expect(p.errors).toEqual({});
     expect(p.input).toMatchObject({
       pages: 4096,
       pageSizeBytes: 16000,
@@ -77,9 +77,41 @@ describe('memory and downtime limit as in the command line', () => {
     // A full stop-and-copy takes Ps*S/B = 4096 * 16000 / 60000 = 1092.27 s < 2 h.
     const p = parseView({ ...DEFAULT_STATE, alpha: '2h' });
     expect(p.input).toBeUndefined();
-    expect(p.errors.alpha).toMatch(
-      /^downtimeLimit '2h' is out of range: expected 0 < downtime-limit < Ps\*S\/B = 1092.27 s/,
-    );
+    expect(p.errors.alpha).toMatch(/^Stop fraction '2h' is out of range: expected 0 < limit < Ps·S\/B = 18.2 min/);
+  });
+});
+
+describe('units the page reads as an operator means them', () => {
+  test('64gb in the memory field is an error suggesting 64GB, 64GiB or 64Gbit, never gigabits', () => {
+    const p = parseView({ ...DEFAULT_STATE, pages: '64gb', pageSize: '4KiB' });
+    expect(p.input).toBeUndefined();
+    expect(p.errors.pages).toMatch(/^Memory '64gb' is not a size: expected '64GB', '64GiB' or '64Gbit'/);
+  });
+  test('4.096e3 in the memory field is 4096 pages, not 4096 bytes', () => {
+    expect(parseView({ ...DEFAULT_STATE, pages: '4.096e3' }).input?.pages).toBe(4096);
+  });
+  test('1e-3 and 0.1% are alpha 0.001, not a duration', () => {
+    expect(parseView({ ...DEFAULT_STATE, alpha: '1e-3' }).input?.alpha).toBe(0.001);
+    expect(parseView({ ...DEFAULT_STATE, alpha: '0.1%' }).input?.alpha).toBe(0.001);
+  });
+  test('40% is a utilisation limit of 0.4', () => {
+    expect(parseView({ ...DEFAULT_STATE, maxUtilization: '40%' }).maxUtilization).toBe(0.4);
+  });
+  test('every field says what it understood: 64GiB of 4KiB pages is 16,777,216 pages of 4,096 B', () => {
+    const p = parseView({ ...DEFAULT_STATE, pages: '64GiB', pageSize: '4KiB' });
+    expect(p.understood.pages).toBe('= 16,777,216 pages of 4,096 B (64 GiB)');
+    expect(p.understood.pageSize).toBe('= 4,096 B (x86)');
+    // 2^36 / 2^12 = 2^24 = 16,777,216 pages.
+    expect(p.input?.pages).toBe(2 ** 24);
+  });
+  test('hot rates follow the dirty rate by default: Dh = 2 D, Dnh = 0.9 D (Table 2 proportions)', () => {
+    const p = parseView({ ...DEFAULT_STATE, dirtyRate: '200MB/s', pageSize: '4KiB', pages: '64GiB' });
+    // 2e8 B/s / 4096 B = 48828.125 pages/s.
+    expect(p.input?.dirtyPagesPerSecond).toBe(48828.125);
+    expect(p.input?.hotDirtyPagesPerSecond).toBe(2 * 48828.125);
+    expect(p.input?.coldDirtyPagesPerSecond).toBe(0.9 * 48828.125);
+    const own = parseView({ ...DEFAULT_STATE, dirtyRate: '200MB/s', hotRates: 'own' });
+    expect(own.input?.hotDirtyPagesPerSecond).toBe(4);
   });
 });
 

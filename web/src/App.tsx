@@ -8,14 +8,18 @@ import {
   type AccountingChoice,
   CASE_CHOICES,
   type CaseChoice,
+  DEFAULT_STATE,
   FIELDS,
   type FieldSpec,
+  OPERATOR_STATE,
   type TextField,
   type ViewState,
   queryFromState,
   stateFromQuery,
 } from './fields.js';
-import { parseView } from './parse.js';
+import { count, human, humanBytes, humanSeconds } from './human.js';
+import { type ParsedView, parseView } from './parse.js';
+import { QemuPanel } from './QemuPanel.js';
 import { CHARTS, type ChartId } from './specs.js';
 
 /** Sequence number of the last input event, for the performance marks `input-N` / `charts-N`. */
@@ -28,23 +32,13 @@ function markInput(): number {
   return inputSeq;
 }
 
-const FORMATS = new Map<number, Intl.NumberFormat>();
-
-/** A number for display: `digits` significant digits, never NaN/Infinity (those are worded by the caller). */
-function show(x: number, digits = 6): string {
-  let f = FORMATS.get(digits);
-  if (!f) {
-    f = new Intl.NumberFormat('en-US', { maximumSignificantDigits: Math.min(21, digits) });
-    FORMATS.set(digits, f);
-  }
-  return f.format(x);
-}
-
 function FieldInput(props: {
   spec: FieldSpec;
   value: string;
   error: string | undefined;
+  understood: string | undefined;
   disabled: boolean;
+  readOnly: boolean;
   position: number | undefined;
   onText: (key: TextField, text: string) => void;
 }) {
@@ -62,12 +56,13 @@ function FieldInput(props: {
           id={id}
           name={spec.key}
           type="text"
-          inputMode="decimal"
+          inputMode="text"
           autoComplete="off"
           spellcheck={false}
           value={value}
+          readOnly={props.readOnly}
           aria-invalid={error ? 'true' : 'false'}
-          aria-describedby={`${id}-help${error ? ` ${id}-error` : ''}`}
+          aria-describedby={`${id}-understood ${id}-help${error ? ` ${id}-error` : ''}`}
           onInput={(e) => props.onText(spec.key, (e.currentTarget as HTMLInputElement).value)}
         />
         <span class="unit" aria-hidden="true">
@@ -79,12 +74,17 @@ function FieldInput(props: {
         class="slider"
         type="range"
         aria-label={`${spec.label} slider`}
+        aria-valuetext={`${value}${props.understood ? ` ${props.understood}` : ''}`}
         min={s.min}
         max={s.max}
         step={s.step}
         value={pos ?? s.min}
+        disabled={props.readOnly}
         onInput={(e) => props.onText(spec.key, s.toText(Number((e.currentTarget as HTMLInputElement).value)))}
       />
+      <p id={`${id}-understood`} class="understood" data-understood={spec.key}>
+        {props.understood ?? ''}
+      </p>
       <p id={`${id}-help`} class="help">
         {spec.help}
         {disabled ? ' (not used by the selected case)' : ''}
@@ -125,39 +125,49 @@ interface Quantity {
   key: string;
   label: string;
   value: (data: ExplorerData, name: CaseName) => number | undefined;
-  format: (x: number) => string;
+  format: (x: number, data: ExplorerData) => string;
 }
 
-const seconds = (x: number) => `${show(x)} s`;
+const pct = (x: number) => `${human(x * 100)}%`;
 const QUANTITIES: readonly Quantity[] = [
-  { key: 'rho', label: 'ρ (dirty over transfer rate)', value: (d, n) => d.prediction[n]?.rho, format: (x) => show(x) },
+  {
+    key: 'rho',
+    label: 'ρ = D·τ (dirtying over sending)',
+    value: (d, n) => d.prediction[n]?.rho,
+    format: (x) => human(x),
+  },
   {
     key: 'iterations',
     label: 'n (last pre-copy round)',
     value: (d, n) => conv(d, n)?.iterations,
-    format: (x) => show(x, 15),
+    format: (x) => count(x),
   },
-  { key: 'precopySeconds', label: 'Tpre-copy', value: (d, n) => conv(d, n)?.precopySeconds, format: seconds },
-  { key: 'downtimeSeconds', label: 'Tdown (downtime)', value: (d, n) => conv(d, n)?.downtimeSeconds, format: seconds },
-  { key: 'totalSeconds', label: 'Ttotal', value: (d, n) => conv(d, n)?.totalSeconds, format: seconds },
+  { key: 'precopySeconds', label: 'Tpre-copy', value: (d, n) => conv(d, n)?.precopySeconds, format: humanSeconds },
+  {
+    key: 'downtimeSeconds',
+    label: 'Tdown (downtime)',
+    value: (d, n) => conv(d, n)?.downtimeSeconds,
+    format: humanSeconds,
+  },
+  { key: 'totalSeconds', label: 'Ttotal', value: (d, n) => conv(d, n)?.totalSeconds, format: humanSeconds },
   {
     key: 'pagesTransferred',
     label: 'PTotalMig (pages migrated)',
     value: (d, n) => conv(d, n)?.pagesTransferred,
-    format: (x) => show(x, 15),
+    format: (x, d) => `${count(x)} (${humanBytes(x * d.input.pageSizeBytes)})`,
   },
   {
     key: 'downtimePages',
     label: 'Pages copied at downtime',
     value: (d, n) => conv(d, n)?.downtimePages,
-    format: (x) => show(x),
+    format: (x) => count(x),
   },
-  { key: 'gain', label: 'G (gain)', value: (d, n) => conv(d, n)?.gain, format: (x) => show(x) },
+  { key: 'gain', label: 'G (gain)', value: (d, n) => conv(d, n)?.gain, format: (x) => human(x) },
   {
     key: 'networkUtilization',
-    label: 'Unet (network utilisation)',
+    label: 'Unet (paper Eq. 15)',
     value: (d, n) => conv(d, n)?.networkUtilization,
-    format: (x) => `${show(x * 100, 4)}%`,
+    format: pct,
   },
   {
     key: 'optimumAlpha',
@@ -166,7 +176,7 @@ const QUANTITIES: readonly Quantity[] = [
       const o = d.optimum[n];
       return o?.feasible ? o.alpha : undefined;
     },
-    format: (x) => show(x),
+    format: (x) => human(x),
   },
   {
     key: 'optimumDowntimeSeconds',
@@ -175,7 +185,7 @@ const QUANTITIES: readonly Quantity[] = [
       const o = d.optimum[n];
       return o?.feasible ? o.downtimeSeconds : undefined;
     },
-    format: seconds,
+    format: humanSeconds,
   },
 ];
 
@@ -190,7 +200,7 @@ function NumbersTable(props: { data: ExplorerData; stale: boolean; alphaFrom: st
     <div class="table-wrap">
       <table class={`numbers${props.stale ? ' stale' : ''}`} aria-describedby="numbers-caption">
         <caption id="numbers-caption">
-          Results at α = {show(data.input.alpha)}
+          Results at α = {human(data.input.alpha)}
           {props.alphaFrom ? ` (from the downtime limit ${props.alphaFrom})` : ''} ({data.input.accounting ?? 'paper'}{' '}
           accounting)
         </caption>
@@ -217,7 +227,7 @@ function NumbersTable(props: { data: ExplorerData; stale: boolean; alphaFrom: st
                 } else if (!Number.isFinite(v)) {
                   text = 'unbounded';
                 } else {
-                  text = q.format(v);
+                  text = q.format(v, data);
                 }
                 return (
                   <td
@@ -240,13 +250,82 @@ function NumbersTable(props: { data: ExplorerData; stale: boolean; alphaFrom: st
                 data-quantity="hotGain"
                 data-value={Number.isFinite(data.prediction.hotGain) ? String(data.prediction.hotGain) : ''}
               >
-                {Number.isFinite(data.prediction.hotGain) ? show(data.prediction.hotGain) : 'unbounded'}
+                {Number.isFinite(data.prediction.hotGain) ? human(data.prediction.hotGain) : 'unbounded'}
               </td>
             </tr>
           ) : null}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * The headline answer per case (downtime, total time, traffic, converges), first on every screen size, with
+ * tau and rho, a warning when a typed downtime limit is exceeded, and "use the best alpha".
+ */
+function Headline(props: {
+  data: ExplorerData;
+  parsed: ParsedView;
+  stale: boolean;
+  onUseAlpha: (alpha: number) => void;
+}) {
+  const { data, parsed } = props;
+  const limit = parsed.downtimeLimitSeconds;
+  return (
+    <section class={`headline${props.stale ? ' stale' : ''}`} aria-labelledby="h-answer">
+      <h2 id="h-answer">The answer</h2>
+      <p class="tau">
+        τ = S/B ={' '}
+        <b data-headline="tau">{humanSeconds(data.input.pageSizeBytes / data.input.bandwidthBytesPerSecond)}</b> per
+        page · memory {humanBytes(data.input.pages * data.input.pageSizeBytes)} = {count(data.input.pages)} pages
+      </p>
+      <div class="cards">
+        {data.cases.map((n) => {
+          const o = data.prediction[n]!;
+          const opt = data.optimum[n];
+          const exceeded = o.converged && limit !== undefined && o.downtimeSeconds > limit * (1 + 1e-9);
+          return (
+            <div class="card" key={n} data-headline-case={n}>
+              <h3>{CASE_LABEL[n]}</h3>
+              <p class="rho">
+                ρ = <span data-headline="rho">{human(o.rho)}</span>
+              </p>
+              {o.converged ? (
+                <dl>
+                  <dt>Downtime</dt>
+                  <dd data-headline="downtime">{humanSeconds(o.downtimeSeconds)}</dd>
+                  <dt>Total time</dt>
+                  <dd data-headline="total">{humanSeconds(o.totalSeconds)}</dd>
+                  <dt>Traffic</dt>
+                  <dd data-headline="traffic">{humanBytes(o.pagesTransferred * data.input.pageSizeBytes)}</dd>
+                  <dt>Converges</dt>
+                  <dd>yes, after {count(o.iterations)} rounds</dd>
+                </dl>
+              ) : (
+                <p class="never" data-headline="never">
+                  Never converges: {o.reason}. It would converge with ρ &lt; 1: a bandwidth above{' '}
+                  {humanBytes(o.rho * data.input.bandwidthBytesPerSecond)}/s, or the guest throttled below{' '}
+                  {human(100 / o.rho)}% of its dirty rate (see the QEMU panel for auto-converge).
+                </p>
+              )}
+              {exceeded ? (
+                <p class="limit-warning" role="alert" data-headline="limit-exceeded">
+                  Predicted downtime {humanSeconds(o.downtimeSeconds)} exceeds the downtime limit {humanSeconds(limit!)}
+                  : the model stops at α = limit·B/(Ps·S) pages left, then sends the pages dirtied meanwhile (paper
+                  accounting counts αPs).
+                </p>
+              ) : null}
+              {opt?.feasible && Math.abs(opt.alpha - data.input.alpha) > 1e-12 ? (
+                <button type="button" class="use-best" data-use-best={n} onClick={() => props.onUseAlpha(opt.alpha)}>
+                  Use the best α = {human(opt.alpha)} ({humanSeconds(opt.downtimeSeconds)} downtime)
+                </button>
+              ) : null}
+            </div>
+          );
+        })}
+      </div>
+    </section>
   );
 }
 
@@ -261,7 +340,7 @@ function Readout(props: { data: ExplorerData; stale: boolean }) {
           ? ''
           : !o.converged
             ? 'does not converge'
-            : `Tdown ${seconds(o.downtimeSeconds)} · G ${Number.isFinite(o.gain) ? show(o.gain, 4) : 'unbounded'} · Unet ${show(o.networkUtilization * 100, 3)}%`;
+            : `Tdown ${humanSeconds(o.downtimeSeconds)} · total ${humanSeconds(o.totalSeconds)} · G ${human(o.gain)}`;
         return (
           <div key={n}>
             <b>{CASE_LABEL[n]}</b> {text}
@@ -272,10 +351,64 @@ function Readout(props: { data: ExplorerData; stale: boolean }) {
   );
 }
 
+/** What the symbols mean, and the two accountings. */
+function Glossary() {
+  return (
+    <section class="glossary" aria-labelledby="h-glossary">
+      <h2 id="h-glossary">What the numbers mean</h2>
+      <dl>
+        <dt>τ = S/B</dt>
+        <dd>seconds to send one page over the link.</dd>
+        <dt>ρ = D·τ</dt>
+        <dd>
+          pages dirtied per page sent. Below 1 each round is shorter than the last (round i sends ρ^i of memory); at 1
+          or above pre-copy never catches up.
+        </dd>
+        <dt>n</dt>
+        <dd>the last pre-copy round: the first with at most α·Ps pages left.</dd>
+        <dt>G (gain)</dt>
+        <dd>downtime of a plain stop-and-copy over the downtime with pre-copy (Eq. 14).</dd>
+        <dt>Unet</dt>
+        <dd>
+          the paper’s network utilisation due to migration (Eqs. 15–16): ρ while copying live, α·Ps·τ/Tdown while the VM
+          is down, averaged over time. It is not how busy the link is: during a migration the link sends at B the whole
+          time (100%); Unet measures the share of that work caused by the guest’s dirtying.
+        </dd>
+        <dt>HG</dt>
+        <dd>Tdown of Hot I over Tdown of Hot II: below 1, pre-copying the hot pages gives the shorter downtime.</dd>
+        <dt>Paper accounting</dt>
+        <dd>
+          Table 1 as printed: α·Ps pages at downtime. Use it to reproduce the paper’s figures. It can show many pages
+          copied in a tiny downtime, because Tdown counts only the pages actually left.
+        </dd>
+        <dt>Consistent accounting</dt>
+        <dd>counts the pages actually left (ρ^(n+1)·Ps): use it to compare with a real migration.</dd>
+      </dl>
+      <p>
+        Model: Aldhalaan &amp; Menascé, “Analytic Performance Modeling and Optimization of Live VM Migration”, EPEW 2013
+        (
+        <a href="https://scholar.google.com/scholar?q=Analytic+Performance+Modeling+and+Optimization+of+Live+VM+Migration">
+          find the paper
+        </a>
+        ). In the precopy repository: docs/explorer.md (this page), docs/model.md (the equations and deviations),
+        docs/qemu.md (the QEMU planner), and <code>precopy qemu plan --help</code>.
+      </p>
+    </section>
+  );
+}
+
+/** The parameters as one line, for exports. */
+export function parameterLine(state: ViewState): string {
+  return (
+    FIELDS.map((f) => `${f.symbol}=${state[f.key]}`).join(' ') + ` case=${state.case} accounting=${state.accounting}`
+  );
+}
+
 function ChartPanel(props: {
   id: ChartId;
   board: ChartBoard;
   data: () => ExplorerData | undefined;
+  subtitle: () => string;
   onReady: () => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -294,7 +427,7 @@ function ChartPanel(props: {
           type="button"
           onClick={async () => {
             const v = await props.board.view(props.id);
-            if (v) await downloadSvg(v, `${file}.svg`);
+            if (v) await downloadSvg(v, `${file}.svg`, props.subtitle());
           }}
         >
           SVG<span class="sr-only"> of {def.title}</span>
@@ -303,7 +436,7 @@ function ChartPanel(props: {
           type="button"
           onClick={async () => {
             const v = await props.board.view(props.id);
-            if (v) await downloadPng(v, `${file}.png`);
+            if (v) await downloadPng(v, `${file}.png`, props.subtitle());
           }}
         >
           PNG<span class="sr-only"> of {def.title}</span>
@@ -314,9 +447,17 @@ function ChartPanel(props: {
 }
 
 /** The explorer page: inputs, warnings, charts, numbers table and exports, with the view state in the URL. */
+/** The explorer page: the answer first, inputs, the QEMU panel, charts, numbers, exports and a glossary. */
 export function App() {
   const [state, setState] = useState<ViewState>(() => stateFromQuery(location.search));
-  const board = useMemo(() => new ChartBoard(), []);
+  const [settled, setSettled] = useState<ViewState>(state);
+  const [copied, setCopied] = useState<string>('');
+  const board = useMemo(() => {
+    const b = new ChartBoard();
+    // The chart views, for the browser tests' layout checks (read-only use).
+    (window as unknown as { precopyCharts?: ChartBoard }).precopyCharts = b;
+    return b;
+  }, []);
   const [ready, setReady] = useState(0);
   const lastGood = useRef<ExplorerData | undefined>(undefined);
   const pendingSeq = useRef(0);
@@ -328,7 +469,16 @@ export function App() {
   }, [parsed]);
   if (computed) lastGood.current = computed;
   const data = computed ?? lastGood.current;
-  const errorCount = Object.keys(parsed.errors).length;
+  // Errors show once a field has been left alone for a moment, not on every keystroke.
+  const errors: ParsedView['errors'] = {};
+  for (const [k, v] of Object.entries(parsed.errors)) {
+    if (state[k as TextField] === settled[k as TextField]) errors[k as TextField] = v;
+  }
+  const errorCount = Object.keys(errors).length;
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(state), 600);
+    return () => clearTimeout(t);
+  }, [state]);
 
   const visibleCharts = CHARTS.filter((c) => c.id !== 'hotGain' || (data?.hotGainRows.length ?? 0) > 0);
 
@@ -378,23 +528,40 @@ export function App() {
   const setChoice = (patch: Partial<ViewState>) => {
     pendingSeq.current = markInput();
     setState((s) => ({ ...s, ...patch }));
+    setSettled((s) => ({ ...s, ...patch }));
   };
 
   const positions = sliderPositions(computed ?? lastGood.current);
   const needUniform = parsed.cases.includes('uniform');
   const needHot = parsed.cases.some((c) => c !== 'uniform');
+  const derived = state.hotRates === 'derived';
+  const shareUrl = () => new URL(queryFromState(state), location.href).href;
 
   return (
     <div class="app">
       <header>
         <h1>precopy explorer</h1>
         <p class="lede">
-          Pre-copy live migration of a VM (Aldhalaan &amp; Menascé, EPEW 2013): move a slider and watch the downtime
-          staircase, the gain and the traffic. Everything is computed in your browser with the precopy library.
+          Pre-copy live migration of a VM (Aldhalaan &amp; Menascé, EPEW 2013): downtime, total time and traffic for
+          your VM, and the QEMU settings to use. Everything is computed in your browser with the precopy library.
         </p>
+        <div class="actions presets">
+          <button type="button" data-preset="operator" onClick={() => setChoice({ ...OPERATOR_STATE })}>
+            Operator VM: 64 GiB, 4 KiB pages, 10 Gbit/s, 200 MB/s, QEMU’s 300 ms
+          </button>
+          <button type="button" data-preset="paper" onClick={() => setChoice({ ...DEFAULT_STATE })}>
+            The paper’s Table 2
+          </button>
+        </div>
       </header>
       <main class="layout">
-        <form class="inputs" aria-label="Model parameters" onSubmit={(e) => e.preventDefault()}>
+        {data ? (
+          <div class="answer-area">
+            <Headline data={data} parsed={parsed} stale={!computed} onUseAlpha={(a) => setText('alpha', String(a))} />
+          </div>
+        ) : null}
+        <form class="inputs" aria-labelledby="h-inputs" onSubmit={(e) => e.preventDefault()}>
+          <h2 id="h-inputs">Your VM</h2>
           <fieldset>
             <legend>Case and accounting</legend>
             <label for="f-case">Case</label>
@@ -428,30 +595,57 @@ export function App() {
           </fieldset>
           <fieldset>
             <legend>Parameters</legend>
-            {FIELDS.map((f) => (
-              <FieldInput
-                key={f.key}
-                spec={f}
-                value={state[f.key]}
-                error={parsed.errors[f.key]}
-                disabled={(f.usedBy === 'uniform' && !needUniform) || (f.usedBy === 'hot' && !needHot)}
-                position={positions[f.key]}
-                onText={setText}
-              />
-            ))}
+            {FIELDS.map((f) => {
+              const hotRate = f.key === 'hotRate' || f.key === 'coldRate';
+              const field = (
+                <FieldInput
+                  key={f.key}
+                  spec={f}
+                  value={
+                    hotRate && derived && parsed.understood[f.key] && data ? derivedText(f.key, data) : state[f.key]
+                  }
+                  error={errors[f.key]}
+                  understood={parsed.understood[f.key]}
+                  disabled={
+                    (f.usedBy === 'uniform' && !needUniform && !(needHot && derived)) ||
+                    (f.usedBy === 'hot' && !needHot)
+                  }
+                  readOnly={hotRate && derived}
+                  position={positions[f.key]}
+                  onText={setText}
+                />
+              );
+              if (f.key !== 'hotRate') return field;
+              return [
+                <label class="check" key="hotRates">
+                  <input
+                    type="checkbox"
+                    id="f-hotRates"
+                    checked={!derived}
+                    onChange={(e) => {
+                      const own = (e.currentTarget as HTMLInputElement).checked;
+                      const patch: Partial<ViewState> = { hotRates: own ? 'own' : 'derived' };
+                      // Switching to own rates starts from the derived ones, so no case jumps.
+                      if (own && data?.input.hotDirtyPagesPerSecond !== undefined) {
+                        patch.hotRate = String(Number(data.input.hotDirtyPagesPerSecond.toPrecision(6)));
+                        patch.coldRate = String(Number(data.input.coldDirtyPagesPerSecond!.toPrecision(6)));
+                      }
+                      setChoice(patch);
+                    }}
+                  />{' '}
+                  Hot cases use their own rates (otherwise Dh = 2·D and Dnh = 0.9·D, the paper’s proportions)
+                </label>,
+                field,
+              ];
+            })}
           </fieldset>
-          <div class="actions">
-            <button type="button" onClick={() => setChoice(stateFromQuery(''))}>
-              Reset to the paper’s Table 2
-            </button>
-          </div>
         </form>
-        <section class="results" aria-label="Results">
+        <div class="results">
           <div class="status" role="status" aria-live="polite">
             {errorCount > 0 ? (
               <p class="error-summary">
                 {errorCount === 1 ? 'One input is invalid' : `${errorCount} inputs are invalid`}:{' '}
-                {Object.values(parsed.errors).join('; ')}.{' '}
+                {Object.values(errors).join('; ')}.{' '}
                 {lastGood.current ? 'Charts and numbers show the last valid input.' : ''}
               </p>
             ) : null}
@@ -463,52 +657,99 @@ export function App() {
               </ul>
             ) : null}
           </div>
-          <div class={`charts${computed ? '' : ' stale'}`}>
-            {visibleCharts.map((c) => (
-              <ChartPanel
-                key={c.id}
-                id={c.id}
-                board={board}
-                data={() => lastGood.current}
-                onReady={() => setReady((r) => r + 1)}
-              />
-            ))}
-          </div>
           {data ? (
-            <NumbersTable
-              data={data}
-              stale={!computed}
-              alphaFrom={/[a-zA-Zµ]/.test(state.alpha) ? state.alpha : undefined}
-            />
+            <QemuPanel input={data.input} downtimeLimitSeconds={computed ? parsed.downtimeLimitSeconds : undefined} />
           ) : null}
-          <div class="actions">
-            <button
-              type="button"
-              disabled={!data}
-              onClick={() => data && downloadText(numbersCsv(data), 'precopy-numbers.csv', 'text/csv')}
-            >
-              Numbers (CSV)
-            </button>
-            <button
-              type="button"
-              disabled={!data}
-              onClick={() => data && downloadText(sweepCsv(data), 'precopy-sweep.csv', 'text/csv')}
-            >
-              Sweep over α (CSV)
-            </button>
-            <button
-              type="button"
-              onClick={() => {
-                history.replaceState(null, '', queryFromState(state));
-                navigator.clipboard?.writeText(location.href).catch(() => undefined);
-              }}
-            >
-              Copy link to this view
-            </button>
-          </div>
-        </section>
+          <section aria-labelledby="h-charts">
+            <h2 id="h-charts">Charts</h2>
+            <p class="legend-note" id="marks-legend">
+              <span class="key dashed" aria-hidden="true" /> chosen α <span class="key diamond" aria-hidden="true" />{' '}
+              best α under Umax <span class="key red" aria-hidden="true" /> Umax (utilisation limit). Hover a chart for
+              values.
+            </p>
+            <div class={`charts${computed ? '' : ' stale'}`}>
+              {visibleCharts.map((c) => (
+                <ChartPanel
+                  key={c.id}
+                  id={c.id}
+                  board={board}
+                  data={() => lastGood.current}
+                  subtitle={() => parameterLine(state)}
+                  onReady={() => setReady((r) => r + 1)}
+                />
+              ))}
+            </div>
+          </section>
+          <section aria-labelledby="h-numbers">
+            <h2 id="h-numbers">All numbers</h2>
+            {data ? (
+              <NumbersTable
+                data={data}
+                stale={!computed}
+                alphaFrom={parsed.downtimeLimitSeconds !== undefined ? state.alpha : undefined}
+              />
+            ) : null}
+          </section>
+          <section aria-labelledby="h-share">
+            <h2 id="h-share">Share and export</h2>
+            <div class="actions">
+              <button
+                type="button"
+                disabled={!data}
+                onClick={() => data && downloadText(numbersCsv(data, state), 'precopy-numbers.csv', 'text/csv')}
+              >
+                Numbers (CSV)
+              </button>
+              <button
+                type="button"
+                disabled={!data}
+                onClick={() => data && downloadText(sweepCsv(data, state), 'precopy-sweep.csv', 'text/csv')}
+              >
+                Sweep over α (CSV)
+              </button>
+              <button
+                type="button"
+                id="copy-link"
+                onClick={async () => {
+                  history.replaceState(null, '', queryFromState(state));
+                  const url = shareUrl();
+                  try {
+                    if (!navigator.clipboard) throw new Error('no clipboard');
+                    await navigator.clipboard.writeText(url);
+                    setCopied('Link copied to the clipboard.');
+                  } catch {
+                    setCopied('The clipboard is not available here: copy the link below.');
+                  }
+                }}
+              >
+                Copy link to this view
+              </button>
+            </div>
+            {copied ? (
+              <div class="copied" role="status">
+                <p>{copied}</p>
+                <input
+                  id="share-url"
+                  type="text"
+                  readOnly
+                  value={shareUrl()}
+                  aria-label="Link to this view"
+                  onFocus={(e) => (e.currentTarget as HTMLInputElement).select()}
+                />
+              </div>
+            ) : null}
+          </section>
+          <Glossary />
+        </div>
       </main>
       {data ? <Readout data={data} stale={!computed} /> : null}
     </div>
   );
+}
+
+/** The text a derived hot-rate field shows: its value in pages/s. */
+function derivedText(key: TextField, data: ExplorerData): string {
+  const v = key === 'hotRate' ? data.input.hotDirtyPagesPerSecond : data.input.coldDirtyPagesPerSecond;
+  // Full precision, so the text reads back as exactly the rate the model uses.
+  return v === undefined ? '' : String(v);
 }

@@ -68,6 +68,7 @@ export class ChartBoard {
       actions: false,
       renderer: 'canvas',
       hover: false,
+      tooltip: true,
       logLevel: LOG_ERRORS_ONLY,
     });
     if (!el.isConnected) {
@@ -103,6 +104,8 @@ export class ChartBoard {
   private render(c: Mounted): Promise<void> {
     if (!c.dirty) return Promise.resolve();
     c.dirty = false;
+    // The specs' autosize has `resize: true`, so every run recomputes the layout (axis and legend extents,
+    // title room) for the new data: no title or label is clipped after an edit.
     return c.view.runAsync().then(() => undefined);
   }
 
@@ -122,6 +125,11 @@ export class ChartBoard {
     const c = this.charts.get(id);
     if (c) await this.render(c);
     return c?.view;
+  }
+
+  /** The mounted views, for layout checks. */
+  views(): View[] {
+    return [...this.charts.values()].map((c) => c.view);
   }
 
   mounted(): ChartId[] {

@@ -20,9 +20,19 @@ export interface ViewState {
   maxUtilization: string;
   case: CaseChoice;
   accounting: AccountingChoice;
+  /** `derived`: the hot cases' rates follow the dirty rate (Dh = 2 D, Dnh = 0.9 D); `own`: typed. */
+  hotRates: HotRatesChoice;
 }
 
-export type TextField = Exclude<keyof ViewState, 'case' | 'accounting'>;
+export type HotRatesChoice = 'derived' | 'own';
+
+export type TextField = Exclude<keyof ViewState, 'case' | 'accounting' | 'hotRates'>;
+
+/**
+ * How the hot cases follow the one dirty rate D when `hotRates` is `derived`: Dh = 2 D, Dnh = 0.9 D, the
+ * proportions of the paper's Table 2 (Dh = 4 and Dnh = 1.8 pages/s at D = 2), with beta held as set.
+ */
+export const HOT_RATIO = { hot: 2, cold: 0.9 } as const;
 
 /** Table 2 of the paper with Ps = 4096 and Umax = 40%. */
 export const DEFAULT_STATE: Readonly<ViewState> = {
@@ -37,6 +47,26 @@ export const DEFAULT_STATE: Readonly<ViewState> = {
   maxUtilization: '0.4',
   case: 'all',
   accounting: 'paper',
+  hotRates: 'derived',
+};
+
+/**
+ * An operator's VM: 64 GiB of 4 KiB pages on a 10 Gbit/s link dirtying 200 MB/s, stopped by QEMU's default
+ * downtime limit of 300 ms; hot rates follow the dirty rate; utilisation limit 90%.
+ */
+export const OPERATOR_STATE: Readonly<ViewState> = {
+  pages: '64GiB',
+  pageSize: '4KiB',
+  bandwidth: '10Gbit/s',
+  dirtyRate: '200MB/s',
+  alpha: '300ms',
+  hotFraction: '0.1',
+  hotRate: '4',
+  coldRate: '1.8',
+  maxUtilization: '90%',
+  case: 'all',
+  accounting: 'paper',
+  hotRates: 'derived',
 };
 
 /** The case selector: the schema's `case` values with their labels. */
@@ -104,7 +134,7 @@ export const FIELDS: readonly FieldSpec[] = [
     label: 'Memory',
     symbol: 'Ps',
     unitHint: 'pages or a size',
-    help: 'a whole number of pages (4096) or a size (64GiB, rounded up to whole pages)',
+    help: 'a whole number of pages (4096, 4.096e3) or a size (64GiB; rounded up to whole pages)',
     slider: {
       min: 0,
       max: 30,
@@ -151,8 +181,8 @@ export const FIELDS: readonly FieldSpec[] = [
     key: 'alpha',
     label: 'Stop fraction',
     symbol: 'α',
-    unitHint: 'α, or a time',
-    help: 'pre-copy stops once at most α·Ps pages are left (0 < α < 1); or a QEMU-style downtime limit such as 300ms, α = limit·B/(Ps·S)',
+    unitHint: 'α, % or a time',
+    help: 'pre-copy stops once at most α·Ps pages are left (0 < α < 1, e.g. 0.05, 5% or 1e-3); or a QEMU-style downtime limit such as 300ms, α = limit·B/(Ps·S)',
     slider: linear(0.001, 0.999, 0.001),
     usedBy: 'all',
   },
@@ -160,8 +190,8 @@ export const FIELDS: readonly FieldSpec[] = [
     key: 'hotFraction',
     label: 'Hot page fraction',
     symbol: 'β',
-    unitHint: '0 ≤ β < 1',
-    help: 'fraction of pages that are hot (0 ≤ β < 1)',
+    unitHint: '0 ≤ β < 1 or %',
+    help: 'fraction of pages that are hot (0 ≤ β < 1, or a percentage such as 10%)',
     slider: linear(0, 0.99, 0.01),
     usedBy: 'hot',
   },
@@ -185,10 +215,10 @@ export const FIELDS: readonly FieldSpec[] = [
   },
   {
     key: 'maxUtilization',
-    label: 'Network utilisation limit',
+    label: 'Utilisation limit',
     symbol: 'Umax',
-    unitHint: '0 < Umax ≤ 1',
-    help: 'the optimiser picks the α with the least downtime whose Unet ≤ Umax',
+    unitHint: '0 < Umax ≤ 1 or %',
+    help: 'the optimiser picks the α with the least downtime whose Unet ≤ Umax (a fraction or a percentage such as 40%)',
     slider: linear(0.01, 1, 0.01),
     usedBy: 'all',
   },
@@ -212,6 +242,8 @@ export function stateFromQuery(search: string): ViewState {
       if (CASE_CHOICES.some((c) => c.value === v)) state.case = v as CaseChoice;
     } else if (key === 'accounting') {
       if (v === 'paper' || v === 'consistent') state.accounting = v;
+    } else if (key === 'hotRates') {
+      if (v === 'derived' || v === 'own') state.hotRates = v;
     } else {
       state[key] = v;
     }

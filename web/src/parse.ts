@@ -1,19 +1,37 @@
 /**
- * View state (text with units) -> the model's base-unit input, through the same zod schema the command line
- * and the HTTP API use (src/schema), so the page accepts exactly what they accept and words errors alike.
+ * View state (text with units) -> the model's base-unit input, field by field, with the shared unit parser
+ * (src/units, the one the command line and the API use) and the model's own ranges. Every field yields either
+ * a value and a line saying what it understood ("= 16,777,216 pages of 4,096 B"), or one error in words that
+ * names the field as the page labels it ("Memory '64gb' is not a size: ...").
  */
+import { MAX_PAGES } from '../../src/model/validate.js';
 import type { ModelInput } from '../../src/model/predict.js';
 import type { CaseName } from '../../src/model/types.js';
-import { type IssueParams, describeIssue, optimizeSchema, predictSchema } from '../../src/schema/index.js';
-import type { TextField, ViewState } from './fields.js';
+import {
+  dirtyPagesPerSecond,
+  parseDirtyRate,
+  parseDuration,
+  parseFraction,
+  parseNumber,
+  parseRate,
+  parseSize,
+} from '../../src/units/index.js';
+import { type TextField, type ViewState, FIELDS, HOT_RATIO } from './fields.js';
+import { count, human, humanBytes, humanRate, humanSeconds } from './human.js';
 
 export interface ParsedView {
   /** Present when every field the chosen cases need is valid. */
   readonly input?: ModelInput;
   readonly cases: readonly CaseName[];
   readonly maxUtilization?: number;
-  /** Field -> one line in words (the schema stops at the first bad field). */
+  /** Field -> one line in words naming the field as the page labels it. */
   readonly errors: Partial<Record<TextField, string>>;
+  /** Field -> what the page understood, in base units and words. */
+  readonly understood: Partial<Record<TextField, string>>;
+  /** The downtime limit typed in the stop field, seconds (alpha derived from it). */
+  readonly downtimeLimitSeconds?: number;
+  /** tau = S/B, seconds per page (Section 3 of the paper). */
+  readonly tau?: number;
 }
 
 /** The model cases a case choice stands for. */
@@ -22,90 +40,219 @@ export function casesOf(choice: ViewState['case']): CaseName[] {
   return [choice === 'uniform' ? 'uniform' : choice === 'hot-precopy' ? 'hotPrecopy' : 'hotDowntime'];
 }
 
-/** Text with letters in it is a quantity with a unit: `64GiB` for memory, `300ms` for a downtime limit. */
-const HAS_UNIT = /[a-zA-Zµ]/;
+const LABEL: Record<TextField, string> = Object.fromEntries(FIELDS.map((f) => [f.key, f.label])) as Record<
+  TextField,
+  string
+>;
 
-/**
- * The raw schema input for a view: only the fields the chosen case uses. The memory field takes a page count
- * (`pages`) or a size (`memory`, e.g. 64GiB); the stop field takes alpha or a QEMU-style downtime limit
- * (`downtimeLimit`, e.g. 300ms), as the command line does.
- */
-export function rawInput(state: ViewState): Record<string, string> {
-  const cases = casesOf(state.case);
-  const raw: Record<string, string> = {
-    ...(HAS_UNIT.test(state.pages) ? { memory: state.pages } : { pages: state.pages }),
-    pageSize: state.pageSize,
-    bandwidth: state.bandwidth,
-    case: state.case,
-    accounting: state.accounting,
-  };
-  if (HAS_UNIT.test(state.alpha)) raw.downtimeLimit = state.alpha;
-  else raw.alpha = state.alpha;
-  if (cases.includes('uniform')) raw.dirtyRate = state.dirtyRate;
-  if (cases.some((c) => c !== 'uniform')) {
-    raw.hotFraction = state.hotFraction;
-    raw.hotRate = state.hotRate;
-    raw.coldRate = state.coldRate;
+class FieldError extends Error {}
+
+/** Reads with a unit parser; its error ("'x' is not a size: expected ...") gets the field's label in front. */
+function read<T>(key: TextField, text: string, parse: (s: string) => T): T {
+  try {
+    return parse(text);
+  } catch (e) {
+    throw new FieldError(`${LABEL[key]} ${e instanceof Error ? e.message : String(e)}`);
   }
-  return raw;
 }
 
-const KNOWN: readonly string[] = [
-  'pages',
-  'pageSize',
-  'bandwidth',
-  'dirtyRate',
-  'alpha',
-  'hotFraction',
-  'hotRate',
-  'coldRate',
-  'maxUtilization',
-];
-
-/** Schema fields the page shows in another field's box. */
-const SHOWN_IN: Record<string, TextField> = { memory: 'pages', downtimeLimit: 'alpha' };
-
-function fieldOf(issue: { path: readonly PropertyKey[]; params?: unknown }): TextField | undefined {
-  const field = (issue.params as IssueParams | undefined)?.field ?? String(issue.path[0] ?? '');
-  if (SHOWN_IN[field]) return SHOWN_IN[field];
-  return KNOWN.includes(field) ? (field as TextField) : undefined;
+function check(key: TextField, text: string, ok: boolean, expected: string): void {
+  if (!ok) throw new FieldError(`${LABEL[key]} '${text}' is out of range: expected ${expected}`);
 }
 
 /**
- * The model input of a view, through the shared schema: `input` when every field the chosen cases need is valid,
- * else one error in words per bad field (the schema stops at the first).
+ * alpha from a QEMU-style downtime limit: the pages that fit the limit at bandwidth B as a fraction of memory,
+ * alpha = limit * B / (Ps * S) (/work/shared/design/hypervisors.md: QEMU stops when pending <= B x limit).
+ */
+export function alphaFromLimit(limitSeconds: number, bandwidth: number, pages: number, pageSize: number): number {
+  return (limitSeconds * bandwidth) / (pages * pageSize);
+}
+
+/** A dirty rate field in pages/s, with its reading. */
+function dirty(key: TextField, text: string, pageSize: number): { v: number; says: string } {
+  const r = read(key, text, parseDirtyRate);
+  const v = dirtyPagesPerSecond(r, pageSize);
+  check(key, text, Number.isFinite(v) && v >= 0, 'a rate >= 0 (pages/s, or a byte rate such as 200MB/s)');
+  return { v, says: `= ${human(v)} pages/s (${humanRate(v * pageSize)})` };
+}
+
+/**
+ * The model input of a view: `input` when every field the chosen cases need is valid, else one error per bad
+ * field (every field is read, not only the first bad one).
  */
 export function parseView(state: ViewState): ParsedView {
   const errors: ParsedView['errors'] = {};
-  const raw = rawInput(state);
+  const understood: ParsedView['understood'] = {};
   const cases = casesOf(state.case);
-  const p = predictSchema.safeParse(raw);
-  if (!p.success) {
-    for (const issue of p.error.issues) {
-      const f = fieldOf(issue as never);
-      if (f && !errors[f]) errors[f] = describeIssue(issue);
+  const needUniform = cases.includes('uniform');
+  const needHot = cases.some((c) => c !== 'uniform');
+  const field = <T>(key: TextField, f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+      errors[key] = e.message;
+      return undefined;
+    }
+  };
+
+  const S = field('pageSize', () => {
+    const v = read('pageSize', state.pageSize, parseSize);
+    check('pageSize', state.pageSize, v > 0 && Number.isFinite(v), 'a size > 0 such as 4KiB');
+    understood.pageSize = `= ${count(v)} B${v === 4096 ? ' (x86)' : ' (x86 pages are 4 KiB = 4,096 B)'}`;
+    return v;
+  });
+  const pages = field('pages', () => {
+    const asNumber = (() => {
+      try {
+        return parseNumber(state.pages);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (asNumber !== undefined) {
+      check(
+        'pages',
+        state.pages,
+        Number.isInteger(asNumber) && asNumber >= 1 && asNumber <= MAX_PAGES,
+        `a whole number of pages from 1 to ${count(MAX_PAGES)}, or a size such as 64GiB`,
+      );
+      if (S !== undefined)
+        understood.pages = `= ${count(asNumber)} pages of ${count(S)} B (${humanBytes(asNumber * S)})`;
+      return asNumber;
+    }
+    const bytes = read('pages', state.pages, parseSize);
+    if (S === undefined) throw new FieldError(`${LABEL.pages}: fix the page size first`);
+    // A partial last page is still a page to copy.
+    const n = Math.ceil(bytes / S - 1e-9);
+    check('pages', state.pages, bytes > 0 && n <= MAX_PAGES, `a size > 0 and at most ${count(MAX_PAGES)} pages`);
+    understood.pages = `= ${count(n)} pages of ${count(S)} B (${humanBytes(bytes)})`;
+    return n;
+  });
+  const B = field('bandwidth', () => {
+    const v = read('bandwidth', state.bandwidth, parseRate);
+    check('bandwidth', state.bandwidth, v > 0 && Number.isFinite(v), 'a rate > 0 such as 10Gbit/s');
+    understood.bandwidth =
+      S === undefined ? `= ${humanRate(v)}` : `= ${humanRate(v)} = ${human(v / S)} pages/s (${count(v * 8)} bit/s)`;
+    return v;
+  });
+  let D: number | undefined;
+  if (S !== undefined) {
+    D = field('dirtyRate', () => {
+      const r = dirty('dirtyRate', state.dirtyRate, S);
+      understood.dirtyRate = r.says;
+      return r.v;
+    });
+  }
+  let beta: number | undefined;
+  let Dh: number | undefined;
+  let Dnh: number | undefined;
+  if (needHot) {
+    beta = field('hotFraction', () => {
+      const v = read('hotFraction', state.hotFraction, parseFraction);
+      check('hotFraction', state.hotFraction, v >= 0 && v < 1, '0 <= β < 1 (a fraction or a percentage)');
+      understood.hotFraction = `= ${human(v)} (${human(v * 100)}% of the pages are hot)`;
+      return v;
+    });
+    if (state.hotRates === 'derived') {
+      // The hot cases follow the one dirty rate D: Dh = 2 D and Dnh = 0.9 D, the proportions of the paper's
+      // Table 2 (4 and 1.8 pages/s at D = 2), with beta as set.
+      if (D !== undefined) {
+        Dh = HOT_RATIO.hot * D;
+        Dnh = HOT_RATIO.cold * D;
+        understood.hotRate = `= ${HOT_RATIO.hot} × D = ${human(Dh)} pages/s (follows the dirty rate)`;
+        understood.coldRate = `= ${HOT_RATIO.cold} × D = ${human(Dnh)} pages/s (follows the dirty rate)`;
+      }
+    } else if (S !== undefined) {
+      Dh = field('hotRate', () => {
+        const r = dirty('hotRate', state.hotRate, S);
+        understood.hotRate = r.says;
+        return r.v;
+      });
+      Dnh = field('coldRate', () => {
+        const r = dirty('coldRate', state.coldRate, S);
+        understood.coldRate = r.says;
+        return r.v;
+      });
     }
   }
-  // Umax is checked by the optimiser's schema; the page also caps it at 1 (a utilisation above 100% means nothing).
-  const { alpha: _alpha, downtimeLimit: _limit, ...model } = raw;
-  const o = optimizeSchema.safeParse({ ...model, maxUtilization: state.maxUtilization });
-  let maxUtilization: number | undefined;
-  if (o.success) {
-    const u = o.data.constraints.maxNetworkUtilization!;
-    if (u > 1)
-      errors.maxUtilization = `maxUtilization '${state.maxUtilization}' is out of range: expected 0 < Umax <= 1`;
-    else maxUtilization = u;
-  } else {
-    for (const issue of o.error.issues) {
-      const f = fieldOf(issue as never);
-      if (f === 'maxUtilization' && !errors[f]) errors[f] = describeIssue(issue);
+  let limit: number | undefined;
+  const alpha = field('alpha', () => {
+    let fraction: number | undefined;
+    try {
+      fraction = parseFraction(state.alpha);
+    } catch {
+      fraction = undefined;
     }
-  }
-  if (!p.success || maxUtilization === undefined) {
-    if (Object.keys(errors).length === 0 && !p.success) {
-      errors.pages = describeIssue(p.error.issues[0]!);
+    if (fraction !== undefined) {
+      check(
+        'alpha',
+        state.alpha,
+        fraction > 0 && fraction < 1,
+        '0 < α < 1 (a fraction, a percentage or a time such as 300ms)',
+      );
+      if (pages !== undefined)
+        understood.alpha = `= ${human(fraction)}: stop with at most ${count(Math.floor(fraction * pages))} pages left`;
+      return fraction;
     }
-    return { cases, errors };
-  }
-  return { input: p.data.input, cases: p.data.cases, maxUtilization, errors };
+    let seconds: number;
+    try {
+      seconds = parseDuration(state.alpha);
+    } catch {
+      throw new FieldError(
+        `${LABEL.alpha} '${state.alpha}' is neither a fraction (0.05, 5%, 1e-3) nor a downtime limit (300ms)`,
+      );
+    }
+    if (pages === undefined || S === undefined || B === undefined) {
+      throw new FieldError(`${LABEL.alpha}: fix memory, page size and bandwidth first (α = limit·B/(Ps·S))`);
+    }
+    const full = (pages * S) / B;
+    check(
+      'alpha',
+      state.alpha,
+      seconds > 0 && seconds < full,
+      `0 < limit < Ps·S/B = ${humanSeconds(full)} (so that 0 < α < 1)`,
+    );
+    limit = seconds;
+    const a = alphaFromLimit(seconds, B, pages, S);
+    understood.alpha = `= downtime limit ${humanSeconds(seconds)} → α = limit·B/(Ps·S) = ${human(a)}`;
+    return a;
+  });
+  const maxUtilization = field('maxUtilization', () => {
+    const v = read('maxUtilization', state.maxUtilization, parseFraction);
+    check('maxUtilization', state.maxUtilization, v > 0 && v <= 1, '0 < Umax ≤ 1 (a fraction or a percentage)');
+    understood.maxUtilization = `= ${human(v * 100)}%`;
+    return v;
+  });
+  // Only the fields the chosen cases use count as errors.
+  if (!needUniform && errors.dirtyRate && !(needHot && state.hotRates === 'derived')) delete errors.dirtyRate;
+
+  const tau = S !== undefined && B !== undefined ? S / B : undefined;
+  const ok =
+    Object.keys(errors).length === 0 &&
+    pages !== undefined &&
+    S !== undefined &&
+    B !== undefined &&
+    alpha !== undefined &&
+    maxUtilization !== undefined &&
+    (!needUniform || D !== undefined) &&
+    (!needHot || (beta !== undefined && Dh !== undefined && Dnh !== undefined));
+  const base = {
+    cases,
+    errors,
+    understood,
+    ...(tau === undefined ? {} : { tau }),
+    ...(limit === undefined ? {} : { downtimeLimitSeconds: limit }),
+  };
+  if (!ok) return base;
+  const input: ModelInput = {
+    pages,
+    pageSizeBytes: S,
+    bandwidthBytesPerSecond: B,
+    alpha,
+    accounting: state.accounting,
+    ...(needUniform && D !== undefined ? { dirtyPagesPerSecond: D } : {}),
+    ...(needHot ? { hotFraction: beta!, hotDirtyPagesPerSecond: Dh!, coldDirtyPagesPerSecond: Dnh! } : {}),
+  };
+  return { ...base, input, maxUtilization };
 }

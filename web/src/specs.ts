@@ -54,16 +54,46 @@ function legendsBelow(node: unknown): void {
  * A report spec made live: its data set becomes a named source filled by the page, it fills the width of its
  * container, and extra layers (marks) are drawn over it.
  */
-function live(spec: TopLevelSpec, extraLayers: readonly object[] = []): TopLevelSpec {
-  const s = structuredClone(spec) as unknown as Json & { layer?: object[] };
+function live(spec: TopLevelSpec, extraLayers: readonly object[] = [], tooltip: readonly object[] = []): TopLevelSpec {
+  const s = structuredClone(spec) as unknown as Json & { layer?: Json[] };
   s.data = { name: CHART_DATA_NAME };
   s.width = 'container';
   s.height = HEIGHT;
-  s.autosize = { type: 'fit-x', contains: 'padding' };
+  s.autosize = { type: 'fit-x', contains: 'padding', resize: true };
   s.padding = 4;
   legendsBelow(s.layer);
-  s.layer = [...(s.layer ?? []), ...extraLayers];
+  // Axis labels never overlap; long titles are clipped with an ellipsis, never mid-word.
+  for (const l of s.layer ?? []) {
+    const enc = l.encoding as Record<string, Json> | undefined;
+    for (const ch of ['x', 'y']) {
+      const axis = enc?.[ch]?.axis as Json | undefined;
+      if (axis) Object.assign(axis, { labelOverlap: 'greedy', titleLimit: 0, ...(ch === 'x' ? { tickCount: 5 } : {}) });
+    }
+  }
+  // Hover values: an invisible point per row of the curves carries the tooltip.
+  const hover = tooltip.length
+    ? [
+        {
+          mark: { type: 'point', opacity: 0, size: 90 },
+          encoding: {
+            x: { field: 'x', type: 'quantitative' },
+            y: { field: 'y', type: 'quantitative' },
+            tooltip,
+          },
+        },
+      ]
+    : [];
+  s.layer = [...(s.layer ?? []), ...hover, ...(extraLayers as Json[])];
   return s as unknown as TopLevelSpec;
+}
+
+/** Tooltip of an alpha chart: case, alpha and the quantity. */
+function alphaTooltip(yTitle: string, yFormat: string): object[] {
+  return [
+    { field: 'series', type: 'nominal', title: 'case' },
+    { field: 'x', type: 'quantitative', title: 'α', format: '.4~g' },
+    { field: 'y', type: 'quantitative', title: yTitle, format: yFormat },
+  ];
 }
 
 /** The chosen alpha (dashed rule) and each case's optimum under Umax (diamonds) over an alpha chart. */
@@ -72,7 +102,10 @@ const MARK_LAYERS = [
     data: { name: 'marks' },
     transform: [{ filter: "datum.kind === 'chosen'" }],
     mark: { type: 'rule', strokeDash: [4, 3], color: '#555555' },
-    encoding: { x: { field: 'x', type: 'quantitative' } },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' },
+      tooltip: [{ field: 'x', type: 'quantitative', title: 'chosen α', format: '.4~g' }],
+    },
   },
   {
     data: { name: 'marks' },
@@ -82,6 +115,11 @@ const MARK_LAYERS = [
       x: { field: 'x', type: 'quantitative' },
       y: { field: 'y', type: 'quantitative' },
       color: { field: 'series', type: 'nominal' },
+      tooltip: [
+        { field: 'series', type: 'nominal', title: 'best α under Umax for' },
+        { field: 'x', type: 'quantitative', title: 'α', format: '.4~g' },
+        { field: 'y', type: 'quantitative', title: 'value', format: '.4~g' },
+      ],
     },
   },
 ];
@@ -100,12 +138,13 @@ function alphaChart(
   description: string,
   spec: TopLevelSpec,
   extra: readonly object[] = [],
+  tooltip: readonly object[] = [],
 ): ChartDef {
   return {
     id,
     title,
     description,
-    spec: live(spec, [...MARK_LAYERS, ...extra]),
+    spec: live(spec, [...MARK_LAYERS, ...extra], tooltip),
     sources: extra.length ? [CHART_DATA_NAME, 'marks', 'limit'] : [CHART_DATA_NAME, 'marks'],
     data: (d) => ({
       [CHART_DATA_NAME]: d.curves[id],
@@ -122,7 +161,7 @@ function roundChart(id: ChartId, title: string, field: 'pages' | 'seconds', yTit
     title: { text: title, anchor: 'start' },
     width: 'container',
     height: HEIGHT,
-    autosize: { type: 'fit-x', contains: 'padding' },
+    autosize: { type: 'fit-x', contains: 'padding', resize: true },
     padding: 4,
     background: 'white',
     config: {
@@ -134,9 +173,26 @@ function roundChart(id: ChartId, title: string, field: 'pages' | 'seconds', yTit
     data: { name: 'rounds' },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'round', type: 'ordinal', title: 'round i' },
+      x: {
+        field: 'round',
+        type: 'ordinal',
+        title: 'round i',
+        scale: { paddingInner: 0.15 },
+        axis: { labelOverlap: 'parity', labelAngle: 0 },
+      },
       xOffset: { field: 'case', scale: { domain: CASES } },
-      y: { field, type: 'quantitative', title: yTitle, stack: null },
+      y: {
+        field,
+        type: 'quantitative',
+        title: yTitle,
+        stack: null,
+        axis: { format: '.3~s', labelOverlap: true, titleLimit: 0 },
+      },
+      tooltip: [
+        { field: 'case', type: 'nominal' },
+        { field: 'round', type: 'ordinal', title: 'round' },
+        { field, type: 'quantitative', title: yTitle, format: '.4~g' },
+      ],
       color: {
         field: 'case',
         type: 'nominal',
@@ -157,38 +213,80 @@ function roundChart(id: ChartId, title: string, field: 'pages' | 'seconds', yTit
   return def;
 }
 
+/** Unet is a fraction of the link's capacity: the axis runs from 0 to 100% whatever the data. */
+function fractionAxis(def: ChartDef): ChartDef {
+  const s = def.spec as unknown as { layer: { mark?: unknown; encoding?: { y?: Json } }[] };
+  const y = s.layer[0]?.encoding?.y;
+  if (y) y.scale = { domain: [0, 1], nice: false, zero: true };
+  return def;
+}
+
 /** The page's charts, in page order. */
 export const CHARTS: readonly ChartDef[] = [
   alphaChart(
     'downtime',
     'Downtime vs α',
     'Downtime in seconds against the stop fraction alpha for each case: a staircase that steps where the number of rounds changes. The dashed line is the chosen alpha; diamonds mark each case’s best alpha under the utilisation limit.',
-    downtimeVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Downtime vs α', yTitle: 'Tdown (s)' }),
+    downtimeVsAlphaSpec([], {
+      ...ALPHA_OPTIONS,
+      title: 'Downtime vs α',
+      yTitle: 'Tdown (s, log)',
+      yScale: 'log',
+      yFormat: '.2~s',
+    }),
+    [],
+    alphaTooltip('Tdown (s)', '.4~g'),
   ),
   alphaChart(
     'gain',
     'Gain vs α',
     'Gain G (stop-and-copy downtime over live-migration downtime) against alpha for each case.',
-    gainVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Gain vs α', yTitle: 'G (ratio)' }),
+    gainVsAlphaSpec([], {
+      ...ALPHA_OPTIONS,
+      title: 'Gain vs α',
+      yTitle: 'G (ratio, log)',
+      yScale: 'log',
+      yFormat: '.2~s',
+    }),
+    [],
+    alphaTooltip('G', '.4~g'),
   ),
   alphaChart(
     'pages',
     'Pages migrated vs α',
     'Total pages migrated against alpha for each case.',
-    pagesVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Pages migrated vs α', yTitle: 'PTotalMig (pages)' }),
+    pagesVsAlphaSpec([], {
+      ...ALPHA_OPTIONS,
+      title: 'Pages migrated vs α',
+      yTitle: 'PTotalMig (pages)',
+      yFormat: '.3~s',
+    }),
+    [],
+    alphaTooltip('pages', ',.0f'),
   ),
-  alphaChart(
-    'utilization',
-    'Network utilisation vs α',
-    'Average network utilisation against alpha for each case; the red line is the utilisation limit Umax.',
-    utilizationVsAlphaSpec([], { ...ALPHA_OPTIONS, title: 'Network utilisation vs α', yTitle: 'Unet' }),
-    [
-      {
-        data: { name: 'limit' },
-        mark: { type: 'rule', color: '#b00020', strokeWidth: 1.5 },
-        encoding: { y: { field: 'maxUtilization', type: 'quantitative' } },
-      },
-    ],
+  fractionAxis(
+    alphaChart(
+      'utilization',
+      'Network utilisation vs α',
+      'Average network utilisation against alpha for each case; the red line is the utilisation limit Umax.',
+      utilizationVsAlphaSpec([], {
+        ...ALPHA_OPTIONS,
+        title: 'Unet (paper Eq. 15) vs α',
+        yTitle: 'Unet',
+        yFormat: '.0%',
+      }),
+      [
+        {
+          data: { name: 'limit' },
+          mark: { type: 'rule', color: '#b00020', strokeWidth: 1.5 },
+          encoding: {
+            y: { field: 'maxUtilization', type: 'quantitative' },
+            tooltip: [{ field: 'maxUtilization', type: 'quantitative', title: 'Umax', format: '.0%' }],
+          },
+        },
+      ],
+      alphaTooltip('Unet', '.2%'),
+    ),
   ),
   roundChart('roundPages', 'Pages per round', 'pages', 'P(i) (pages)', 'Pages sent in each pre-copy round.'),
   roundChart('roundSeconds', 'Seconds per round', 'seconds', 'T(i) (s)', 'Seconds taken by each pre-copy round.'),
