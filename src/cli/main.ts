@@ -14,6 +14,7 @@ import { registerReproduce } from './commands/reproduce.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate, registerValidate } from './commands/simulate.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerFleet } from './commands/fleet.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerServe(program);
   registerQemu(program);
+  registerFleet(program);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       outputError: (text, write) => write(`precopy: ${text.replace(/^error: /, '').trim()}\n`),

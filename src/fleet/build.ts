@@ -4,12 +4,7 @@
  * {@link FleetMigration} per VM with the knobs of a schedule.
  */
 import type { FleetLink, FleetMigration, FleetScheduleInput, FleetStopRule } from './engine.js';
-import {
-  type Inventory,
-  QEMU_DEFAULT_DOWNTIME_LIMIT_SECONDS,
-  type StopRuleName,
-  type Vm,
-} from './inventory.js';
+import { type Inventory, QEMU_DEFAULT_DOWNTIME_LIMIT_SECONDS, type StopRuleName, type Vm } from './inventory.js';
 import { ModelInputError } from '../model/errors.js';
 
 /** vMotion's switch-over goal: stop when the rest fits 500 ms at the measured bandwidth. */
@@ -26,7 +21,11 @@ export interface FleetNetwork {
   readonly outLink: readonly number[];
   readonly inLink: readonly number[];
   /** Shared links: index into `links`, and the two host groups. */
-  readonly shared: readonly { readonly link: number; readonly a: ReadonlySet<string>; readonly b: ReadonlySet<string> }[];
+  readonly shared: readonly {
+    readonly link: number;
+    readonly a: ReadonlySet<string>;
+    readonly b: ReadonlySet<string>;
+  }[];
 }
 
 /** Builds the links: `<host> out`, `<host> in` and the shared links, all times the policy's link share. */
@@ -88,7 +87,12 @@ export function assignTargets(inv: Inventory): string[] {
   });
   inv.vms.forEach((v, i) => {
     if (out[i] !== undefined) return;
-    const cands = v.targets.length > 0 ? v.targets : defaultTargets.length > 0 ? defaultTargets : inv.hosts.map((h) => h.name).filter((h) => h !== v.host);
+    const cands =
+      v.targets.length > 0
+        ? v.targets
+        : defaultTargets.length > 0
+          ? defaultTargets
+          : inv.hosts.map((h) => h.name).filter((h) => h !== v.host);
     let best: string | undefined;
     let bestLoad = Number.POSITIVE_INFINITY;
     for (const c of cands) {
@@ -186,7 +190,12 @@ export interface DispatchPlan {
 }
 
 /** Turns a dispatch plan into the engine's input. */
-export function scheduleOf(inv: Inventory, net: FleetNetwork, targets: readonly string[], plan: DispatchPlan): FleetScheduleInput {
+export function scheduleOf(
+  inv: Inventory,
+  net: FleetNetwork,
+  targets: readonly string[],
+  plan: DispatchPlan,
+): FleetScheduleInput {
   const perSource =
     plan.perSource === undefined
       ? undefined

@@ -138,7 +138,6 @@ export interface FleetPrediction {
   readonly events: number;
 }
 
-const WAITING = 0;
 const PRECOPY = 1;
 const STOPCOPY = 2;
 const DONE = 3;
@@ -192,10 +191,16 @@ export function validateSchedule(s: FleetScheduleInput): void {
       'a finite time >= 0',
     );
     check(Number.isInteger(m.maxRounds) && m.maxRounds >= 1, `${p}.maxRounds`, m.maxRounds, 'an integer >= 1');
-    for (const a of m.after) check(Number.isInteger(a) && a >= 0 && a < n && a !== i, `${p}.after`, a, 'another migration');
+    for (const a of m.after)
+      check(Number.isInteger(a) && a >= 0 && a < n && a !== i, `${p}.after`, a, 'another migration');
     const r = m.stopRule;
     if (r.kind === 'qemu') {
-      check(r.downtimeLimitSeconds > 0 && Number.isFinite(r.downtimeLimitSeconds), `${p}.downtimeLimit`, r.downtimeLimitSeconds, '> 0 s');
+      check(
+        r.downtimeLimitSeconds > 0 && Number.isFinite(r.downtimeLimitSeconds),
+        `${p}.downtimeLimit`,
+        r.downtimeLimitSeconds,
+        '> 0 s',
+      );
     } else if (r.kind === 'alpha') {
       check(r.alpha > 0 && r.alpha < 1, `${p}.alpha`, r.alpha, '0 < alpha < 1');
     }
@@ -219,7 +224,11 @@ export function validateSchedule(s: FleetScheduleInput): void {
   }
   if (seen < n) {
     const stuck = s.migrations.findIndex((_, i) => indeg[i]! > 0);
-    throw new ModelInputError(`migrations[${stuck}].after`, s.migrations[stuck]!.vm, 'no cycle of "after" dependencies');
+    throw new ModelInputError(
+      `migrations[${stuck}].after`,
+      s.migrations[stuck]!.vm,
+      'no cycle of "after" dependencies',
+    );
   }
 }
 
@@ -381,7 +390,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     remaining[i] = b;
     last[i] = t;
     rate[i] = 0;
-    pagesSent[i] += m.firstRoundPages;
+    pagesSent[i]! += m.firstRoundPages;
     for (const l of m.links) members[l]!.add(i);
     activeSrc[m.sourceIndex]! += 1;
     activeTgt[m.targetIndex]! += 1;
@@ -429,10 +438,12 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     const comp: number[] = [];
     const compLinks: number[] = [];
     const stackLinks: number[] = [];
-    for (const i of touched) for (const l of M[i]!.links) if (linkStamp[l] !== epoch) {
-      linkStamp[l] = epoch;
-      stackLinks.push(l);
-    }
+    for (const i of touched)
+      for (const l of M[i]!.links)
+        if (linkStamp[l] !== epoch) {
+          linkStamp[l] = epoch;
+          stackLinks.push(l);
+        }
     touched.length = 0;
     while (stackLinks.length > 0) {
       const l = stackLinks.pop()!;
@@ -441,10 +452,11 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
         if (migStamp[j] === epoch) continue;
         migStamp[j] = epoch;
         comp.push(j);
-        for (const l2 of M[j]!.links) if (linkStamp[l2] !== epoch) {
-          linkStamp[l2] = epoch;
-          stackLinks.push(l2);
-        }
+        for (const l2 of M[j]!.links)
+          if (linkStamp[l2] !== epoch) {
+            linkStamp[l2] = epoch;
+            stackLinks.push(l2);
+          }
       }
     }
     if (comp.length === 0) return;
@@ -508,10 +520,11 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       unfrozen -= froze;
       if (froze === 0) {
         // Numerical safety: freeze everything left at the current level (cannot happen in exact arithmetic).
-        for (const j of comp) if (!frozen[j]) {
-          frozen[j] = 1;
-          rate[j] = level;
-        }
+        for (const j of comp)
+          if (!frozen[j]) {
+            frozen[j] = 1;
+            rate[j] = level;
+          }
         unfrozen = 0;
       }
     }
@@ -534,7 +547,8 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     bytes[i]! += sent;
     const pending = pagesDirtied(m, dur);
     rounds[i]! += 1;
-    logs?.[i]!.push({ startSeconds: roundStart[i]!, durationSeconds: dur, bytes: sent, pendingPagesAfter: pending });
+    if (logs)
+      logs[i]!.push({ startSeconds: roundStart[i]!, durationSeconds: dur, bytes: sent, pendingPagesAfter: pending });
     const r = m.stopRule;
     let stop: boolean;
     if (pending === 0) stop = true;
@@ -557,7 +571,8 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       return;
     }
     if (rounds[i]! >= m.maxRounds) {
-      reasons[i] = `does not converge: ${m.maxRounds} pre-copy rounds without meeting the stop rule (last round sent ${fmt(sent)} B in ${fmt(dur)} s and left ${fmt(pending)} pages dirty)`;
+      reasons[i] =
+        `does not converge: ${m.maxRounds} pre-copy rounds without meeting the stop rule (last round sent ${fmt(sent)} B in ${fmt(dur)} s and left ${fmt(pending)} pages dirty)`;
       leave(i, FAILED);
       return;
     }
@@ -573,7 +588,9 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   dispatch();
   reallocate();
   const ev = { t: 0, id: 0, ver: 0 };
-  const bound = 64 + 4 * n + n * 2 * (1 + Math.max(0, ...M.map((m) => Math.min(m.maxRounds, 1e6))));
+  let maxRounds = 0;
+  for (const m of M) if (m.maxRounds > maxRounds) maxRounds = m.maxRounds;
+  const bound = 64 + 4 * n + 2 * n * (1 + maxRounds);
   while (heap.size > 0) {
     heap.pop(ev);
     if (ev.id !== WAKE && ev.ver !== ver[ev.id]) continue;

@@ -313,7 +313,12 @@ export function resolveInventory(
   }
   const inv = parsed.data;
 
-  const unit = <T>(path: (string | number)[], v: string | number | undefined, f: (s: string) => T, num: (n: number) => T) => {
+  const unit = <T>(
+    path: (string | number)[],
+    v: string | number | undefined,
+    f: (s: string) => T,
+    num: (n: number) => T,
+  ) => {
     if (v === undefined) return undefined;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) {
@@ -337,10 +342,14 @@ export function resolveInventory(
     }
     return x;
   };
-  const size = (path: (string | number)[], v: string | number | undefined) =>
-    unit(path, v, parseSize, (n) => n);
+  const size = (path: (string | number)[], v: string | number | undefined) => unit(path, v, parseSize, (n) => n);
   const rate = (path: (string | number)[], v: string | number | undefined) =>
-    unit(path, v, (s) => (s === 'unlimited' ? Number.POSITIVE_INFINITY : parseRate(s)), (n) => n);
+    unit(
+      path,
+      v,
+      (s) => (s === 'unlimited' ? Number.POSITIVE_INFINITY : parseRate(s)),
+      (n) => n,
+    );
   const duration = (path: (string | number)[], v: string | number | undefined) =>
     unit(path, v, parseDuration, (n) => n);
 
@@ -351,8 +360,10 @@ export function resolveInventory(
     if (hostIndex.has(h.name)) add(['hosts', i, 'name'], `duplicate host name '${h.name}'`);
     hostIndex.set(h.name, i);
     const both = positive(['hosts', i, 'nic'], rate(['hosts', i, 'nic'], h.nic), 'rate');
-    const out = h.nicOut === undefined ? both : positive(['hosts', i, 'nicOut'], rate(['hosts', i, 'nicOut'], h.nicOut), 'rate');
-    const inn = h.nicIn === undefined ? both : positive(['hosts', i, 'nicIn'], rate(['hosts', i, 'nicIn'], h.nicIn), 'rate');
+    const out =
+      h.nicOut === undefined ? both : positive(['hosts', i, 'nicOut'], rate(['hosts', i, 'nicOut'], h.nicOut), 'rate');
+    const inn =
+      h.nicIn === undefined ? both : positive(['hosts', i, 'nicIn'], rate(['hosts', i, 'nicIn'], h.nicIn), 'rate');
     if (h.nic === undefined && (h.nicOut === undefined || h.nicIn === undefined)) {
       add(['hosts', i], 'needs nic (both directions) or both nicOut and nicIn');
     }
@@ -362,7 +373,10 @@ export function resolveInventory(
     ] as const) {
       if (v === Number.POSITIVE_INFINITY) add(['hosts', i, k], 'a NIC rate must be finite');
     }
-    const mem = h.memory === undefined ? undefined : positive(['hosts', i, 'memory'], size(['hosts', i, 'memory'], h.memory), 'size');
+    const mem =
+      h.memory === undefined
+        ? undefined
+        : positive(['hosts', i, 'memory'], size(['hosts', i, 'memory'], h.memory), 'size');
     hosts.push({
       name: h.name,
       nicOutBytesPerSecond: out ?? 1,
@@ -383,7 +397,9 @@ export function resolveInventory(
     const rr = positive(['links', i, 'rate'], rate(['links', i, 'rate'], l.rate), 'finite rate');
     if (rr === Number.POSITIVE_INFINITY) add(['links', i, 'rate'], 'a link rate must be finite');
     l.between.forEach((g, gi) => {
-      g.forEach((h, hi) => knownHost(['links', i, 'between', gi, hi], h));
+      g.forEach((h, hi) => {
+        knownHost(['links', i, 'between', gi, hi], h);
+      });
     });
     links.push({ name: l.name, rateBytesPerSecond: rr ?? 1, between: [l.between[0], l.between[1]] });
   });
@@ -391,14 +407,25 @@ export function resolveInventory(
   // Policy.
   const p = inv.policy ?? {};
   const linkShare = p.linkShare ?? 1;
-  if (!(linkShare > 0 && linkShare <= 1)) add(['policy', 'linkShare'], `${linkShare} is out of range: expected 0 < linkShare <= 1`);
+  if (!(linkShare > 0 && linkShare <= 1))
+    add(['policy', 'linkShare'], `${linkShare} is out of range: expected 0 < linkShare <= 1`);
   let downtimeLimitSeconds: number | undefined;
   if (p.downtimeLimit !== undefined && p.downtimeLimit !== 'auto') {
-    downtimeLimitSeconds = positive(['policy', 'downtimeLimit'], duration(['policy', 'downtimeLimit'], p.downtimeLimit), 'duration', 2000);
+    downtimeLimitSeconds = positive(
+      ['policy', 'downtimeLimit'],
+      duration(['policy', 'downtimeLimit'], p.downtimeLimit),
+      'duration',
+      2000,
+    );
   }
   let maxBandwidth: number | undefined;
   if (p.maxBandwidth !== undefined && p.maxBandwidth !== 'auto') {
-    maxBandwidth = positive(['policy', 'maxBandwidth'], rate(['policy', 'maxBandwidth'], p.maxBandwidth), 'rate', Number.POSITIVE_INFINITY);
+    maxBandwidth = positive(
+      ['policy', 'maxBandwidth'],
+      rate(['policy', 'maxBandwidth'], p.maxBandwidth),
+      'rate',
+      Number.POSITIVE_INFINITY,
+    );
   }
   const alpha = p.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) add(['policy', 'alpha'], `${alpha} is out of range: expected 0 < alpha < 1`);
@@ -461,7 +488,8 @@ export function resolveInventory(
     };
     if (v.hot !== undefined) {
       const beta = v.hot.fraction;
-      if (!(beta >= 0 && beta < 1)) add([...at('hot'), 'fraction'], `${beta} is out of range: expected 0 <= fraction < 1`);
+      if (!(beta >= 0 && beta < 1))
+        add([...at('hot'), 'fraction'], `${beta} is out of range: expected 0 <= fraction < 1`);
       const dh = dirty([...at('hot'), 'rate'], v.hot.rate);
       const dnh = dirty([...at('hot'), 'coldRate'], v.hot.coldRate);
       if (dh !== undefined && dnh !== undefined) D = beta * dh + (1 - beta) * dnh; // Eq. 17

@@ -69,7 +69,13 @@ export function violationsOf(inv: Inventory, pred: FleetPrediction): Violation[]
   for (const m of pred.migrations) {
     const v = byName.get(m.vm)!;
     if (!m.converged) {
-      out.push({ vm: m.vm, constraint: 'convergence', detail: m.reason ?? 'does not converge', value: m.rounds, limit: inv.policy.maxRounds });
+      out.push({
+        vm: m.vm,
+        constraint: 'convergence',
+        detail: m.reason ?? 'does not converge',
+        value: m.rounds,
+        limit: inv.policy.maxRounds,
+      });
       continue;
     }
     if (v.maxDowntimeSeconds !== undefined && m.downtimeSeconds > v.maxDowntimeSeconds * (1 + 1e-9)) {
@@ -182,10 +188,20 @@ export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanR
     evaluations++;
     const prediction = predictFleet(scheduleOf(inv, net, targets, plan));
     const violations = violationsOf(inv, prediction);
-    return { name, description, plan, prediction, violations, feasible: violations.length === 0, objective: objectiveValue(prediction, objective) };
+    return {
+      name,
+      description,
+      plan,
+      prediction,
+      violations,
+      feasible: violations.length === 0,
+      objective: objectiveValue(prediction, objective),
+    };
   };
 
-  const baselines = BASELINE_NAMES.map((b: BaselineName) => evaluate(b, BASELINE_DESCRIPTIONS[b], baselinePlan(inv, b)));
+  const baselines = BASELINE_NAMES.map((b: BaselineName) =>
+    evaluate(b, BASELINE_DESCRIPTIONS[b], baselinePlan(inv, b)),
+  );
   let best: Evaluated | undefined;
   for (const b of baselines) if (better(b, best)) best = b;
   const bestBaseline = best!;
@@ -243,7 +259,9 @@ export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanR
   };
 
   // Breadth first over (order, k) pairs so a small budget still sees every order and several k.
-  const kOrder = [...ks].sort((a, b) => Math.abs(Math.log2(Math.min(a, 64)) - 1) - Math.abs(Math.log2(Math.min(b, 64)) - 1));
+  const kOrder = [...ks].sort(
+    (a, b) => Math.abs(Math.log2(Math.min(a, 64)) - 1) - Math.abs(Math.log2(Math.min(b, 64)) - 1),
+  );
   outer: for (const k of kOrder) {
     for (const [label, order] of orders) {
       if (evaluations >= budget + baselines.length) break outer;
@@ -272,8 +290,10 @@ export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanR
   const chosen = best!;
   const planIsBaseline = chosen.name !== 'plan';
   const notes: string[] = [];
-  if (planIsBaseline) notes.push(`no candidate beat the ${chosen.name} baseline within ${budget} evaluations: the plan is that baseline`);
-  const improvementFraction = bestBaseline.objective > 0 ? (bestBaseline.objective - chosen.objective) / bestBaseline.objective : 0;
+  if (planIsBaseline)
+    notes.push(`no candidate beat the ${chosen.name} baseline within ${budget} evaluations: the plan is that baseline`);
+  const improvementFraction =
+    bestBaseline.objective > 0 ? (bestBaseline.objective - chosen.objective) / bestBaseline.objective : 0;
   if (!bestBaseline.feasible) notes.push('no baseline meets every constraint');
   const remedies = chosen.feasible ? [] : chosen.violations.map((v) => remedyFor(inv, net, targets, v));
   return {
@@ -292,7 +312,14 @@ export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanR
 }
 
 /** Predicts one VM alone on its path with its own downtime-limit; scale multiplies the path, throttle the dirty rate. */
-function alonePrediction(inv: Inventory, net: FleetNetwork, vm: Vm, target: string, scale: number, throttle: number): MigrationOutcome {
+function alonePrediction(
+  inv: Inventory,
+  net: FleetNetwork,
+  vm: Vm,
+  target: string,
+  scale: number,
+  throttle: number,
+): MigrationOutcome {
   const links = pathLinks(net, vm.host, target);
   const cap = pathCapacity(net, links) * scale;
   const dl = inv.policy.downtimeLimitSeconds ?? vm.maxDowntimeSeconds ?? QEMU_DEFAULT_DOWNTIME_LIMIT_SECONDS;
@@ -364,7 +391,8 @@ export function remedyFor(inv: Inventory, net: FleetNetwork, targets: readonly s
   const step = throttle === null ? null : (AUTO_CONVERGE_STEPS.find((s) => s / 100 >= throttle! - 1e-12) ?? null);
   const postCopy = throttle === null || step === null;
   const parts: string[] = [];
-  if (throttle === 0) parts.push(`alone on its links it meets the constraint: run it with nothing else on ${vm.host} -> ${target}`);
+  if (throttle === 0)
+    parts.push(`alone on its links it meets the constraint: run it with nothing else on ${vm.host} -> ${target}`);
   else {
     if (bandwidth !== null) parts.push(`needs ${fmt(bandwidth)} B/s on its path (has ${fmt(pathCap)} B/s)`);
     if (step !== null) parts.push(`or auto-converge throttle ${step} % (vCPU throttle >= ${fmt(throttle! * 100)} %)`);

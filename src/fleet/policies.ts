@@ -15,7 +15,8 @@ export const BASELINE_DESCRIPTIONS: Record<BaselineName, string> = {
   nova: 'OpenStack Nova: 1 per compute host, downtime stepped to 500 ms (10 steps, 75 s/GiB), unlimited bandwidth',
   kubevirt: 'KubeVirt: 2 outbound per node, 5 per cluster, QEMU default 300 ms, unlimited bandwidth',
   xapi: 'XAPI host evacuation: 10 per host, Xen stop rule (< 50 pages or 5 iterations), unlimited bandwidth',
-  vcenter: 'VMware vCenter: 4 per host (< 10 GbE) or 8 (>= 10 GbE), vMotion 500 ms switch-over rule, unlimited bandwidth',
+  vcenter:
+    'VMware vCenter: 4 per host (< 10 GbE) or 8 (>= 10 GbE), vMotion 500 ms switch-over rule, unlimited bandwidth',
 };
 
 /** Nova's defaults (nova.conf [libvirt] live_migration_downtime, _steps, _delay). */
@@ -34,7 +35,8 @@ export function novaSteps(memoryBytes: number): { atSeconds: number; limitSecond
   const base = downtimeMs / steps;
   const offset = (downtimeMs - base) / steps;
   const out: { atSeconds: number; limitSeconds: number }[] = [];
-  for (let i = 0; i <= steps; i++) out.push({ atSeconds: delay * i, limitSeconds: Math.trunc(base + offset * i) / 1000 });
+  for (let i = 0; i <= steps; i++)
+    out.push({ atSeconds: delay * i, limitSeconds: Math.trunc(base + offset * i) / 1000 });
   return out;
 }
 
@@ -61,12 +63,15 @@ export function baselinePlan(inv: Inventory, name: BaselineName): DispatchPlan {
   const n = inv.vms.length;
   const inventoryOrder = inv.vms.map((_, i) => i);
   const all = (k: MigrationKnobs) => inv.vms.map(() => k);
-  const novaKnobs = inv.vms.map(
-    (v): MigrationKnobs => {
-      const steps = novaSteps(v.memoryBytes);
-      return { stopRule: 'qemu', downtimeLimitSeconds: steps[0]!.limitSeconds, downtimeSteps: steps, maxBandwidthBytesPerSecond: UNLIMITED };
-    },
-  );
+  const novaKnobs = inv.vms.map((v): MigrationKnobs => {
+    const steps = novaSteps(v.memoryBytes);
+    return {
+      stopRule: 'qemu',
+      downtimeLimitSeconds: steps[0]!.limitSeconds,
+      downtimeSteps: steps,
+      maxBandwidthBytesPerSecond: UNLIMITED,
+    };
+  });
   switch (name) {
     case 'sequential':
       return capped(inv, {
@@ -87,14 +92,22 @@ export function baselinePlan(inv: Inventory, name: BaselineName): DispatchPlan {
     case 'kubevirt':
       return capped(inv, {
         order: inventoryOrder,
-        knobs: all({ stopRule: 'qemu', downtimeLimitSeconds: QEMU_DEFAULT_DOWNTIME_LIMIT_SECONDS, maxBandwidthBytesPerSecond: UNLIMITED }),
+        knobs: all({
+          stopRule: 'qemu',
+          downtimeLimitSeconds: QEMU_DEFAULT_DOWNTIME_LIMIT_SECONDS,
+          maxBandwidthBytesPerSecond: UNLIMITED,
+        }),
         perSource: 2,
         total: 5,
       });
     case 'xapi':
       return capped(inv, {
         order: inventoryOrder,
-        knobs: all({ stopRule: 'xen', downtimeLimitSeconds: QEMU_DEFAULT_DOWNTIME_LIMIT_SECONDS, maxBandwidthBytesPerSecond: UNLIMITED }),
+        knobs: all({
+          stopRule: 'xen',
+          downtimeLimitSeconds: QEMU_DEFAULT_DOWNTIME_LIMIT_SECONDS,
+          maxBandwidthBytesPerSecond: UNLIMITED,
+        }),
         perSource: 10,
       });
     case 'vcenter': {
