@@ -501,7 +501,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
         if (frozen[j]) continue;
         const m = M[j]!;
         const cap = phase[j] === PRECOPY ? m.capBytesPerSecond : Number.POSITIVE_INFINITY;
-        let stop = cap - level <= 1e-12 * cap;
+        let stop = cap !== Number.POSITIVE_INFINITY && cap - level <= 1e-12 * cap;
         if (!stop) {
           for (const l of m.links) {
             if (remLink[l]! <= 1e-12 * linkCap[l]!) {
