@@ -234,7 +234,7 @@ export function readInventoryText(text: string): {
         subject: 'inventory',
         field: '',
         message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`,
-        line: e.linePos?.[0]?.line,
+        line: e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line,
       })),
     );
   }
@@ -350,8 +350,9 @@ export function resolveInventory(
       (s) => (s === 'unlimited' ? Number.POSITIVE_INFINITY : parseRate(s)),
       (n) => n,
     );
+  // A bare number is ambiguous for a duration (QEMU counts ms, precopy seconds): a unit is required.
   const duration = (path: (string | number)[], v: string | number | undefined) =>
-    unit(path, v, parseDuration, (n) => n);
+    unit(path, typeof v === 'number' ? String(v) : v, parseDuration, (n) => n);
 
   // Hosts.
   const hosts: Host[] = [];

@@ -138,7 +138,15 @@ export function resolveSchedule(inv: Inventory, source: string | unknown): Resol
       if (v === undefined) return dflt;
       let x: number;
       try {
-        x = typeof v === 'number' ? v : v === 'unlimited' && allowInf ? Number.POSITIVE_INFINITY : parse(v);
+        // Durations need a unit even when written as a number (QEMU counts ms, precopy seconds).
+        x =
+          typeof v === 'number'
+            ? parse === parseDuration
+              ? parse(String(v))
+              : v
+            : v === 'unlimited' && allowInf
+              ? Number.POSITIVE_INFINITY
+              : parse(v);
       } catch (e) {
         add(at(f), e instanceof Error ? e.message : String(e));
         return dflt;

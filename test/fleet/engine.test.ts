@@ -31,7 +31,11 @@ function mig(over: Partial<FleetMigration> = {}): FleetMigration {
   };
 }
 
-function schedule(migrations: FleetMigration[], capacity = B, extra: Partial<FleetScheduleInput> = {}): FleetScheduleInput {
+function schedule(
+  migrations: FleetMigration[],
+  capacity = B,
+  extra: Partial<FleetScheduleInput> = {},
+): FleetScheduleInput {
   return { hosts: ['a', 'b'], links: [{ name: 'l', capacityBytesPerSecond: capacity }], migrations, ...extra };
 }
 
@@ -39,7 +43,13 @@ describe('predictFleet', () => {
   it('predictFleet(one VM alone, alpha rule) equals the paper model (Eqs. 4-8)', () => {
     // Paper Table 2, uniform: rho = 2 * 16000/60000 = 0.5333; n = 4 (rho^5 = 0.0433 <= 0.05 < rho^4).
     const p = predictFleet(schedule([mig()]));
-    const paper = predictUniform({ pages: PS, pageSizeBytes: S, bandwidthBytesPerSecond: B, dirtyPagesPerSecond: 2, alpha: 0.05 });
+    const paper = predictUniform({
+      pages: PS,
+      pageSizeBytes: S,
+      bandwidthBytesPerSecond: B,
+      dirtyPagesPerSecond: 2,
+      alpha: 0.05,
+    });
     if (!paper.converged) throw new Error('paper case converges');
     const m = p.migrations[0]!;
     expect(m.converged).toBe(true);
@@ -140,7 +150,7 @@ describe('predictFleet', () => {
     expect(Number.isFinite(p.makespanSeconds)).toBe(true);
   });
 
-  it('predictFleet(k sharing a link) stops converging once k*rho >= 1 (the issue\'s observation)', () => {
+  it("predictFleet(k sharing a link) stops converging once k*rho >= 1 (the issue's observation)", () => {
     // rho = 2*16000/60000 = 0.5333 alone; two sharing the link see 1.0667 >= 1.
     const alone = predictFleet(schedule([mig({ maxRounds: 200 })]));
     const two = predictFleet(schedule([mig({ vm: 'x', maxRounds: 200 }), mig({ vm: 'y', maxRounds: 200 })]));
@@ -149,13 +159,13 @@ describe('predictFleet', () => {
   });
 
   it('predictFleet(after cycle) is rejected naming the migration', () => {
-    expect(() => predictFleet(schedule([mig({ vm: 'x', after: [1] }), mig({ vm: 'y', after: [0] })]))).toThrow(
-      /after/,
-    );
+    expect(() => predictFleet(schedule([mig({ vm: 'x', after: [1] }), mig({ vm: 'y', after: [0] })]))).toThrow(/after/);
   });
 
   it('predictFleet(bad numbers) names the field and range', () => {
-    expect(() => predictFleet(schedule([mig({ dirtyPagesPerSecond: Number.NaN })]))).toThrow(/dirtyPagesPerSecond = NaN/);
+    expect(() => predictFleet(schedule([mig({ dirtyPagesPerSecond: Number.NaN })]))).toThrow(
+      /dirtyPagesPerSecond = NaN/,
+    );
     expect(() => predictFleet(schedule([mig()], 0))).toThrow(/capacityBytesPerSecond = 0/);
   });
 
