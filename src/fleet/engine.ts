@@ -236,7 +236,7 @@ export function validateSchedule(s: FleetScheduleInput): void {
 export function pagesDirtied(m: FleetMigration, seconds: number): number {
   const writes = m.dirtyPagesPerSecond * seconds;
   if (!(writes > 0)) return 0;
-  if (m.pattern === 'sequential') return writes < m.workingSetPages ? writes : m.workingSetPages;
+  if (m.pattern === 'sequential') return Math.min(writes, m.workingSetPages);
   return -m.workingSetPages * Math.expm1(-writes / m.workingSetPages);
 }
 
@@ -464,7 +464,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     for (const j of comp) {
       if (rate[j]! > 0) {
         const r = remaining[j]! - rate[j]! * (t - last[j]!);
-        remaining[j] = r > 0 ? r : 0;
+        remaining[j] = Math.max(r, 0);
       }
       last[j] = t;
       frozen[j] = 0;
@@ -512,7 +512,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
         }
         if (stop) {
           frozen[j] = 1;
-          rate[j] = cap < level ? cap : level;
+          rate[j] = Math.min(cap, level);
           froze++;
           for (const l of m.links) cntLink[l]! -= 1;
         }

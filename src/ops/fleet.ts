@@ -29,7 +29,6 @@ import {
   pathLinks,
   planFleet,
   predictFleet,
-  readInventoryText,
   resolveInventory,
   resolveSchedule,
   scheduleOf,
