@@ -353,6 +353,27 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const HEAD = n;
   if (n === 0) nextWaiting[HEAD] = -1;
   else nextWaiting[HEAD] = 0;
+  // Per-source waiting lists (used when there is no total cap).
+  const globalDispatch = Number.isFinite(capTotal);
+  const srcHead = new Int32Array(H).fill(-1);
+  const srcTail = new Int32Array(H).fill(-1);
+  const srcNext = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const h = M[i]!.sourceIndex;
+    if (srcTail[h] === -1) srcHead[h] = i;
+    else srcNext[srcTail[h]!] = i;
+    srcTail[h] = i;
+  }
+  const dirtySrc = new Uint8Array(H);
+  const dirtyList: number[] = [];
+  const blockedOn: number[][] = Array.from({ length: H }, () => []);
+  for (let h = 0; h < H; h++) {
+    if (srcHead[h] === -1) srcHead[h] = n;
+    else {
+      dirtySrc[h] = 1;
+      dirtyList.push(h);
+    }
+  }
 
   const heap = new EventHeap();
   const WAKE = -1;
@@ -410,27 +431,80 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     activeTgt[m.targetIndex]! -= 1;
     active--;
     touched.push(i);
-    for (const j of succ[i]!) depsLeft[j]! -= 1;
+    for (const j of succ[i]!) {
+      depsLeft[j]! -= 1;
+      if (depsLeft[j] === 0) markSource(M[j]!.sourceIndex);
+    }
+    markSource(m.sourceIndex);
+    const b = blockedOn[m.targetIndex]!;
+    if (b.length > 0) {
+      for (const h of b) markSource(h);
+      b.length = 0;
+    }
   };
 
-  const dispatch = () => {
+  /** True when migration i may start now (start time, predecessors, source and target caps). */
+  const startable = (i: number) => {
+    const m = M[i]!;
+    return (
+      m.startSeconds <= t &&
+      depsLeft[i] === 0 &&
+      (capSrc === undefined || activeSrc[m.sourceIndex]! < (capSrc[m.sourceIndex] ?? Number.POSITIVE_INFINITY)) &&
+      (capTgt === undefined || activeTgt[m.targetIndex]! < (capTgt[m.targetIndex] ?? Number.POSITIVE_INFINITY))
+    );
+  };
+
+  /** With a total cap the global list order decides: one scan of the waiting list (stops once the cap is reached). */
+  const dispatchGlobal = () => {
     let prev = HEAD;
     let i = nextWaiting[HEAD]!;
     while (i !== -1 && active < capTotal) {
-      const m = M[i]!;
       const next = nextWaiting[i]!;
-      if (
-        m.startSeconds <= t &&
-        depsLeft[i] === 0 &&
-        (capSrc === undefined || activeSrc[m.sourceIndex]! < (capSrc[m.sourceIndex] ?? Number.POSITIVE_INFINITY)) &&
-        (capTgt === undefined || activeTgt[m.targetIndex]! < (capTgt[m.targetIndex] ?? Number.POSITIVE_INFINITY))
-      ) {
+      if (startable(i)) {
         nextWaiting[prev] = next;
         start(i);
       } else prev = i;
       i = next;
     }
   };
+
+  /**
+   * Without a total cap only the sources marked dirty (a slot freed, a predecessor ended, a start time came, a
+   * target they wait for freed a slot) are scanned, each its own waiting list in list order, sources visited in
+   * the order of their first waiting migration: the same first-fit as the global scan, in time linear in the
+   * migrations looked at instead of all of them at every event.
+   */
+  const dispatchBySource = () => {
+    if (dirtyList.length === 0) return;
+    const hs = dirtyList.splice(0, dirtyList.length);
+    for (const h of hs) dirtySrc[h] = 0;
+    hs.sort((a, b) => srcHead[a]! - srcHead[b]!);
+    for (const h of hs) {
+      let prev = -1;
+      let i = srcHead[h]!;
+      while (i !== -1 && (capSrc === undefined || activeSrc[h]! < (capSrc[h] ?? Number.POSITIVE_INFINITY))) {
+        const next = srcNext[i]!;
+        if (startable(i)) {
+          if (prev === -1) srcHead[h] = next;
+          else srcNext[prev] = next;
+          start(i);
+        } else {
+          const g = M[i]!.targetIndex;
+          if (capTgt !== undefined && activeTgt[g]! >= (capTgt[g] ?? Number.POSITIVE_INFINITY)) blockedOn[g]!.push(h);
+          prev = i;
+        }
+        i = next;
+      }
+      if (srcHead[h] === -1) srcHead[h] = n; // empty: sorts last
+    }
+  };
+  const markSource = (h: number) => {
+    if (!dirtySrc[h] && srcHead[h] !== n && srcHead[h] !== -1) {
+      dirtySrc[h] = 1;
+      dirtyList.push(h);
+    }
+  };
+  const dispatch = () => (globalDispatch ? dispatchGlobal() : dispatchBySource());
 
   /** Max-min fair allocation (progressive filling) of the components containing the touched migrations. */
   const reallocate = () => {
@@ -598,10 +672,15 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     events++;
     if (events > bound) throw new ModelInputError('schedule', n, 'a schedule the engine can finish (event bound hit)');
     if (ev.id !== WAKE) endOfPhase(ev.id);
+    else for (let h = 0; h < H; h++) markSource(h);
     // Every other event at the same instant joins this batch.
     while (heap.size > 0 && heap.t[0] === t) {
       heap.pop(ev);
-      if (ev.id === WAKE || ev.ver !== ver[ev.id]) continue;
+      if (ev.id === WAKE) {
+        for (let h = 0; h < H; h++) markSource(h);
+        continue;
+      }
+      if (ev.ver !== ver[ev.id]) continue;
       events++;
       endOfPhase(ev.id);
     }

@@ -180,7 +180,7 @@ function rhoAlone(vm: Vm, capacity: number): number {
 export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanResult {
   const objective = options.objective ?? 'makespan';
   const n = inv.vms.length;
-  const budget = Math.max(4, Math.floor(options.budget ?? Math.min(150, Math.max(6, 200_000 / n))));
+  const budget = Math.max(4, Math.floor(options.budget ?? Math.min(150, Math.max(2, 60_000 / n))));
   const net = buildNetwork(inv);
   const targets = assignTargets(inv);
   let evaluations = 0;

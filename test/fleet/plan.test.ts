@@ -140,3 +140,28 @@ describe('planFleet', () => {
     expect(r.improvementFraction).toBeGreaterThan(0);
   });
 });
+
+describe('predictFleet dispatch', () => {
+  test.prop([inventoryArb, fc.integer({ min: 1, max: 3 })], { numRuns: 30, seed: 21 })(
+    'per-source dispatch (no total cap) equals the global first-fit scan (a huge finite total cap)',
+    (raw, k) => {
+      const inv = resolveInventory(raw);
+      const net = buildNetwork(inv);
+      const plan = {
+        order: inv.vms.map((_, i) => inv.vms.length - 1 - i),
+        knobs: inv.vms.map(() => ({
+          stopRule: 'qemu' as const,
+          downtimeLimitSeconds: 0.3,
+          maxBandwidthBytesPerSecond: Infinity,
+        })),
+        perSource: k,
+      };
+      const s = scheduleOf(inv, net, assignTargets(inv), plan);
+      const bySource = predictFleet({ ...s, caps: { ...s.caps, total: Number.POSITIVE_INFINITY } });
+      const global = predictFleet({ ...s, caps: { ...s.caps, total: 1e9 } });
+      expect(bySource.migrations.map((m) => [m.startSeconds, m.endSeconds])).toEqual(
+        global.migrations.map((m) => [m.startSeconds, m.endSeconds]),
+      );
+    },
+  );
+});
