@@ -74,7 +74,7 @@ export function pathCapacity(net: FleetNetwork, links: readonly number[]): numbe
  * incoming NIC rate, respecting host memory capacities. Deterministic (inventory order, ties by host order).
  * @throws ModelInputError when a VM has no host with room left
  */
-export function assignTargets(inv: Inventory): string[] {
+export function assignTargets(inv: Inventory, order?: readonly number[]): string[] {
   const sources = new Set(inv.vms.map((v) => v.host));
   const assigned = new Map<string, number>();
   const nic = new Map(inv.hosts.map((h) => [h.name, h.nicInBytesPerSecond]));
@@ -85,8 +85,9 @@ export function assignTargets(inv: Inventory): string[] {
   out.forEach((t, i) => {
     if (t !== undefined) assigned.set(t, (assigned.get(t) ?? 0) + inv.vms[i]!.memoryBytes);
   });
-  inv.vms.forEach((v, i) => {
-    if (out[i] !== undefined) return;
+  for (const i of order ?? inv.vms.map((_, j) => j)) {
+    const v = inv.vms[i]!;
+    if (out[i] !== undefined) continue;
     const cands =
       v.targets.length > 0
         ? v.targets
@@ -110,7 +111,7 @@ export function assignTargets(inv: Inventory): string[] {
     }
     assigned.set(best, (assigned.get(best) ?? 0) + v.memoryBytes);
     out[i] = best;
-  });
+  }
   return out as string[];
 }
 
@@ -184,6 +185,8 @@ export interface DispatchPlan {
   /** VM indices (inventory order numbers) in dispatch order. */
   readonly order: readonly number[];
   readonly knobs: readonly MigrationKnobs[];
+  /** Target per VM (inventory order), when the plan chose its own; else the caller's. */
+  readonly targets?: readonly string[];
   readonly perSource?: number | ((host: string) => number);
   readonly perTarget?: number;
   readonly total?: number;
@@ -203,7 +206,9 @@ export function scheduleOf(
   return {
     hosts: net.hosts,
     links: net.links,
-    migrations: plan.order.map((v) => toMigration(inv, net, inv.vms[v]!, targets[v]!, plan.knobs[v]!)),
+    migrations: plan.order.map((v) =>
+      toMigration(inv, net, inv.vms[v]!, (plan.targets ?? targets)[v]!, plan.knobs[v]!),
+    ),
     caps: {
       ...(perSource ? { perSource } : {}),
       ...(plan.perTarget !== undefined ? { perTarget: net.hosts.map(() => plan.perTarget!) } : {}),

@@ -10,6 +10,7 @@
  * 1. orders: inventory, priority, largest memory first, smallest first, shortest/longest predicted time alone
  *    first, hardest (largest rho alone) first;
  * 2. per-source concurrency k in {1, 2, 3, 4, 6, 8, 16, unlimited} (capped by the policy);
+ *    (twice when it differs: with the default targets and with targets chosen hardest VM first);
  * 3. knobs: downtime-limit = the VM's max downtime (or the policy's fixed limit, or 300 ms), max-bandwidth =
  *    unlimited (the final copy is uncapped anyway; a cap only leaves links idle under max-min sharing) or the
  *    policy's fixed value; a VM whose downtime exceeds its maximum gets a proportionally smaller limit and the
@@ -235,9 +236,27 @@ export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanR
     }),
   );
 
-  const tryPlan = (label: string, order: number[], k: number, knobs: MigrationKnobs[]): Evaluated | undefined => {
+  // A second target assignment: the hardest VMs (largest rho alone) choose first, so they get the least
+  // loaded targets instead of sharing one with another heavy VM.
+  const hardTargets = assignTargets(inv, orders[0]![1]);
+  const targetSets: [string, readonly string[]][] = [['', targets]];
+  if (hardTargets.some((t, i) => t !== targets[i])) targetSets.push([', targets chosen hardest first', hardTargets]);
+  const tryPlan = (
+    label: string,
+    order: number[],
+    k: number,
+    knobs: MigrationKnobs[],
+    tset: readonly string[] = targets,
+  ): Evaluated | undefined => {
     if (evaluations >= budget + baselines.length) return undefined;
-    let plan: DispatchPlan = { order, knobs, perSource: k, perTarget: p.maxPerTarget, total: p.maxTotal };
+    let plan: DispatchPlan = {
+      order,
+      knobs,
+      perSource: k,
+      perTarget: p.maxPerTarget,
+      total: p.maxTotal,
+      targets: tset,
+    };
     let e = evaluate('plan', label, plan);
     // Repair: downtime over the VM's maximum -> a proportionally smaller downtime-limit (when it is ours to choose).
     for (let r = 0; r < 3 && p.downtimeLimitSeconds === undefined; r++) {
@@ -263,9 +282,17 @@ export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanR
     (a, b) => Math.abs(Math.log2(Math.min(a, 64)) - 1) - Math.abs(Math.log2(Math.min(b, 64)) - 1),
   );
   outer: for (const k of kOrder) {
-    for (const [label, order] of orders) {
-      if (evaluations >= budget + baselines.length) break outer;
-      tryPlan(`${label}, ${Number.isFinite(k) ? k : 'unlimited'} per source host`, order, k, baseKnobs);
+    for (const [tlabel, tset] of targetSets) {
+      for (const [label, order] of orders) {
+        if (evaluations >= budget + baselines.length) break outer;
+        tryPlan(
+          `${label}, ${Number.isFinite(k) ? k : 'unlimited'} per source host${tlabel}`,
+          order,
+          k,
+          baseKnobs,
+          tset,
+        );
+      }
     }
   }
   // Local search: swap neighbours in the best candidate's order (first improvement).
@@ -295,10 +322,12 @@ export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanR
   const improvementFraction =
     bestBaseline.objective > 0 ? (bestBaseline.objective - chosen.objective) / bestBaseline.objective : 0;
   if (!bestBaseline.feasible) notes.push('no baseline meets every constraint');
-  const remedies = chosen.feasible ? [] : chosen.violations.map((v) => remedyFor(inv, net, targets, v));
+  const remedies = chosen.feasible
+    ? []
+    : chosen.violations.map((v) => remedyFor(inv, net, chosen.plan.targets ?? targets, v));
   return {
     objective,
-    targets,
+    targets: chosen.plan.targets ?? targets,
     best: chosen,
     baselines,
     bestBaseline,

@@ -86,7 +86,7 @@ describe('planFleet', () => {
       const r = planFleet(inv, { budget: 30 });
       // Independent re-evaluation of the chosen schedule.
       const net = buildNetwork(inv);
-      const pred = predictFleet(scheduleOf(inv, net, assignTargets(inv), r.best.plan));
+      const pred = predictFleet(scheduleOf(inv, net, r.targets, r.best.plan));
       expect(pred.makespanSeconds).toBe(r.best.prediction.makespanSeconds);
       if (r.feasible) expect(violationsOf(inv, pred)).toEqual([]);
       const p = inv.policy;
