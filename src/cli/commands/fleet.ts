@@ -124,7 +124,16 @@ function planTable(r: FleetPlanJson, commands: string): string {
   parts.push(r.feasible ? 'every constraint is met' : 'INFEASIBLE: see the constraints below');
   parts.push('', migrationsTable(p.migrations));
   const brows = [
-    ['baseline', 'feasible', `objective (${r.objective})`, 'makespan', 'max downtime', 'sent', 'energy', 'broken constraints'],
+    [
+      'baseline',
+      'feasible',
+      `objective (${r.objective})`,
+      'makespan',
+      'max downtime',
+      'sent',
+      'energy',
+      'broken constraints',
+    ],
   ];
   for (const b of r.baselines) {
     brows.push([
