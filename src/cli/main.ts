@@ -15,6 +15,7 @@ import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerValidate } from './commands/validate.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerFleet } from './commands/fleet.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerServe(program);
   registerQemu(program);
+  registerFleet(program);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       outputError: (text, write) => write(`precopy: ${text.replace(/^error: /, '').trim()}\n`),

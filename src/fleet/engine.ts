@@ -1,0 +1,745 @@
+/**
+ * The fleet predictor: many pre-copy migrations sharing links, event by event (docs/fleet.md, and the sharing
+ * contract shared with the multi-VM simulator).
+ *
+ * - Network: capacity constraints ("links", bytes/s already multiplied by the policy's share). A migration
+ *   crosses a list of links (source NIC out, target NIC in, shared links on its path).
+ * - Rates: at every instant the max-min fair allocation (progressive filling) over the links, a migration in a
+ *   pre-copy round additionally capped by its max-bandwidth c_i, a migration in stop-and-copy uncapped (QEMU
+ *   lifts max-bandwidth at switch-over) but still sharing links. Recomputed at every event (a start, a round
+ *   end, an end); constant in between.
+ * - Per migration, the paper's rounds (Aldhalaan & Menascé 2013, Section 3): round 0 sends the Ps pages (less
+ *   the zero pages, which cost nothing here); round i+1 sends the pages dirtied during round i: min(D T_i, W)
+ *   for a sequential writer, W (1 - exp(-D T_i / W)) for random writes (W = working set, default Ps, so the
+ *   uniform case is min(D T_i, Ps) as in Eq. 5 with the fluid dirty set); a round lasts until its bytes are
+ *   sent at the piecewise-constant rate.
+ * - Stop rule at each round end on the pending pages: QEMU's (pending bytes <= measured bandwidth x
+ *   downtime-limit, measured = bytes of the round / its duration; vMotion is the same with 500 ms), the
+ *   paper's alpha (pending <= alpha Ps, Eq. 9), or Xen's (< 50 pages or 5 iterations). After `maxRounds`
+ *   rounds without stopping the migration is cancelled and reported as not converging.
+ * - Downtime = duration of the stop-and-copy phase.
+ *
+ * Cost: one heap event per round end and per start; each event re-allocates only the connected component
+ * (migrations linked through shared links) of the migrations it touched.
+ */
+import { ModelInputError } from '../model/errors.js';
+import type { EnergyCoefficients } from './inventory.js';
+
+/** Stop rule of one migration. */
+export type FleetStopRule =
+  | {
+      readonly kind: 'qemu';
+      readonly downtimeLimitSeconds: number;
+      /** Downtime-limit changes since the migration started (Nova's stepping); before the first, downtimeLimitSeconds. */
+      readonly steps?: readonly { readonly atSeconds: number; readonly limitSeconds: number }[];
+    }
+  | { readonly kind: 'alpha'; readonly alpha: number }
+  | { readonly kind: 'xen'; readonly targetPages: number; readonly maxIterations: number };
+
+/** One link (capacity constraint) of the network. */
+export interface FleetLink {
+  readonly name: string;
+  /** Capacity available to migration traffic, bytes/s (finite, > 0). */
+  readonly capacityBytesPerSecond: number;
+}
+
+/** Everything the engine (and the multi-VM simulator) needs about one migration, in base units. */
+export interface FleetMigration {
+  readonly vm: string;
+  readonly source: string;
+  readonly target: string;
+  /** Index of the source and target host in {@link FleetScheduleInput.hosts} (for the concurrency caps). */
+  readonly sourceIndex: number;
+  readonly targetIndex: number;
+  /** Ps, pages of memory. */
+  readonly pages: number;
+  /** S, bytes per page. */
+  readonly pageSizeBytes: number;
+  /** Pages round 0 sends: Ps (1 - zero fraction). */
+  readonly firstRoundPages: number;
+  /** D, page writes per second. */
+  readonly dirtyPagesPerSecond: number;
+  /** W, pages the guest writes into (<= Ps). */
+  readonly workingSetPages: number;
+  readonly pattern: 'sequential' | 'random';
+  /** Indices into {@link FleetScheduleInput.links} of the links this migration crosses (at least one). */
+  readonly links: readonly number[];
+  /** c_i, the pre-copy cap (QEMU max-bandwidth), bytes/s; Infinity = uncapped. */
+  readonly capBytesPerSecond: number;
+  readonly stopRule: FleetStopRule;
+  /** Pre-copy rounds after which the migration is cancelled as not converging. */
+  readonly maxRounds: number;
+  /** Earliest start, seconds from the schedule start. */
+  readonly startSeconds: number;
+  /** Indices of migrations that must end before this one starts. */
+  readonly after: readonly number[];
+}
+
+/** A schedule: migrations in dispatch order, the network, and optional concurrency caps. */
+export interface FleetScheduleInput {
+  readonly hosts: readonly string[];
+  readonly links: readonly FleetLink[];
+  readonly migrations: readonly FleetMigration[];
+  /**
+   * Concurrency caps applied by the dispatcher (first fit in list order: whenever something ends or a start
+   * time arrives, every waiting migration whose start time has come, whose predecessors have ended and whose
+   * caps allow it, starts, in order). Per host index; missing = unlimited.
+   */
+  readonly caps?: {
+    readonly perSource?: readonly number[];
+    readonly perTarget?: readonly number[];
+    readonly total?: number;
+  };
+  readonly energy?: EnergyCoefficients;
+  /** Keep every round of every migration in the result (memory grows with rounds). Default false. */
+  readonly recordRounds?: boolean;
+}
+
+export interface RoundRecord {
+  readonly startSeconds: number;
+  readonly durationSeconds: number;
+  readonly bytes: number;
+  /** Pages dirtied during the round (sent by the next round or the stop-and-copy). */
+  readonly pendingPagesAfter: number;
+}
+
+export interface MigrationOutcome {
+  readonly vm: string;
+  readonly source: string;
+  readonly target: string;
+  readonly converged: boolean;
+  /** Why not, when not converged. */
+  readonly reason?: string;
+  readonly startSeconds: number;
+  readonly endSeconds: number;
+  /** Time in pre-copy rounds (live), seconds. */
+  readonly precopySeconds: number;
+  /** Stop-and-copy duration, seconds. */
+  readonly downtimeSeconds: number;
+  /** Pre-copy rounds run (round 0 included). */
+  readonly rounds: number;
+  readonly bytesSent: number;
+  readonly pagesSent: number;
+  readonly energyJoules: number;
+  readonly roundLog?: readonly RoundRecord[];
+}
+
+export interface FleetPrediction {
+  readonly migrations: readonly MigrationOutcome[];
+  readonly allConverged: boolean;
+  /** Time from the schedule start to the last end, seconds. */
+  readonly makespanSeconds: number;
+  readonly meanCompletionSeconds: number;
+  readonly totalBytes: number;
+  readonly sumDowntimeSeconds: number;
+  readonly maxDowntimeSeconds: number;
+  readonly energyJoules: number;
+  /** Events processed (starts, round ends, ends). */
+  readonly events: number;
+}
+
+const PRECOPY = 1;
+const STOPCOPY = 2;
+const DONE = 3;
+const FAILED = 4;
+
+function check(ok: boolean, parameter: string, value: unknown, range: string): void {
+  if (!ok) throw new ModelInputError(parameter, value, range);
+}
+
+/** Validates a schedule; throws ModelInputError naming the migration and field. */
+export function validateSchedule(s: FleetScheduleInput): void {
+  const L = s.links.length;
+  s.links.forEach((l, i) => {
+    check(
+      Number.isFinite(l.capacityBytesPerSecond) && l.capacityBytesPerSecond > 0,
+      `links[${i}].capacityBytesPerSecond`,
+      l.capacityBytesPerSecond,
+      'a finite rate > 0 (bytes/s)',
+    );
+  });
+  const n = s.migrations.length;
+  s.migrations.forEach((m, i) => {
+    const p = `migrations[${i}] (${m.vm})`;
+    check(Number.isFinite(m.pages) && m.pages >= 1, `${p}.pages`, m.pages, 'pages >= 1');
+    check(Number.isFinite(m.pageSizeBytes) && m.pageSizeBytes > 0, `${p}.pageSizeBytes`, m.pageSizeBytes, '> 0');
+    check(
+      Number.isFinite(m.firstRoundPages) && m.firstRoundPages > 0 && m.firstRoundPages <= m.pages,
+      `${p}.firstRoundPages`,
+      m.firstRoundPages,
+      `0 < firstRoundPages <= pages (${m.pages})`,
+    );
+    check(
+      Number.isFinite(m.dirtyPagesPerSecond) && m.dirtyPagesPerSecond >= 0,
+      `${p}.dirtyPagesPerSecond`,
+      m.dirtyPagesPerSecond,
+      'a finite rate >= 0',
+    );
+    check(
+      Number.isFinite(m.workingSetPages) && m.workingSetPages > 0 && m.workingSetPages <= m.pages,
+      `${p}.workingSetPages`,
+      m.workingSetPages,
+      `0 < W <= pages (${m.pages})`,
+    );
+    check(m.capBytesPerSecond > 0, `${p}.capBytesPerSecond`, m.capBytesPerSecond, '> 0 (Infinity = uncapped)');
+    check(m.links.length > 0, `${p}.links`, m.links.length, 'at least one link');
+    for (const l of m.links) check(Number.isInteger(l) && l >= 0 && l < L, `${p}.links`, l, `0..${L - 1}`);
+    check(
+      Number.isFinite(m.startSeconds) && m.startSeconds >= 0,
+      `${p}.startSeconds`,
+      m.startSeconds,
+      'a finite time >= 0',
+    );
+    check(Number.isInteger(m.maxRounds) && m.maxRounds >= 1, `${p}.maxRounds`, m.maxRounds, 'an integer >= 1');
+    for (const a of m.after)
+      check(Number.isInteger(a) && a >= 0 && a < n && a !== i, `${p}.after`, a, 'another migration');
+    const r = m.stopRule;
+    if (r.kind === 'qemu') {
+      check(
+        r.downtimeLimitSeconds > 0 && Number.isFinite(r.downtimeLimitSeconds),
+        `${p}.downtimeLimit`,
+        r.downtimeLimitSeconds,
+        '> 0 s',
+      );
+    } else if (r.kind === 'alpha') {
+      check(r.alpha > 0 && r.alpha < 1, `${p}.alpha`, r.alpha, '0 < alpha < 1');
+    }
+  });
+  // `after` must not form a cycle (Kahn's algorithm, bounded by n + edges).
+  const indeg = new Int32Array(n);
+  const succ: number[][] = Array.from({ length: n }, () => []);
+  s.migrations.forEach((m, i) => {
+    for (const a of m.after) {
+      indeg[i]! += 1;
+      succ[a]!.push(i);
+    }
+  });
+  const queue: number[] = [];
+  for (let i = 0; i < n; i++) if (indeg[i] === 0) queue.push(i);
+  let seen = 0;
+  while (queue.length > 0) {
+    const i = queue.pop()!;
+    seen++;
+    for (const j of succ[i]!) if (--indeg[j]! === 0) queue.push(j);
+  }
+  if (seen < n) {
+    const stuck = s.migrations.findIndex((_, i) => indeg[i]! > 0);
+    throw new ModelInputError(
+      `migrations[${stuck}].after`,
+      s.migrations[stuck]!.vm,
+      'no cycle of "after" dependencies',
+    );
+  }
+}
+
+/** Distinct pages dirtied in `seconds` (sequential: min(D t, W); random: W (1 - e^(-D t / W))). */
+export function pagesDirtied(m: FleetMigration, seconds: number): number {
+  const writes = m.dirtyPagesPerSecond * seconds;
+  if (!(writes > 0)) return 0;
+  if (m.pattern === 'sequential') return Math.min(writes, m.workingSetPages);
+  return -m.workingSetPages * Math.expm1(-writes / m.workingSetPages);
+}
+
+/** A binary min-heap of (time, id, version) in parallel arrays. */
+class EventHeap {
+  t: number[] = [];
+  id: number[] = [];
+  ver: number[] = [];
+  get size() {
+    return this.t.length;
+  }
+  push(t: number, id: number, ver: number) {
+    const a = this.t;
+    let i = a.length;
+    a.push(t);
+    this.id.push(id);
+    this.ver.push(ver);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= t) break;
+      this.move(p, i);
+      i = p;
+    }
+    a[i] = t;
+    this.id[i] = id;
+    this.ver[i] = ver;
+  }
+  private move(from: number, to: number) {
+    this.t[to] = this.t[from]!;
+    this.id[to] = this.id[from]!;
+    this.ver[to] = this.ver[from]!;
+  }
+  /** Removes the minimum; its fields are left in `out`. */
+  pop(out: { t: number; id: number; ver: number }) {
+    const a = this.t;
+    out.t = a[0]!;
+    out.id = this.id[0]!;
+    out.ver = this.ver[0]!;
+    const lt = a.pop()!;
+    const lid = this.id.pop()!;
+    const lver = this.ver.pop()!;
+    const n = a.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && a[c + 1]! < a[c]!) c++;
+      if (a[c]! >= lt) break;
+      this.move(c, i);
+      i = c;
+    }
+    a[i] = lt;
+    this.id[i] = lid;
+    this.ver[i] = lver;
+  }
+}
+
+/**
+ * Predicts every migration of a schedule while they share links (the sharing contract): per-migration rounds,
+ * times, downtime, bytes and verdict, and the fleet totals.
+ * @throws ModelInputError for an invalid schedule
+ * @example predictFleet({hosts: ['a', 'b'], links: [{name: 'l', capacityBytesPerSecond: 1e9}], migrations: [{vm: 'v',
+ *   source: 'a', target: 'b', sourceIndex: 0, targetIndex: 1, pages: 262144, pageSizeBytes: 4096, firstRoundPages: 262144,
+ *   dirtyPagesPerSecond: 0, workingSetPages: 262144, pattern: 'sequential', links: [0], capBytesPerSecond: Infinity,
+ *   stopRule: {kind: 'qemu', downtimeLimitSeconds: 0.3}, maxRounds: 1000, startSeconds: 0, after: []}]}).makespanSeconds
+ *   // 1.073741824 (2^30 B at 1e9 B/s)
+ */
+export function predictFleet(s: FleetScheduleInput): FleetPrediction {
+  validateSchedule(s);
+  const M = s.migrations;
+  const n = M.length;
+  const L = s.links.length;
+  const H = s.hosts.length;
+  const linkCap = new Float64Array(L);
+  s.links.forEach((l, i) => {
+    linkCap[i] = l.capacityBytesPerSecond;
+  });
+  const members: Set<number>[] = Array.from({ length: L }, () => new Set<number>());
+
+  const phase = new Uint8Array(n);
+  const rate = new Float64Array(n);
+  const remaining = new Float64Array(n);
+  const last = new Float64Array(n);
+  const ver = new Int32Array(n);
+  const roundStart = new Float64Array(n);
+  const roundBytes = new Float64Array(n);
+  const rounds = new Int32Array(n);
+  const bytes = new Float64Array(n);
+  const pagesSent = new Float64Array(n);
+  const startT = new Float64Array(n);
+  const endT = new Float64Array(n);
+  const downStart = new Float64Array(n);
+  const reasons: (string | undefined)[] = new Array(n);
+  const logs: RoundRecord[][] | undefined = s.recordRounds ? Array.from({ length: n }, () => []) : undefined;
+  const depsLeft = new Int32Array(n);
+  const succ: number[][] = Array.from({ length: n }, () => []);
+  M.forEach((m, i) => {
+    depsLeft[i] = m.after.length;
+    for (const a of m.after) succ[a]!.push(i);
+  });
+
+  const capSrc = s.caps?.perSource;
+  const capTgt = s.caps?.perTarget;
+  const capTotal = s.caps?.total ?? Number.POSITIVE_INFINITY;
+  const activeSrc = new Int32Array(H);
+  const activeTgt = new Int32Array(H);
+  let active = 0;
+
+  // Waiting list in dispatch order (a singly linked list of the migrations not started yet).
+  const nextWaiting = new Int32Array(n + 1).fill(-1);
+  for (let i = 0; i < n; i++) nextWaiting[i === 0 ? n : i - 1] = i;
+  if (n > 0) nextWaiting[n - 1] = -1;
+  const HEAD = n;
+  if (n === 0) nextWaiting[HEAD] = -1;
+  else nextWaiting[HEAD] = 0;
+  // Per-source waiting lists (used when there is no total cap).
+  const globalDispatch = Number.isFinite(capTotal);
+  const srcHead = new Int32Array(H).fill(-1);
+  const srcTail = new Int32Array(H).fill(-1);
+  const srcNext = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const h = M[i]!.sourceIndex;
+    if (srcTail[h] === -1) srcHead[h] = i;
+    else srcNext[srcTail[h]!] = i;
+    srcTail[h] = i;
+  }
+  const dirtySrc = new Uint8Array(H);
+  const dirtyList: number[] = [];
+  const blockedOn: number[][] = Array.from({ length: H }, () => []);
+  for (let h = 0; h < H; h++) {
+    if (srcHead[h] === -1) srcHead[h] = n;
+    else {
+      dirtySrc[h] = 1;
+      dirtyList.push(h);
+    }
+  }
+
+  const heap = new EventHeap();
+  const WAKE = -1;
+  const starts = new Set<number>();
+  for (const m of M) if (m.startSeconds > 0) starts.add(m.startSeconds);
+  for (const t0 of starts) heap.push(t0, WAKE, 0);
+
+  let t = 0;
+  let events = 0;
+  // Migrations touched since the last allocation (their links seed the components to re-allocate).
+  const touched: number[] = [];
+  const linkStamp = new Int32Array(L);
+  const migStamp = new Int32Array(n);
+  let epoch = 0;
+  const remLink = new Float64Array(L);
+  const cntLink = new Int32Array(L);
+  const frozen = new Uint8Array(n);
+
+  const dirtyLimitAt = (i: number, rule: Extract<FleetStopRule, { kind: 'qemu' }>): number => {
+    let v = rule.downtimeLimitSeconds;
+    if (rule.steps) {
+      const since = t - startT[i]!;
+      for (const st of rule.steps) if (st.atSeconds <= since) v = st.limitSeconds;
+    }
+    return v;
+  };
+
+  const start = (i: number) => {
+    const m = M[i]!;
+    phase[i] = PRECOPY;
+    startT[i] = t;
+    roundStart[i] = t;
+    const b = m.firstRoundPages * m.pageSizeBytes;
+    roundBytes[i] = b;
+    remaining[i] = b;
+    last[i] = t;
+    rate[i] = 0;
+    pagesSent[i]! += m.firstRoundPages;
+    for (const l of m.links) members[l]!.add(i);
+    activeSrc[m.sourceIndex]! += 1;
+    activeTgt[m.targetIndex]! += 1;
+    active++;
+    touched.push(i);
+  };
+
+  const leave = (i: number, final: number) => {
+    const m = M[i]!;
+    phase[i] = final;
+    endT[i] = t;
+    rate[i] = 0;
+    remaining[i] = 0;
+    ver[i]! += 1;
+    for (const l of m.links) members[l]!.delete(i);
+    activeSrc[m.sourceIndex]! -= 1;
+    activeTgt[m.targetIndex]! -= 1;
+    active--;
+    touched.push(i);
+    for (const j of succ[i]!) {
+      depsLeft[j]! -= 1;
+      if (depsLeft[j] === 0) markSource(M[j]!.sourceIndex);
+    }
+    markSource(m.sourceIndex);
+    const b = blockedOn[m.targetIndex]!;
+    if (b.length > 0) {
+      for (const h of b) markSource(h);
+      b.length = 0;
+    }
+  };
+
+  /** True when migration i may start now (start time, predecessors, source and target caps). */
+  const startable = (i: number) => {
+    const m = M[i]!;
+    return (
+      m.startSeconds <= t &&
+      depsLeft[i] === 0 &&
+      (capSrc === undefined || activeSrc[m.sourceIndex]! < (capSrc[m.sourceIndex] ?? Number.POSITIVE_INFINITY)) &&
+      (capTgt === undefined || activeTgt[m.targetIndex]! < (capTgt[m.targetIndex] ?? Number.POSITIVE_INFINITY))
+    );
+  };
+
+  /** With a total cap the global list order decides: one scan of the waiting list (stops once the cap is reached). */
+  const dispatchGlobal = () => {
+    let prev = HEAD;
+    let i = nextWaiting[HEAD]!;
+    while (i !== -1 && active < capTotal) {
+      const next = nextWaiting[i]!;
+      if (startable(i)) {
+        nextWaiting[prev] = next;
+        start(i);
+      } else prev = i;
+      i = next;
+    }
+  };
+
+  /**
+   * Without a total cap only the sources marked dirty (a slot freed, a predecessor ended, a start time came, a
+   * target they wait for freed a slot) are scanned, each its own waiting list in list order, sources visited in
+   * the order of their first waiting migration: the same first-fit as the global scan, in time linear in the
+   * migrations looked at instead of all of them at every event.
+   */
+  const dispatchBySource = () => {
+    if (dirtyList.length === 0) return;
+    const hs = dirtyList.splice(0, dirtyList.length);
+    for (const h of hs) dirtySrc[h] = 0;
+    hs.sort((a, b) => srcHead[a]! - srcHead[b]!);
+    for (const h of hs) {
+      let prev = -1;
+      let i = srcHead[h]!;
+      while (i !== -1 && (capSrc === undefined || activeSrc[h]! < (capSrc[h] ?? Number.POSITIVE_INFINITY))) {
+        const next = srcNext[i]!;
+        if (startable(i)) {
+          if (prev === -1) srcHead[h] = next;
+          else srcNext[prev] = next;
+          start(i);
+        } else {
+          const g = M[i]!.targetIndex;
+          if (capTgt !== undefined && activeTgt[g]! >= (capTgt[g] ?? Number.POSITIVE_INFINITY)) blockedOn[g]!.push(h);
+          prev = i;
+        }
+        i = next;
+      }
+      if (srcHead[h] === -1) srcHead[h] = n; // empty: sorts last
+    }
+  };
+  const markSource = (h: number) => {
+    if (!dirtySrc[h] && srcHead[h] !== n && srcHead[h] !== -1) {
+      dirtySrc[h] = 1;
+      dirtyList.push(h);
+    }
+  };
+  const dispatch = () => (globalDispatch ? dispatchGlobal() : dispatchBySource());
+
+  /** Max-min fair allocation (progressive filling) of the components containing the touched migrations. */
+  const reallocate = () => {
+    epoch++;
+    const comp: number[] = [];
+    const compLinks: number[] = [];
+    const stackLinks: number[] = [];
+    for (const i of touched)
+      for (const l of M[i]!.links)
+        if (linkStamp[l] !== epoch) {
+          linkStamp[l] = epoch;
+          stackLinks.push(l);
+        }
+    touched.length = 0;
+    while (stackLinks.length > 0) {
+      const l = stackLinks.pop()!;
+      compLinks.push(l);
+      for (const j of members[l]!) {
+        if (migStamp[j] === epoch) continue;
+        migStamp[j] = epoch;
+        comp.push(j);
+        for (const l2 of M[j]!.links)
+          if (linkStamp[l2] !== epoch) {
+            linkStamp[l2] = epoch;
+            stackLinks.push(l2);
+          }
+      }
+    }
+    if (comp.length === 0) return;
+    // Bring every member's remaining bytes to now at its old rate.
+    for (const j of comp) {
+      if (rate[j]! > 0) {
+        const r = remaining[j]! - rate[j]! * (t - last[j]!);
+        remaining[j] = Math.max(r, 0);
+      }
+      last[j] = t;
+      frozen[j] = 0;
+    }
+    for (const l of compLinks) {
+      remLink[l] = linkCap[l]!;
+      cntLink[l] = members[l]!.size;
+    }
+    let level = 0;
+    let unfrozen = comp.length;
+    while (unfrozen > 0) {
+      let delta = Number.POSITIVE_INFINITY;
+      for (const l of compLinks) {
+        const c = cntLink[l]!;
+        if (c > 0) {
+          const d = remLink[l]! / c;
+          if (d < delta) delta = d;
+        }
+      }
+      for (const j of comp) {
+        if (frozen[j]) continue;
+        const cap = phase[j] === PRECOPY ? M[j]!.capBytesPerSecond : Number.POSITIVE_INFINITY;
+        const d = cap - level;
+        if (d < delta) delta = d;
+      }
+      if (!(delta >= 0)) delta = 0;
+      level += delta;
+      for (const l of compLinks) {
+        const c = cntLink[l]!;
+        if (c > 0) remLink[l] = remLink[l]! - delta * c;
+      }
+      let froze = 0;
+      for (const j of comp) {
+        if (frozen[j]) continue;
+        const m = M[j]!;
+        const cap = phase[j] === PRECOPY ? m.capBytesPerSecond : Number.POSITIVE_INFINITY;
+        let stop = cap !== Number.POSITIVE_INFINITY && cap - level <= 1e-12 * cap;
+        if (!stop) {
+          for (const l of m.links) {
+            if (remLink[l]! <= 1e-12 * linkCap[l]!) {
+              stop = true;
+              break;
+            }
+          }
+        }
+        if (stop) {
+          frozen[j] = 1;
+          rate[j] = Math.min(cap, level);
+          froze++;
+          for (const l of m.links) cntLink[l]! -= 1;
+        }
+      }
+      unfrozen -= froze;
+      if (froze === 0) {
+        // Numerical safety: freeze everything left at the current level (cannot happen in exact arithmetic).
+        for (const j of comp)
+          if (!frozen[j]) {
+            frozen[j] = 1;
+            rate[j] = level;
+          }
+        unfrozen = 0;
+      }
+    }
+    for (const j of comp) {
+      ver[j]! += 1;
+      heap.push(t + remaining[j]! / rate[j]!, j, ver[j]!);
+    }
+  };
+
+  const endOfPhase = (i: number) => {
+    const m = M[i]!;
+    remaining[i] = 0;
+    last[i] = t;
+    if (phase[i] === STOPCOPY) {
+      leave(i, DONE);
+      return;
+    }
+    const dur = t - roundStart[i]!;
+    const sent = roundBytes[i]!;
+    bytes[i]! += sent;
+    const pending = pagesDirtied(m, dur);
+    rounds[i]! += 1;
+    if (logs)
+      logs[i]!.push({ startSeconds: roundStart[i]!, durationSeconds: dur, bytes: sent, pendingPagesAfter: pending });
+    const r = m.stopRule;
+    let stop: boolean;
+    if (pending === 0) stop = true;
+    else if (r.kind === 'qemu') stop = pending * m.pageSizeBytes <= (dur > 0 ? sent / dur : 0) * dirtyLimitAt(i, r);
+    else if (r.kind === 'alpha') stop = pending <= r.alpha * m.pages;
+    else stop = pending < r.targetPages || rounds[i]! >= r.maxIterations;
+    const b = pending * m.pageSizeBytes;
+    if (stop) {
+      phase[i] = STOPCOPY;
+      downStart[i] = t;
+      pagesSent[i]! += pending;
+      roundBytes[i] = b;
+      if (b === 0) {
+        leave(i, DONE);
+        return;
+      }
+      remaining[i] = b;
+      bytes[i]! += b;
+      touched.push(i);
+      return;
+    }
+    if (rounds[i]! >= m.maxRounds) {
+      reasons[i] =
+        `does not converge: ${m.maxRounds} pre-copy rounds without meeting the stop rule (last round sent ${fmt(sent)} B in ${fmt(dur)} s and left ${fmt(pending)} pages dirty)`;
+      leave(i, FAILED);
+      return;
+    }
+    roundStart[i] = t;
+    roundBytes[i] = b;
+    remaining[i] = b;
+    pagesSent[i]! += pending;
+    // Only a change of cap (none here) or membership changes the allocation; the rate stays, new finish time.
+    ver[i]! += 1;
+    heap.push(t + b / rate[i]!, i, ver[i]!);
+  };
+
+  dispatch();
+  reallocate();
+  const ev = { t: 0, id: 0, ver: 0 };
+  let maxRounds = 0;
+  for (const m of M) if (m.maxRounds > maxRounds) maxRounds = m.maxRounds;
+  const bound = 64 + 4 * n + 2 * n * (1 + maxRounds);
+  while (heap.size > 0) {
+    heap.pop(ev);
+    if (ev.id !== WAKE && ev.ver !== ver[ev.id]) continue;
+    t = ev.t;
+    events++;
+    if (events > bound) throw new ModelInputError('schedule', n, 'a schedule the engine can finish (event bound hit)');
+    if (ev.id !== WAKE) endOfPhase(ev.id);
+    else for (let h = 0; h < H; h++) markSource(h);
+    // Every other event at the same instant joins this batch.
+    while (heap.size > 0 && heap.t[0] === t) {
+      heap.pop(ev);
+      if (ev.id === WAKE) {
+        for (let h = 0; h < H; h++) markSource(h);
+        continue;
+      }
+      if (ev.ver !== ver[ev.id]) continue;
+      events++;
+      endOfPhase(ev.id);
+    }
+    dispatch();
+    if (touched.length > 0) reallocate();
+  }
+
+  // Anything never started (only possible with caps of 0 or dependencies on itself, both rejected) is reported.
+  const out: MigrationOutcome[] = new Array(n);
+  const e = s.energy;
+  let makespan = 0;
+  let sumEnd = 0;
+  let totalBytes = 0;
+  let sumDown = 0;
+  let maxDown = 0;
+  let energy = 0;
+  let allConverged = true;
+  for (let i = 0; i < n; i++) {
+    const m = M[i]!;
+    const ok = phase[i] === DONE;
+    if (!ok) allConverged = false;
+    const down = ok ? endT[i]! - downStart[i]! : 0;
+    const ej = e ? e.joulesPerByte * bytes[i]! + e.joulesPerMigration + e.hostPowerWatts * (endT[i]! - startT[i]!) : 0;
+    out[i] = {
+      vm: m.vm,
+      source: m.source,
+      target: m.target,
+      converged: ok,
+      ...(ok ? {} : { reason: reasons[i] ?? 'never started' }),
+      startSeconds: startT[i]!,
+      endSeconds: endT[i]!,
+      precopySeconds: (ok ? downStart[i]! : endT[i]!) - startT[i]!,
+      downtimeSeconds: down,
+      rounds: rounds[i]!,
+      bytesSent: bytes[i]!,
+      pagesSent: pagesSent[i]!,
+      energyJoules: ej,
+      ...(logs ? { roundLog: logs[i]! } : {}),
+    };
+    if (endT[i]! > makespan) makespan = endT[i]!;
+    sumEnd += endT[i]!;
+    totalBytes += bytes[i]!;
+    sumDown += down;
+    if (down > maxDown) maxDown = down;
+    energy += ej;
+  }
+  return {
+    migrations: out,
+    allConverged,
+    makespanSeconds: makespan,
+    meanCompletionSeconds: n > 0 ? sumEnd / n : 0,
+    totalBytes,
+    sumDowntimeSeconds: sumDown,
+    maxDowntimeSeconds: maxDown,
+    energyJoules: energy,
+    events,
+  };
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(4)).toString();
+}
