@@ -109,7 +109,7 @@ export const MULTI_LIMITS = {
   /** Sum over page-level migrations of their bitmaps (3 bitmaps of ceil(Ps/32) 32-bit words). */
   bitmapBytes: 1024 * 1024 * 1024,
   /** Sum over migrations of (round cap + 1) times the links they cross: bounds the allocation work. */
-  allocationWork: 2_000_000_000,
+  allocationWork: 20_000_000_000,
 } as const;
 
 const DEFAULT_ROUND_LIMIT = 10_000;
@@ -362,8 +362,8 @@ function secondsLeft(r: Run, rate: number): number {
  *   decides before round 0); end the rounds that finish at t (dirty log sync, the stop rule decides: next round,
  *   or stop-and-copy of the pending and held pages); end the stop-and-copies that finish at t;
  *   then recompute the max-min fair rates ({@link maxMinFair}) and go to the next event: the earliest start or
- *   end of a transfer at the constant rates. Between events each VM in pre-copy dirties pages through its
- *   workload over the elapsed time (advance(t - start, dt)).
+ *   end of a transfer at the constant rates. At the end of each round the VM's workload dirties pages over the
+ *   round's whole elapsed time (advance(round start - start, seconds)): the union of its constant-rate segments.
  *
  * The bandwidth estimate of the QEMU rule before round 0 is the rate the migration would get alone
  * (min of its cap and its links); after a round it is the round's bytes over its seconds, as QEMU measures it.
@@ -505,6 +505,11 @@ export function simulateMany(p: MultiSimulationParams): MultiSimulationResult {
       return;
     }
     const state = r.state!;
+    // The guest dirtied pages during the whole round: one advance over it, as the single-VM engine does. The
+    // workloads depend on time only (not on the rate), so this is the union of the round's constant-rate
+    // segments: identical for fluid, working-set and trace-ids, the same distribution for random writes (a sum
+    // of Poisson counts is Poisson), and O(pages) once per round rather than at every event of the fleet.
+    state.advance(r.transferStart - r.start, seconds);
     const roundDirtied = state.loggedPages();
     const pendingAfter = state.sync();
     r.rounds.push({
@@ -573,10 +578,9 @@ export function simulateMany(p: MultiSimulationParams): MultiSimulationResult {
     let nextStart = Number.POSITIVE_INFINITY;
     for (const r of runs) if (r.phase === 'waiting' && r.depsLeft === 0) nextStart = Math.min(nextStart, r.readyAt);
     if (nextStart - t < dt) {
-      // A start comes first: every transfer advances to it at its rate.
+      // A start comes first: every transfer progresses to it at its rate.
       const seg = nextStart - t;
       for (const r of active) {
-        if (r.phase === 'precopy') r.state!.advance(t - r.start, seg);
         r.remaining = Math.max(0, r.remaining - r.rate * seg);
         r.fresh = false;
       }
@@ -590,8 +594,6 @@ export function simulateMany(p: MultiSimulationParams): MultiSimulationResult {
     for (const r of active) {
       const left = secondsLeft(r, r.rate);
       const finishing = left <= dt * (1 + FILL_TOLERANCE);
-      const seg = finishing ? left : dt;
-      if (r.phase === 'precopy') r.state!.advance(t - r.start, seg);
       if (finishing) {
         ending.push({ r, seconds: r.fresh && r.transferStart === t ? left : tEnd - r.transferStart });
       } else {
