@@ -184,6 +184,31 @@ describe('max-min fairness with caps', () => {
     expectRel(rb!.downtimeSeconds, sb.downtimeSeconds, 1e-12);
   });
 
+  it('alone and capped: rounds at the cap, the stop-and-copy at the full link', () => {
+    // One migration, cap c = 30e6 on a link of B = 100e6: every pre-copy round runs at c (it is alone, so
+    // max-min gives min(c, B)), the QEMU rule's first estimate is c too, and the stop-and-copy runs at B.
+    // That is the single-VM engine on a link of c with downtimeBandwidthBytesPerSecond = B. Rounds are
+    // bit-identical (same P*tau formula at rate c); the downtime is bytes/B there and P*(S/B) here: 1e-12.
+    for (const stopRule of [alpha(0.02), { kind: 'qemu', downtimeLimitSeconds: 0.05 } as StopRuleSpec]) {
+      const m: MultiMigration = {
+        id: 'a',
+        links: ['l'],
+        pages: 50000,
+        pageSizeBytes: 4096,
+        workload: { kind: 'random', dirtyPagesPerSecond: 1500 },
+        stopRule,
+        capBytesPerSecond: 30e6,
+        seed: 5,
+      };
+      const s = simulate(single(m, 30e6, { downtimeBandwidthBytesPerSecond: 100e6 }));
+      const r = simulateMany({ links: [{ name: 'l', bytesPerSecond: 100e6 }], migrations: [m] }).migrations[0]!;
+      expect(r.rounds.map(({ endSeconds: _e, ...x }) => x)).toEqual(s.rounds);
+      expect(r.precopySeconds).toBe(s.precopySeconds);
+      expectRel(r.downtimeSeconds, s.downtimeSeconds, 1e-12);
+      expect(r.bytesTransferred).toBe(s.bytesTransferred);
+    }
+  });
+
   it('startAfter and startSeconds sequence migrations', () => {
     // Two identical fluid VMs in sequence on one link: the second starts when the first ends, alone, so its
     // total equals the first's and the makespan is twice it.
