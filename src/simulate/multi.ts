@@ -375,7 +375,6 @@ export function simulateMany(p: MultiSimulationParams): MultiSimulationResult {
   checkMultiSimulation(p);
   const linkIndex = new Map(p.links.map((l, i) => [l.name, i]));
   const capacity = p.links.map((l) => l.bytesPerSecond);
-  const byId = new Map<string, Run>();
   const runs: Run[] = p.migrations.map((m, index) => {
     const r: Run = {
       m,
@@ -415,7 +414,6 @@ export function simulateMany(p: MultiSimulationParams): MultiSimulationResult {
       downtimeSeconds: 0,
       rounds: [],
     };
-    byId.set(m.id, r);
     return r;
   });
   const dependents = new Map<string, Run[]>();
