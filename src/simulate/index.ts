@@ -7,6 +7,7 @@ export * from './compare.js';
 export * from './engine.js';
 export * from './link.js';
 export * from './montecarlo.js';
+export * from './multi.js';
 export * from './rng.js';
 export * from './stop-rules.js';
 export * from './trace.js';
