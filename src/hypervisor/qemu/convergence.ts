@@ -12,7 +12,7 @@
  * downtime among the runs that converged. The hard "never" is kept where it is certain: sequential writes (no
  * chance involved), or no run converged and the fluid floor of the pending set lies above the threshold by
  * more than 6 standard deviations of the largest possible draw (Binomial sqrt(W / 4) pages plus the writes'
- * variation, cv x W pages).
+ * variation, at most cv W / e pages).
  */
 import { ModelInputError } from '../../model/index.js';
 import { Rng, replicaSeed } from '../../simulate/rng.js';
@@ -139,7 +139,9 @@ export function convergenceDistribution(p: QemuMigrationParams, o: ConvergenceOp
     if (!sampled) certainNever = true;
     else {
       const W = p.workingSetPages ?? p.memoryBytes / p.pageSizeBytes;
-      const margin = 6 * (Math.sqrt(W / 4) + cv * W) * p.pageSizeBytes;
+      // sd of the pages a sync adds: Binomial at most sqrt(W / 4); from the writes' variation at most
+      // cv x max over w of w e^(-w / W) = cv W / e (d = W (1 - e^(-w / W)), dd/dw = e^(-w / W))
+      const margin = 6 * (Math.sqrt(W / 4) + (cv * W) / Math.E) * p.pageSizeBytes;
       certainNever = fluid.pendingFloorBytes > fluid.thresholdBytes + margin;
     }
   }

@@ -35,7 +35,7 @@ function check(name: string, v: number, ok: boolean, range: string): number {
  * The write rate of a uniformly random writer into W pages whose distinct-page rate measured over T seconds is
  * r: D = -(W / T) ln(1 - r T / W). When r T >= 0.99 W the period saw almost the whole set and the inversion is
  * meaningless: r is returned as a lower bound (`saturated-lower-bound`); measure over a shorter period.
- * @example correctRandomWriterRate(36500, 1, 65536).pagesPerSecond // about 53 300 (= -65536 ln(1 - 36500/65536))
+ * @example correctRandomWriterRate(36500, 1, 65536).pagesPerSecond // about 53 350 (= -65536 ln(1 - 36500/65536))
  * @throws ModelInputError for a negative rate, a period <= 0 or a working set < 1
  */
 export function correctRandomWriterRate(
