@@ -158,6 +158,9 @@ export interface ConcurrentResult {
   readonly makespanSeconds: number;
   readonly predictedMakespanSeconds: number | null;
   readonly makespanError: number | null;
+  /** The token bucket's rate and the TCP goodput measured through it (the link the prediction used), bytes/s. */
+  readonly shapedBytesPerSecond: number;
+  readonly goodputBytesPerSecond: number;
   /** Every QEMU process the scenario started (all stopped when it returns). */
   readonly pids: readonly number[];
 }
@@ -203,6 +206,8 @@ export async function runConcurrent(
   const ns = await createShapedNamespace({ rateMbit: s.rateMbit });
   const pairs: Pair[] = [];
   try {
+    // The link the predictor uses: TCP goodput measured through the shaped loopback before any QEMU starts.
+    const goodput = await ns.goodput();
     for (const [i, g] of s.guests.entries()) {
       pairs.push(
         await startPair({
@@ -229,7 +234,7 @@ export async function runConcurrent(
     await Promise.all(Array.from({ length: s.concurrency }, worker));
     const measured = results.map((m) => m!);
     const predictor = o.predictor ?? fairSharePredictor;
-    const predicted = predictor({ scenario: s, linkBytesPerSecond: ns.bytesPerSecond, params: scenarioParams(s, cal) });
+    const predicted = predictor({ scenario: s, linkBytesPerSecond: goodput, params: scenarioParams(s, cal) });
     const ends = measured.map((m) => (m.startedAtMs - t0) / 1000 + m.totalSeconds);
     const makespan = Math.max(...ends);
     const rows: ConcurrentRow[] = measured.map((m, i) => {
@@ -249,6 +254,8 @@ export async function runConcurrent(
       };
     });
     return {
+      shapedBytesPerSecond: ns.bytesPerSecond,
+      goodputBytesPerSecond: goodput,
       pids: pairs.flatMap((p) => [p.src.pid, p.dst.pid]),
       scenario: s,
       accelerator: o.accel ?? 'tcg',
@@ -344,7 +351,7 @@ export function concurrentTable(results: readonly ConcurrentResult[], command: s
       );
     }
     lines.push(
-      `| ${r.scenario.name} | makespan | | | ${r.predictedMakespanSeconds?.toFixed(2) ?? 'never'}/${r.makespanSeconds.toFixed(2)} (${pct(r.makespanError)}) | | | ${r.accelerator} |`,
+      `| ${r.scenario.name} | makespan | | goodput ${(r.goodputBytesPerSecond / 1e6).toFixed(1)} of ${(r.shapedBytesPerSecond / 1e6).toFixed(1)} | ${r.predictedMakespanSeconds?.toFixed(2) ?? 'never'}/${r.makespanSeconds.toFixed(2)} (${pct(r.makespanError)}) | | | ${r.accelerator} |`,
     );
   }
   const t = errorStats(results.flatMap((r) => r.rows.map((x) => x.totalTimeError)));

@@ -51,9 +51,47 @@ export interface ShapedNamespace {
   readonly bytesPerSecond: number;
   /** `tc -s qdisc show dev lo` inside the namespace (for the record). */
   qdisc(): Promise<string>;
+  /**
+   * TCP goodput through the shaped loopback, bytes/s: a Node process inside the namespace streams `bytes`
+   * (default 32 MB) from a client to a server on 127.0.0.1 and times it from the first to the last byte
+   * received (bounded: 60 s). TCP and the token bucket deliver somewhat less than the nominal rate.
+   */
+  goodput(bytes?: number): Promise<number>;
   /** Deletes the namespace (its loopback and qdisc go with it) and checks it is gone. Idempotent. */
   remove(): Promise<void>;
 }
+
+/** Streams argv[1] bytes over 127.0.0.1 and prints bytes/s between the first and the last byte received. */
+const GOODPUT_SCRIPT = `
+const net = require('node:net');
+const total = Number(process.argv[1]);
+let got = 0, t0 = 0;
+const srv = net.createServer((s) => {
+  s.on('data', (d) => {
+    if (got === 0) t0 = process.hrtime.bigint();
+    got += d.length;
+    if (got >= total) {
+      const dt = Number(process.hrtime.bigint() - t0) / 1e9;
+      process.stdout.write(String(total / dt));
+      process.exit(0);
+    }
+  });
+});
+srv.listen(0, '127.0.0.1', () => {
+  const c = net.connect(srv.address().port, '127.0.0.1', () => {
+    const chunk = Buffer.alloc(1 << 16, 1);
+    let sent = 0;
+    const pump = () => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!c.write(chunk)) return c.once('drain', pump);
+      }
+    };
+    pump();
+  });
+});
+setTimeout(() => process.exit(3), 55000);
+`;
 
 /** Namespaces of this process: `precopy-PID-N`. */
 let counter = 0;
@@ -117,6 +155,16 @@ export async function createShapedNamespace(o: ShapeOptions): Promise<ShapedName
     name,
     bytesPerSecond,
     qdisc: () => run('ip', ['netns', 'exec', name, 'tc', '-s', 'qdisc', 'show', 'dev', 'lo']),
+    goodput: async (bytes = 32e6) => {
+      const out = await run(
+        'ip',
+        ['netns', 'exec', name, process.execPath, '-e', GOODPUT_SCRIPT, String(bytes)],
+        60_000,
+      );
+      const v = Number(out.trim());
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`goodput measurement in ${name} printed '${out.trim()}'`);
+      return v;
+    },
     remove,
   };
 }
