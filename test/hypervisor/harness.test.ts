@@ -33,6 +33,8 @@ function measured(over: Partial<Measured>): Measured {
     ramTotalBytes: 268967936,
     destinationRunning: true,
     loadAverage: [1, 1],
+    accelerator: 'tcg',
+    startedAtMs: 0,
     ...over,
   };
 }

@@ -4,7 +4,10 @@
  * total time within 10 %, dirty-sync-count within 1, bytes sent within 5 %, downtime within max(20 ms, 25 %),
  * and the destination running afterwards. During the first migration advise's measurement (memory, page-sampled
  * dirty rate) and watch's progress (monotone, its prediction within the targets) run on the live source. Needs qemu-system-x86_64, a Debian kernel, busybox-static, gcc and
- * cpio (scripts/install-qemu-deps.sh); without them this test FAILS (it never skips). About 1-2 minutes.
+ * cpio (scripts/install-qemu-deps.sh); without them this test FAILS (it never skips). Then one concurrent scenario
+ * (issue 13): two guests migrated at once inside a fresh network namespace whose loopback is shaped with tc
+ * (needs root: ip netns, tc), compared with the fair-share prediction; the namespace and every QEMU are gone
+ * afterwards. About 2-3 minutes on a quiet machine.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -16,8 +19,13 @@ import {
   type Comparison,
   validateCase,
 } from '../../src/hypervisor/qemu/harness/migration.js';
+import { ciConcurrentScenario, concurrentTable, runConcurrent } from '../../src/hypervisor/qemu/harness/concurrent.js';
+import { namespaceExists } from '../../src/hypervisor/qemu/harness/netns.js';
 import { qemuVersion } from '../../src/hypervisor/qemu/harness/vm.js';
 import { MigrationWatcher, type MeasuredVm, measureVm, type WatchReport } from '../../src/hypervisor/qemu/advisor.js';
+
+/** The first test's calibration, reused by the concurrent scenario (same guest, same buffer). */
+let shared: { guest: Awaited<ReturnType<typeof buildGuest>>; cal: Calibration } | undefined;
 
 describe('real QEMU migrations (CI subset)', () => {
   it('predictQemuMigration matches measured migrations within the targets', { timeout: 420_000 }, async () => {
@@ -29,6 +37,7 @@ describe('real QEMU migrations (CI subset)', () => {
     }
     const guest = await buildGuest();
     const cal: Calibration = await calibrate(guest, GRID_BUFFER_MIB);
+    shared = { guest, cal };
     const rows: Comparison[] = [];
     const [first, second] = ciGrid();
     // advise's measurement on the live source before the first migration, and watch's progress during it
@@ -92,5 +101,32 @@ describe('real QEMU migrations (CI subset)', () => {
         Math.max(0.02, 0.25 * (m.downtimeSeconds ?? 0)),
       );
     }
+  });
+
+  it('two migrations at once through a shaped namespace match the fair-share prediction, and leave nothing behind', {
+    timeout: 300_000,
+  }, async () => {
+    // Stable by construction: two light writers (500 pages/s) capped at 32 MiB/s share a 400 Mbit/s loopback,
+    // so each gets about half of the measured goodput; rho about 0.08 at that share.
+    const guest = shared?.guest ?? (await buildGuest());
+    const cal = shared?.cal ?? (await calibrate(guest, GRID_BUFFER_MIB));
+    const r = await runConcurrent(ciConcurrentScenario(), guest, cal);
+    mkdirSync('test-output', { recursive: true });
+    writeFileSync('test-output/qemu-real-concurrent.md.tmp', concurrentTable([r], 'npx vitest run test/qemu-real'));
+    renameSync('test-output/qemu-real-concurrent.md.tmp', 'test-output/qemu-real-concurrent.md');
+    // cleanup: the namespace (and its qdisc) is gone and every QEMU it started has exited
+    expect(await namespaceExists(r.namespace)).toBe(false);
+    for (const pid of r.pids) expect(() => process.kill(pid, 0), `pid ${pid} still running`).toThrow();
+    expect(r.accelerator).toBe('tcg');
+    const what = JSON.stringify(r.rows.map((x) => ({ m: x.measured, err: x.totalTimeError })));
+    for (const row of r.rows) {
+      expect(row.measured.completed, what).toBe(true);
+      expect(row.measured.destinationRunning, what).toBe(true);
+      expect(row.verdictRight, what).toBe(true);
+      // CI tolerance on a shared 2-core machine: 20 % per migration (the grid's target is 10 % median)
+      expect(Math.abs(row.totalTimeError!), `total time: ${what}`).toBeLessThanOrEqual(0.2);
+      expect(Math.abs(row.bytesError!), `bytes: ${what}`).toBeLessThanOrEqual(0.05);
+    }
+    expect(Math.abs(r.makespanError!), `makespan: ${what}`).toBeLessThanOrEqual(0.2);
   });
 });

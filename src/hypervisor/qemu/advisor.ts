@@ -2,6 +2,7 @@
  * The live side: measure a running VM over QMP (memory, dirty rate) for `precopy qemu advise`, and follow a
  * migration (`precopy qemu watch`) with a progress figure that never runs backwards.
  */
+import { type CorrectedRate, correctRandomWriterRate, type DirtyRateMethod, fitRandomWriter } from './dirty-rate.js';
 import { type DirtyPattern, predictQemuMigration, type QemuPrediction } from './predict.js';
 import { type QmpClient, type QueryMigrate, qmp } from './qmp.js';
 
@@ -9,8 +10,17 @@ import { type QmpClient, type QueryMigrate, qmp } from './qmp.js';
 export interface MeasuredVm {
   /** `query-memory-size-summary`: base + plugged memory, bytes. */
   readonly memoryBytes: number;
-  /** `calc-dirty-rate` (page-sampling) then `query-dirty-rate`, converted from MiB/s to bytes/s. */
+  /**
+   * The guest's page writes, bytes/s: `calc-dirty-rate` (page-sampling) then `query-dirty-rate`, converted
+   * from MiB/s, and corrected for a random writer as `dirtyRateMethod` says (dirty-rate.ts).
+   */
   readonly dirtyBytesPerSecond: number;
+  /** QEMU's figure before any correction, bytes/s (of the first sample when two were taken). */
+  readonly rawDirtyBytesPerSecond: number;
+  /** `as-measured`, `saturation-corrected` (working set given), `two-period-fit` or `saturated-lower-bound`. */
+  readonly dirtyRateMethod: DirtyRateMethod;
+  /** The working set a two-period fit found, bytes. */
+  readonly fittedWorkingSetBytes?: number;
   readonly sampleSeconds: number;
   /** The knobs currently set (`query-migrate-parameters`). */
   readonly current: { readonly downtimeLimitMs?: number; readonly maxBandwidthBytesPerSecond?: number };
@@ -30,31 +40,54 @@ export async function measureVm(
   client: QmpClient,
   sampleSeconds: number,
   samplePagesPerGiB = 4096,
+  correction: DirtyRateCorrection = {},
 ): Promise<MeasuredVm> {
   const mem = await qmp.queryMemorySizeSummary(client);
   const params = await qmp.queryMigrateParameters(client);
-  await qmp.calcDirtyRate(client, sampleSeconds, samplePagesPerGiB);
-  const end = Date.now() + (sampleSeconds + 15) * 1000;
-  await sleep(sampleSeconds * 1000);
-  for (;;) {
-    const r = await qmp.queryDirtyRate(client);
-    if (r.status === 'measured' && r.dirtyRate !== undefined) {
-      return {
-        memoryBytes: mem.baseMemory + (mem.pluggedMemory ?? 0),
-        dirtyBytesPerSecond: r.dirtyRate * 2 ** 20,
-        sampleSeconds,
-        current: {
-          ...(params.downtimeLimit === undefined ? {} : { downtimeLimitMs: params.downtimeLimit }),
-          ...(params.maxBandwidth === undefined ? {} : { maxBandwidthBytesPerSecond: params.maxBandwidth }),
-        },
-      };
+  const sample = async (seconds: number): Promise<number> => {
+    await qmp.calcDirtyRate(client, seconds, samplePagesPerGiB);
+    const end = Date.now() + (seconds + 15) * 1000;
+    await sleep(seconds * 1000);
+    for (;;) {
+      const r = await qmp.queryDirtyRate(client);
+      if (r.status === 'measured' && r.dirtyRate !== undefined) return r.dirtyRate * 2 ** 20;
+      if (Date.now() > end)
+        throw new Error(`QEMU did not finish measuring the dirty rate within ${seconds + 15} s (status ${r.status})`);
+      await sleep(200);
     }
-    if (Date.now() > end)
-      throw new Error(
-        `QEMU did not finish measuring the dirty rate within ${sampleSeconds + 15} s (status ${r.status})`,
-      );
-    await sleep(200);
+  };
+  const raw = await sample(sampleSeconds);
+  const S = 4096;
+  let fixed: CorrectedRate = { pagesPerSecond: raw / S, method: 'as-measured' };
+  if (correction.pattern === 'random' && correction.workingSetPages !== undefined) {
+    fixed = correctRandomWriterRate(raw / S, sampleSeconds, correction.workingSetPages);
+  } else if (correction.pattern === 'random' && correction.twoPeriods === true) {
+    fixed = fitRandomWriter(raw / S, sampleSeconds, (await sample(2 * sampleSeconds)) / S);
   }
+  return {
+    memoryBytes: mem.baseMemory + (mem.pluggedMemory ?? 0),
+    dirtyBytesPerSecond: fixed.pagesPerSecond * S,
+    rawDirtyBytesPerSecond: raw,
+    dirtyRateMethod: fixed.method,
+    ...(fixed.workingSetPages === undefined ? {} : { fittedWorkingSetBytes: fixed.workingSetPages * S }),
+    sampleSeconds,
+    current: {
+      ...(params.downtimeLimit === undefined ? {} : { downtimeLimitMs: params.downtimeLimit }),
+      ...(params.maxBandwidth === undefined ? {} : { maxBandwidthBytesPerSecond: params.maxBandwidth }),
+    },
+  };
+}
+
+/**
+ * How `measureVm` corrects QEMU's distinct-page count for a random writer (dirty-rate.ts): with the working set
+ * given, by inverting the saturation; without it and `twoPeriods`, by a second sample over twice the time.
+ */
+export interface DirtyRateCorrection {
+  readonly pattern?: DirtyPattern;
+  /** Writable working set, pages (4 KiB). */
+  readonly workingSetPages?: number;
+  /** Measure over T and 2T and fit rate and working set together (doubles the measuring time). */
+  readonly twoPeriods?: boolean;
 }
 
 /** One progress report of `watch`. */
@@ -71,6 +104,12 @@ export interface WatchReport {
   readonly transferredBytes: number;
   readonly remainingBytes: number;
   readonly converging: boolean;
+  /** Where the dirty rate of the prediction came from: given, QEMU's `dirty-pages-rate`, or that corrected. */
+  readonly dirtyRateSource: 'given' | 'qemu-dirty-pages-rate' | 'qemu-dirty-pages-rate, saturation-corrected' | null;
+  /** Throughput of the first pass so far (bytes over time while dirty-sync-count is 1), bytes/s. */
+  readonly firstPassBytesPerSecond: number | null;
+  /** QEMU's own bandwidth of its last window (`mbps`) once the first pass is over, bytes/s. */
+  readonly laterRoundBytesPerSecond: number | null;
 }
 
 /** The knobs and workload `watch` predicts with. */
@@ -81,6 +120,11 @@ export interface WatchContext {
   readonly linkBandwidthBytesPerSecond?: number;
   /** Dirty rate to use instead of QEMU's measured one, pages/s. */
   readonly dirtyPagesPerSecond?: number;
+  /**
+   * First-pass throughput, bytes/s; default: measured from the first seconds of the migration (bytes over time
+   * while dirty-sync-count is 1).
+   */
+  readonly firstPassBandwidthBytesPerSecond?: number;
   /** Zero-page fraction of RAM; with the dirty rate, lets the whole-migration prediction start at once. */
   readonly zeroPageFraction?: number;
   /** Writable working set, pages. */
@@ -100,6 +144,10 @@ export class MigrationWatcher {
   private progress = 0;
   private rounds: number | null = null;
   private first: { prediction: QemuPrediction; atSeconds: number } | undefined;
+  private firstPassStart: { t: number; bytes: number } | undefined;
+  private firstPassRate: number | null = null;
+  private laterRate: number | null = null;
+  private source: WatchReport['dirtyRateSource'] = null;
 
   constructor(private readonly ctx: WatchContext) {}
 
@@ -117,6 +165,18 @@ export class MigrationWatcher {
       this.progress = 1;
       this.rounds = 0;
     }
+    // Throughputs: the first pass from QEMU's byte counter while dirty-sync-count is 1, later rounds from
+    // QEMU's own per-window bandwidth (`mbps`, megabits/s).
+    if (ram !== undefined && status === 'active') {
+      if (ram.dirtySyncCount <= 1) {
+        if (this.firstPassStart === undefined) this.firstPassStart = { t: elapsed, bytes: ram.transferred };
+        else if (elapsed > this.firstPassStart.t) {
+          this.firstPassRate = (ram.transferred - this.firstPassStart.bytes) / (elapsed - this.firstPassStart.t);
+        }
+      } else if (ram.mbps > 0) {
+        this.laterRate = (ram.mbps * 1e6) / 8;
+      }
+    }
     if (ram === undefined || status !== 'active') {
       return {
         status,
@@ -128,6 +188,9 @@ export class MigrationWatcher {
         transferredBytes: ram?.transferred ?? 0,
         remainingBytes: ram?.remaining ?? 0,
         converging: status === 'completed',
+        dirtyRateSource: this.source,
+        firstPassBytesPerSecond: this.firstPassRate,
+        laterRoundBytesPerSecond: this.laterRate,
       };
     }
     const S = ram.pageSize ?? 4096;
@@ -152,14 +215,30 @@ export class MigrationWatcher {
       // QEMU's dirty-pages-rate counts distinct new pages over the period (here: the first pass), so random
       // writes into a working set read low; undo the saturation W (1 - e^(-D T / W)) = r T for D.
       let Dwhole = D;
-      if (this.ctx.dirtyPagesPerSecond === undefined && this.ctx.dirtyPattern === 'random' && W !== undefined) {
-        const fill = (ram.dirtyPagesRate * elapsed) / W;
-        if (fill > 0 && fill < 0.999) Dwhole = (-W / elapsed) * Math.log1p(-fill);
+      this.source = this.ctx.dirtyPagesPerSecond === undefined ? 'qemu-dirty-pages-rate' : 'given';
+      if (
+        this.ctx.dirtyPagesPerSecond === undefined &&
+        this.ctx.dirtyPattern === 'random' &&
+        W !== undefined &&
+        elapsed > 0
+      ) {
+        const c = correctRandomWriterRate(ram.dirtyPagesRate, elapsed, W);
+        if (c.method === 'saturation-corrected') {
+          Dwhole = c.pagesPerSecond;
+          this.source = 'qemu-dirty-pages-rate, saturation-corrected';
+        }
       }
+      // A measured first pass within 10 % of the cap is the cap itself (the sampling's own error): not binding.
+      const measuredFirst =
+        this.firstPassRate !== null && this.firstPassRate < 0.9 * this.ctx.maxBandwidthBytesPerSecond
+          ? this.firstPassRate
+          : undefined;
+      const firstPass = this.ctx.firstPassBandwidthBytesPerSecond ?? measuredFirst;
       this.first = {
         prediction: predictQemuMigration({
           ...params,
           dirtyPagesPerSecond: Dwhole,
+          ...(firstPass === undefined || firstPass <= 0 ? {} : { firstPassBandwidthBytesPerSecond: firstPass }),
           memoryBytes: ram.total,
           zeroPageFraction: zero,
           ...(W === undefined ? {} : { workingSetPages: W }),
@@ -200,6 +279,9 @@ export class MigrationWatcher {
       transferredBytes: ram.transferred,
       remainingBytes: ram.remaining,
       converging: remainingSeconds !== null,
+      dirtyRateSource: this.source,
+      firstPassBytesPerSecond: this.firstPassRate,
+      laterRoundBytesPerSecond: this.laterRate,
     };
   }
 }

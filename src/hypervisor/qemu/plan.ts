@@ -10,6 +10,7 @@
  * scanned over 64 evenly spaced values up to the allowed share of the link (plus a refinement around the
  * best), since more bandwidth both lowers rho and raises the threshold.
  */
+import { type ConvergenceDistribution, convergenceDistribution, convergenceIsUncertain } from './convergence.js';
 import {
   convergenceRemedy,
   type ConvergenceRemedy,
@@ -50,6 +51,13 @@ export interface QemuPlanParams {
   readonly downtimeResolutionSeconds?: number;
   /** Also set avail-switchover-bandwidth to the link speed (QEMU >= 8.2), so the threshold uses the real final-copy speed. */
   readonly useAvailSwitchover?: boolean;
+  /**
+   * Convergence as a probability (random writers with rho >= 0.8, see convergence.ts): the time limit it is
+   * computed for (default: maxTotalSeconds, else 600 s), the Monte Carlo runs (default 200) and seed (2013).
+   */
+  readonly convergenceTimeLimitSeconds?: number;
+  readonly convergenceRuns?: number;
+  readonly convergenceSeed?: number;
 }
 
 export interface QemuKnobs {
@@ -72,6 +80,33 @@ export interface QemuPlan {
   readonly remedy?: ConvergenceRemedy;
   /** Things the operator should know (e.g. the plan is a stop-and-copy because rho >= 1). */
   readonly warnings: readonly string[];
+  /**
+   * For random writes with the dirty rate near or above the send rate: the probability of converging within a
+   * time limit with these knobs, and the distribution of rounds, total time and downtime (seeded Monte Carlo).
+   */
+  readonly convergence?: ConvergenceDistribution;
+}
+
+/** The probability part of a plan, when the knobs' migration is a matter of chance. */
+function probabilityFor(
+  p: QemuPlanParams,
+  params: QemuMigrationParams,
+): { convergence?: ConvergenceDistribution; warnings: string[] } {
+  if (!convergenceIsUncertain(params)) return { warnings: [] };
+  const c = convergenceDistribution(params, {
+    timeLimitSeconds: p.convergenceTimeLimitSeconds ?? p.maxTotalSeconds ?? 600,
+    ...(p.convergenceRuns === undefined ? {} : { runs: p.convergenceRuns }),
+    ...(p.convergenceSeed === undefined ? {} : { seed: p.convergenceSeed }),
+  });
+  const ci = c.confidence95.map((x) => x.toFixed(2)).join('-');
+  return {
+    convergence: c,
+    warnings: [
+      c.certainNever
+        ? 'random writes near or above the send rate, but the pending set stays far above the threshold: never converges'
+        : `random writes near or above the send rate: converging is a matter of chance, probability ${c.probability.toFixed(2)} (95 % ${ci}) within ${c.timeLimitSeconds} s (${c.runs} seeded Monte Carlo runs)`,
+    ],
+  };
 }
 
 /** Builds the prediction input from a workload and knobs. */
@@ -206,6 +241,7 @@ export function planQemuMigration(p: QemuPlanParams): QemuPlan {
   }
   if (best !== undefined) {
     const pr = (best as Candidate).prediction;
+    const chance = probabilityFor(p, knobsToParams(w, (best as Candidate).knobs));
     const warnings =
       pr.rho >= 1
         ? [
@@ -214,7 +250,14 @@ export function planQemuMigration(p: QemuPlanParams): QemuPlan {
               : `the guest dirties pages faster than the link carries them (rho = ${pr.rho.toPrecision(3)} >= 1): pre-copy ends only because many writes land on pages already pending (a small working set against the threshold): check the working set`,
           ]
         : [];
-    return { feasible: true, parameters: (best as Candidate).knobs, prediction: pr, evaluations, warnings };
+    return {
+      feasible: true,
+      parameters: (best as Candidate).knobs,
+      prediction: pr,
+      evaluations,
+      warnings: [...pr.notes, ...warnings, ...chance.warnings],
+      ...(chance.convergence === undefined ? {} : { convergence: chance.convergence }),
+    };
   }
 
   // Nothing meets the constraints: report the knobs that come closest (most bandwidth, the given or default
@@ -229,6 +272,7 @@ export function planQemuMigration(p: QemuPlanParams): QemuPlan {
       ? `no downtime limit finishes within the total-time limit (${pr.totalSeconds.toPrecision(4)} s predicted at ${ms} ms)`
       : `no downtime limit keeps the predicted downtime within the maximum (${pr.downtimeSeconds.toPrecision(4)} s predicted at ${ms} ms)`;
   const remedy = pr.converges ? undefined : convergenceRemedy(knobsToParams(w, c.knobs));
+  const chance = probabilityFor(p, knobsToParams(w, c.knobs));
   return {
     feasible: false,
     reason,
@@ -236,7 +280,8 @@ export function planQemuMigration(p: QemuPlanParams): QemuPlan {
     prediction: pr,
     evaluations,
     ...(remedy === undefined ? {} : { remedy }),
-    warnings: [],
+    warnings: [...pr.notes, ...chance.warnings],
+    ...(chance.convergence === undefined ? {} : { convergence: chance.convergence }),
   };
 }
 

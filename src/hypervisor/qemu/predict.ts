@@ -14,7 +14,16 @@
  *   not yet sent (the remainder carries over). If pending is still under the threshold (or zero) it stops the
  *   VM; otherwise the next round begins.
  * - The estimate is the bytes sent in the previous window over the window's length (so a window that ran out
- *   of pages lowers it), or `avail-switchover-bandwidth` when set. Before the first window ends it is 0.
+ *   of pages lowers it), or `avail-switchover-bandwidth` when set. Before the first window ends it is 0. This is
+ *   QEMU 7.2's `migration_update_counters` (migration.c): `bandwidth = transferred / time_spent` over the last
+ *   BUFFER_DELAY "iteration", `threshold_size = bandwidth * downtime_limit`: the bandwidth QEMU measures, not
+ *   the cap, so the threshold follows the speed the current phase actually reaches.
+ * - Two throughputs (issue 13): the first pass writes every page into fresh destination memory (the destination
+ *   faults it in; on a small host the vCPU, the migration thread and the destination share the cores), and on
+ *   real QEMU ran at 250-350 MB/s where later rounds and the final copy reached 0.9-1.5 GB/s over the same
+ *   loopback. Round 1 sends at min(max-bandwidth, first-pass throughput), later rounds at min(max-bandwidth,
+ *   link), and the final copy at the link's speed. A max-bandwidth above the link is accepted (QEMU accepts it
+ *   and runs at the link's speed) and reported in `notes`.
  * - At switch-over QEMU syncs once more (`dirty-sync-count` + 1) and sends the rest without the rate limit, at
  *   the link's speed: downtime = overhead + final bytes / switch-over bandwidth.
  * - A zero page costs a 9-byte record (8-byte header + 1 byte), a normal page its size plus an 8-byte header.
@@ -57,8 +66,19 @@ export interface QemuMigrationParams {
   readonly downtimeLimitSeconds: number;
   /** Page writes per second by the guest, D (pages/s). */
   readonly dirtyPagesPerSecond: number;
-  /** Link speed, bytes/s: caps pre-copy and carries the final copy. Default: max-bandwidth. */
+  /**
+   * Later-round and switch-over throughput ("the link"), bytes/s: caps pre-copy after the first pass and
+   * carries the final copy. Default: max-bandwidth. Measure it as the final-copy speed of a calibration
+   * migration (downtime bytes / downtime) or from QEMU's `mbps` in round 2 of a live migration.
+   */
   readonly linkBandwidthBytesPerSecond?: number;
+  /**
+   * First-pass throughput, bytes/s: caps round 1 (every page into fresh destination memory). Default: the
+   * link. Measure it from a calibration migration of an idle guest at an unlimited max-bandwidth ((bytes
+   * sent before the stop) / (total time - setup - downtime)), or from the first seconds of a live migration
+   * (bytes over time while `dirty-sync-count` is 1).
+   */
+  readonly firstPassBandwidthBytesPerSecond?: number;
   /** QEMU `avail-switchover-bandwidth`, bytes/s: replaces the measured estimate in the threshold. */
   readonly availSwitchoverBandwidthBytesPerSecond?: number;
   /** Fraction of RAM that is zero pages at the start, 0 <= z < 1. Default 0. */
@@ -103,14 +123,35 @@ export interface QemuRound {
   readonly thresholdBytes: number;
 }
 
+/**
+ * Sampling instead of the fluid mean (for {@link convergenceDistribution}): a uniform [0, 1) source. With it,
+ * random writes add a Binomial number of pages at each sync and the stall rules are off (the run ends at the
+ * horizon), so a migration that hovers near its threshold converges when a sync happens to fall under it.
+ */
+export interface QemuSampling {
+  readonly random: () => number;
+  /**
+   * Coefficient of variation of the guest's writes over one 100 ms window (a bursty writer), >= 0; over a sync
+   * interval of dt seconds it is scaled by sqrt(0.1 / dt) (independent windows). Default 0.
+   */
+  readonly dirtyRateCv?: number;
+}
+
+/** A sampled run ({@link QemuSampling}) that has not stopped after this many bitmap syncs counts as not converged. */
+export const SAMPLED_MAX_SYNCS = 5000;
+
 /** Figures shared by both outcomes. */
 interface PredictionCommon {
   /** The paper's alpha for these knobs: downtime_limit * B / (Ps * S). */
   readonly alpha: number;
   /** The paper's rho: D * S / B (tau = S/B first). */
   readonly rho: number;
-  /** Pre-copy send rate, bytes/s: min(max-bandwidth, link). */
+  /** Pre-copy send rate after the first pass, bytes/s: min(max-bandwidth, link). */
   readonly precopyBandwidthBytesPerSecond: number;
+  /** Send rate of the first pass, bytes/s: min(max-bandwidth, first-pass throughput). */
+  readonly firstPassBandwidthBytesPerSecond: number;
+  /** Things the caller should know about the input (e.g. max-bandwidth above the link, clamped). */
+  readonly notes: readonly string[];
   /** Final-copy rate, bytes/s (link). */
   readonly switchoverBandwidthBytesPerSecond: number;
   /** The first rounds (all of them when converged; at most 200 otherwise). */
@@ -169,7 +210,9 @@ interface Resolved {
   pages: number;
   S: number;
   rate: number;
+  firstRate: number;
   link: number;
+  maxBw: number;
   avail: number | undefined;
   dl: number;
   D: number;
@@ -193,6 +236,10 @@ function resolve(p: QemuMigrationParams): Resolved {
     p.linkBandwidthBytesPerSecond === undefined
       ? maxBw
       : positive('linkBandwidthBytesPerSecond', p.linkBandwidthBytesPerSecond, 'bytes/s');
+  const firstPass =
+    p.firstPassBandwidthBytesPerSecond === undefined
+      ? link
+      : positive('firstPassBandwidthBytesPerSecond', p.firstPassBandwidthBytesPerSecond, 'bytes/s');
   const avail =
     p.availSwitchoverBandwidthBytesPerSecond === undefined || p.availSwitchoverBandwidthBytesPerSecond === 0
       ? undefined
@@ -215,7 +262,9 @@ function resolve(p: QemuMigrationParams): Resolved {
     pages,
     S,
     rate: Math.min(maxBw, link),
+    firstRate: Math.min(maxBw, firstPass),
     link,
+    maxBw,
     avail,
     dl,
     D,
@@ -292,9 +341,11 @@ const MAX_KEPT_ROUNDS = 200;
  * @example predictQemuMigration({ memoryBytes: 2 ** 30, pageSizeBytes: 4096, maxBandwidthBytesPerSecond: 2 ** 27,
  *   downtimeLimitSeconds: 0.3, dirtyPagesPerSecond: 0 }).iterations // 3 (one pass, the check, the stop)
  */
-export function predictQemuMigration(params: QemuMigrationParams): QemuPrediction {
+export function predictQemuMigration(params: QemuMigrationParams, sampling?: QemuSampling): QemuPrediction {
   const r = resolve(params);
-  const { S, rate, W } = r;
+  const { S, W } = r;
+  // Round 1 runs at the first-pass rate, later rounds at the link's (see the module comment).
+  let rate = r.firstRate;
   /** The downtime limit in force at time t. */
   const dlAt = (t: number): number => {
     let v = r.dl;
@@ -306,14 +357,33 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
     r.schedule.find((e) => e.atSeconds > t)?.atSeconds ?? Number.POSITIVE_INFINITY;
   const dl = r.dl;
   const normalCost = S + PAGE_HEADER_BYTES;
-  const budget = rate * QEMU_WINDOW_SECONDS;
-  const rho = r.D * (S / rate);
+  let budget = rate * QEMU_WINDOW_SECONDS;
+  const rho = r.D * (S / r.rate);
   const alpha = alphaForDowntimeLimit({
     downtimeLimitSeconds: dl,
-    bandwidthBytesPerSecond: rate,
+    bandwidthBytesPerSecond: r.rate,
     memoryBytes: r.pages * S,
   });
-  const common = { alpha, rho, precopyBandwidthBytesPerSecond: rate, switchoverBandwidthBytesPerSecond: r.link };
+  const notes: string[] = [];
+  if (r.maxBw > r.link) {
+    notes.push(
+      `max-bandwidth ${fmt(r.maxBw)} B/s is above the link's ${fmt(r.link)} B/s: QEMU accepts it and sends at the link's speed, so the prediction uses ${fmt(r.link)} B/s`,
+    );
+  }
+  if (r.firstRate < r.rate) {
+    notes.push(
+      `the first pass runs at ${fmt(r.firstRate)} B/s (fresh destination memory), later rounds at ${fmt(r.rate)} B/s`,
+    );
+  }
+  const common = {
+    alpha,
+    rho,
+    precopyBandwidthBytesPerSecond: r.rate,
+    firstPassBandwidthBytesPerSecond: r.firstRate,
+    switchoverBandwidthBytesPerSecond: r.link,
+    notes,
+  };
+  const random = sampling?.random;
 
   // First pass: every page is in the bitmap; the working set is a proportional slice of the non-zero pages.
   const pending: Pending = { zero: r.zeroPages, out: r.nonZeroPages - W, in: W };
@@ -332,14 +402,33 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
   // With rho >= 1 the pending set can only shrink through writes landing on pages already pending; in the
   // fluid model that can drift down by a few pages a round for ever. Such a migration counts as never
   // converging unless its floor drops by 1 % within STALL_ROUNDS rounds.
-  const outpaced = r.D * normalCost >= rate;
+  const outpaced = r.D * normalCost >= r.rate;
   let coarseFloor = Number.POSITIVE_INFINITY;
   let sinceCoarse = 0;
   let floorLimit = dl;
 
   const sync = () => {
-    const d = distinctPagesDirtied(r.D, t - lastSync, W, r.pattern);
-    pending.in = pending.in + d * (1 - Math.min(1, pending.in / W));
+    let d = distinctPagesDirtied(r.D, t - lastSync, W, r.pattern);
+    if (random !== undefined && r.pattern === 'random' && d > 0) {
+      const cv = sampling?.dirtyRateCv ?? 0;
+      if (cv > 0) {
+        // a bursty writer: the writes since the last sync vary around D dt (normal, clamped at 0)
+        const dt = t - lastSync;
+        const zr = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+        const writes =
+          r.D * dt * Math.max(0, 1 + cv * Math.sqrt(QEMU_WINDOW_SECONDS / Math.max(dt, QEMU_WINDOW_SECONDS)) * zr);
+        d = distinctPagesDirtied(writes, 1, W, 'random');
+      }
+      // Each of the n working-set pages not pending is hit independently with p = d / W: Binomial(n, p),
+      // drawn from its normal approximation (n is thousands of pages or more), clamped to [0, n].
+      const n = Math.max(0, W - pending.in);
+      const pHit = Math.min(1, d / W);
+      const sd = Math.sqrt(n * pHit * (1 - pHit));
+      const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+      pending.in += Math.min(n, Math.max(0, n * pHit + sd * z));
+    } else {
+      pending.in = pending.in + d * (1 - Math.min(1, pending.in / W));
+    }
     lastSync = t;
     syncs += 1;
   };
@@ -422,6 +511,8 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
     // One window: check, send, and re-check whenever the bitmap runs empty while budget is left.
     const windowStart = t;
     let left = budget;
+    let windowSent = 0;
+    let switched = false;
     let stopped = false;
     for (;;) {
       let P2 = count(pending);
@@ -455,7 +546,15 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
           stopped = true;
           break;
         }
-        if (nextChange(t) === Number.POSITIVE_INFINITY) {
+        if (rate !== r.rate) {
+          // round 1 is over: later rounds run at the link's rate; the window's budget left scales with it
+          left = (left / budget) * r.rate * QEMU_WINDOW_SECONDS;
+          rate = r.rate;
+          budget = rate * QEMU_WINDOW_SECONDS;
+          switched = true;
+        }
+        if (random !== undefined && syncs > SAMPLED_MAX_SYNCS) return notConverged(outpaced ? 'dirty-rate' : 'stalled');
+        if (random === undefined && nextChange(t) === Number.POSITIVE_INFINITY) {
           if (outpaced && sinceCoarse >= STALL_ROUNDS) return notConverged('dirty-rate');
           if (sinceNewFloor >= STALL_ROUNDS) return notConverged(outpaced ? 'dirty-rate' : 'stalled');
         }
@@ -471,6 +570,7 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
       }
       const sent = send(left);
       left -= sent;
+      windowSent += sent;
       bytes += sent;
       roundBytes += sent;
       t += sent / rate;
@@ -479,7 +579,9 @@ export function predictQemuMigration(params: QemuMigrationParams): QemuPredictio
     if (stopped) break;
     t = windowStart + QEMU_WINDOW_SECONDS;
     // A full window measures exactly the send rate (written so, to keep the steady threshold exact).
-    const estimate = left <= budget * 1e-12 ? rate : (budget - left) / QEMU_WINDOW_SECONDS;
+    // QEMU measures bytes sent over the window's length; a window that changed phase measures a mix.
+    const full = left <= budget * 1e-12;
+    const estimate = full && !switched ? rate : (switched ? windowSent : budget - left) / QEMU_WINDOW_SECONDS;
     threshold = (r.avail ?? estimate) * dlAt(t);
   }
 

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type QemuMigrationParams, type QemuPrediction, predictQemuMigration } from '../predict.js';
 import { QmpClient, type QueryMigrate, qmp } from '../qmp.js';
-import { freePort, type GuestImage, Vm, type Workload } from './vm.js';
+import { type Accelerator, freePort, type GuestImage, Vm, type Workload } from './vm.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Repository root (this file is src/hypervisor/qemu/harness/ or dist/hypervisor/qemu/harness/). */
@@ -64,6 +64,10 @@ export interface Measured {
   readonly destinationRunning: boolean | null;
   /** 1-minute load average when the migration started and ended. */
   readonly loadAverage: readonly [number, number];
+  /** The accelerator both QEMUs ran with. */
+  readonly accelerator: Accelerator;
+  /** Date.now() when `migrate` was sent (for schedules of several migrations). */
+  readonly startedAtMs: number;
 }
 
 export interface MigrationKnobs {
@@ -73,9 +77,7 @@ export interface MigrationKnobs {
   readonly downtimeSchedule?: readonly { readonly atSeconds: number; readonly limitMs: number }[];
 }
 
-export interface RunOptions {
-  readonly guest: GuestImage;
-  readonly workload: Workload;
+export interface RunOptions extends PairOptions {
   readonly knobs: MigrationKnobs;
   /** Cancel the migration (and call it non-converging) after this long. */
   readonly timeoutSeconds: number;
@@ -85,86 +87,157 @@ export interface RunOptions {
   readonly onSample?: (sample: QueryMigrate) => void;
 }
 
-/** Starts source and destination, migrates, and stops both by pid whatever happens. */
-export async function runMigration(o: RunOptions): Promise<Measured> {
+/** A booted source and destination, ready to migrate. */
+export interface Pair {
+  readonly dir: string;
+  readonly port: number;
+  readonly src: Vm;
+  readonly dst: Vm;
+  readonly a: QmpClient;
+  readonly b: QmpClient;
+  readonly accel: Accelerator;
+  /** Removes the directory; set by startPair. */
+  readonly ownsDir: boolean;
+}
+
+/** Where and how a pair runs. */
+export interface PairOptions {
+  readonly guest: GuestImage;
+  readonly workload: Workload;
+  /** Guest RAM, MiB. Default {@link GUEST_MEMORY_MIB}. */
+  readonly memoryMiB?: number;
+  /** Default `tcg`. */
+  readonly accel?: Accelerator;
+  /** Network namespace to run both QEMUs in (the migration then goes over that namespace's loopback). */
+  readonly netns?: string;
+  /** Destination port on 127.0.0.1; default a free port of the host (required inside a namespace). */
+  readonly port?: number;
+  /** Name prefix of the VMs (several pairs share nothing but the namespace). Default ''. */
+  readonly name?: string;
+}
+
+/**
+ * Boots a source and a destination and connects to both (bounded waits). On failure everything started so far
+ * is stopped by pid before the error propagates; on success the caller must call {@link stopPair}.
+ */
+export async function startPair(o: PairOptions): Promise<Pair> {
   const dir = mkdtempSync(join(tmpdir(), 'precopy-qemu-'));
   const vms: Vm[] = [];
   const clients: QmpClient[] = [];
   try {
-    const port = await freePort();
-    const common = { dir, guest: o.guest, workload: o.workload, memoryMiB: GUEST_MEMORY_MIB };
-    const src = await Vm.start({ ...common, name: 'src' });
+    const port = o.port ?? (await freePort());
+    const common = {
+      dir,
+      guest: o.guest,
+      workload: o.workload,
+      memoryMiB: o.memoryMiB ?? GUEST_MEMORY_MIB,
+      ...(o.accel === undefined ? {} : { accel: o.accel }),
+      ...(o.netns === undefined ? {} : { netns: o.netns }),
+    };
+    const prefix = o.name ?? '';
+    const src = await Vm.start({ ...common, name: `${prefix}src` });
     vms.push(src);
-    const dst = await Vm.start({ ...common, name: 'dst', incomingPort: port });
+    const dst = await Vm.start({ ...common, name: `${prefix}dst`, incomingPort: port });
     vms.push(dst);
-    await src.waitForSerial(/READY/, 90_000);
+    await src.waitForSerial(/READY/, 180_000);
     const a = await QmpClient.connect(src.qmpPath);
     clients.push(a);
     const b = await QmpClient.connect(dst.qmpPath);
     clients.push(b);
-    if (o.beforeMigrate) await o.beforeMigrate(a);
-    await qmp.migrateSetParameters(a, {
-      downtimeLimit: o.knobs.downtimeLimitMs,
-      maxBandwidth: o.knobs.maxBandwidthBytesPerSecond,
-    });
-    const load0 = loadavg()[0]!;
-    await qmp.migrate(a, `tcp:127.0.0.1:${port}`);
-    const started = Date.now();
-    const end = started + o.timeoutSeconds * 1000;
-    const steps = [...(o.knobs.downtimeSchedule ?? [])].filter((st) => st.atSeconds > 0);
-    let last: QueryMigrate = {};
-    let lastActive: QueryMigrate = {};
-    let cancelled = false;
-    for (;;) {
-      last = await qmp.queryMigrate(a);
-      o.onSample?.(last);
-      if (last.status === 'active') lastActive = last;
-      if (last.status === 'completed' || last.status === 'failed' || last.status === 'cancelled') break;
-      while (steps.length > 0 && Date.now() - started >= steps[0]!.atSeconds * 1000) {
-        await qmp.migrateSetParameters(a, { downtimeLimit: steps.shift()!.limitMs });
-      }
-      if (Date.now() > end) {
-        cancelled = true;
-        await qmp.migrateCancel(a);
-        const stopBy = Date.now() + 10_000;
-        while (Date.now() < stopBy) {
-          last = await qmp.queryMigrate(a);
-          if (last.status !== 'active' && last.status !== 'cancelling') break;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const load1 = loadavg()[0]!;
-    let destinationRunning: boolean | null = null;
-    if (last.status === 'completed') {
-      // give the destination a moment to resume, then ask it (bounded by the client's timeouts)
-      await new Promise((r) => setTimeout(r, 300));
-      destinationRunning = (await qmp.queryStatus(b)).running && dst.running;
-    }
-    // After migrate_cancel QEMU drops the figures: report the last active sample's (how far it got).
-    const figures = cancelled && last.ram === undefined ? lastActive : last;
-    const ram = figures.ram;
-    return {
-      status: last.status ?? 'unknown',
-      completed: last.status === 'completed',
-      totalSeconds: (figures.totalTime ?? 0) / 1000,
-      setupSeconds: (figures.setupTime ?? 0) / 1000,
-      downtimeSeconds: last.downtime === undefined ? null : last.downtime / 1000,
-      dirtySyncCount: ram?.dirtySyncCount ?? 0,
-      bytesTransferred: ram?.transferred ?? 0,
-      downtimeBytes: ram?.downtimeBytes ?? null,
-      duplicatePages: ram?.duplicate ?? 0,
-      normalPages: ram?.normal ?? 0,
-      ramTotalBytes: ram?.total ?? 0,
-      destinationRunning,
-      loadAverage: [load0, load1],
-    };
-  } finally {
+    return { dir, port, src, dst, a, b, accel: o.accel ?? 'tcg', ownsDir: true };
+  } catch (e) {
     for (const c of clients) c.close();
     for (const vm of vms) await vm.stop();
     rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Closes the clients, stops both QEMUs by pid, removes the pair's directory. Idempotent. */
+export async function stopPair(p: Pair): Promise<void> {
+  p.a.close();
+  p.b.close();
+  await p.src.stop();
+  await p.dst.stop();
+  if (p.ownsDir) rmSync(p.dir, { recursive: true, force: true });
+}
+
+/** Sets the knobs, migrates over 127.0.0.1, polls until the end or the time limit (then cancels). */
+export async function migratePair(
+  pair: Pair,
+  o: Pick<RunOptions, 'knobs' | 'timeoutSeconds' | 'beforeMigrate' | 'onSample'>,
+): Promise<Measured> {
+  const { a, b, dst } = pair;
+  if (o.beforeMigrate) await o.beforeMigrate(a);
+  await qmp.migrateSetParameters(a, {
+    downtimeLimit: o.knobs.downtimeLimitMs,
+    maxBandwidth: o.knobs.maxBandwidthBytesPerSecond,
+  });
+  const load0 = loadavg()[0]!;
+  await qmp.migrate(a, `tcp:127.0.0.1:${pair.port}`);
+  const started = Date.now();
+  const end = started + o.timeoutSeconds * 1000;
+  const steps = [...(o.knobs.downtimeSchedule ?? [])].filter((st) => st.atSeconds > 0);
+  let last: QueryMigrate = {};
+  let lastActive: QueryMigrate = {};
+  let cancelled = false;
+  for (;;) {
+    last = await qmp.queryMigrate(a);
+    o.onSample?.(last);
+    if (last.status === 'active') lastActive = last;
+    if (last.status === 'completed' || last.status === 'failed' || last.status === 'cancelled') break;
+    while (steps.length > 0 && Date.now() - started >= steps[0]!.atSeconds * 1000) {
+      await qmp.migrateSetParameters(a, { downtimeLimit: steps.shift()!.limitMs });
+    }
+    if (Date.now() > end) {
+      cancelled = true;
+      await qmp.migrateCancel(a);
+      const stopBy = Date.now() + 10_000;
+      while (Date.now() < stopBy) {
+        last = await qmp.queryMigrate(a);
+        if (last.status !== 'active' && last.status !== 'cancelling') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const load1 = loadavg()[0]!;
+  let destinationRunning: boolean | null = null;
+  if (last.status === 'completed') {
+    // give the destination a moment to resume, then ask it (bounded by the client's timeouts)
+    await new Promise((r) => setTimeout(r, 300));
+    destinationRunning = (await qmp.queryStatus(b)).running && dst.running;
+  }
+  // After migrate_cancel QEMU drops the figures: report the last active sample's (how far it got).
+  const figures = cancelled && last.ram === undefined ? lastActive : last;
+  const ram = figures.ram;
+  return {
+    status: last.status ?? 'unknown',
+    completed: last.status === 'completed',
+    totalSeconds: (figures.totalTime ?? 0) / 1000,
+    setupSeconds: (figures.setupTime ?? 0) / 1000,
+    downtimeSeconds: last.downtime === undefined ? null : last.downtime / 1000,
+    dirtySyncCount: ram?.dirtySyncCount ?? 0,
+    bytesTransferred: ram?.transferred ?? 0,
+    downtimeBytes: ram?.downtimeBytes ?? null,
+    duplicatePages: ram?.duplicate ?? 0,
+    normalPages: ram?.normal ?? 0,
+    ramTotalBytes: ram?.total ?? 0,
+    destinationRunning,
+    loadAverage: [load0, load1],
+    accelerator: pair.accel,
+    startedAtMs: started,
+  };
+}
+
+/** Starts source and destination, migrates, and stops both by pid whatever happens. */
+export async function runMigration(o: RunOptions): Promise<Measured> {
+  const pair = await startPair(o);
+  try {
+    return await migratePair(pair, o);
+  } finally {
+    await stopPair(pair);
   }
 }
 
@@ -184,6 +257,23 @@ export interface Calibration {
   readonly backgroundPagesPerSecond: number;
   readonly setupSeconds: number;
   readonly measured: Measured;
+  /** Guest RAM the calibration ran with, MiB (default {@link GUEST_MEMORY_MIB}). */
+  readonly memoryMiB?: number;
+  /**
+   * First-pass throughput, bytes/s: an unthrottled migration of the idle guest, (bytes before the stop) /
+   * (total - setup - downtime). Present when calibrated with `throughput: true`.
+   */
+  readonly firstPassBytesPerSecond?: number;
+}
+
+/** Where and what the calibration measures. */
+export interface CalibrateOptions {
+  readonly memoryMiB?: number;
+  readonly accel?: Accelerator;
+  readonly netns?: string;
+  readonly port?: number;
+  /** Also run the unthrottled idle migration that measures the first-pass throughput. */
+  readonly throughput?: boolean;
 }
 
 /**
@@ -193,18 +283,41 @@ export interface Calibration {
  * kernel footprint depends on its buffer size (measured: about 16 MiB less zero memory with a 1 MiB buffer
  * than with 64 MiB), so each buffer size is calibrated on its own.
  */
-export async function calibrate(guest: GuestImage, bufferMiB: number): Promise<Calibration> {
-  const m = await runMigration({
+export async function calibrate(guest: GuestImage, bufferMiB: number, o: CalibrateOptions = {}): Promise<Calibration> {
+  const where = {
     guest,
-    workload: { bufferMiB, pagesPerSecond: 0, mode: 'seq' },
+    workload: { bufferMiB, pagesPerSecond: 0, mode: 'seq' as const },
+    ...(o.memoryMiB === undefined ? {} : { memoryMiB: o.memoryMiB }),
+    ...(o.accel === undefined ? {} : { accel: o.accel }),
+    ...(o.netns === undefined ? {} : { netns: o.netns }),
+    ...(o.port === undefined ? {} : { port: o.port }),
+  };
+  const m = await runMigration({
+    ...where,
     knobs: { maxBandwidthBytesPerSecond: 64 * 2 ** 20, downtimeLimitMs: 300 },
-    timeoutSeconds: 60,
+    timeoutSeconds: 120,
   });
   if (!m.completed || m.downtimeSeconds === null || m.downtimeBytes === null) {
     throw new Error(`calibration migration did not complete: ${m.status}`);
   }
+  let firstPass: number | undefined;
+  if (o.throughput === true) {
+    // The same idle guest unthrottled: its first pass runs as fast as the destination takes fresh pages.
+    const u = await runMigration({
+      ...where,
+      knobs: { maxBandwidthBytesPerSecond: 1e12, downtimeLimitMs: 100 },
+      timeoutSeconds: 120,
+    });
+    if (!u.completed || u.downtimeSeconds === null || u.downtimeBytes === null) {
+      throw new Error(`unthrottled calibration migration did not complete: ${u.status}`);
+    }
+    firstPass =
+      (u.bytesTransferred - u.downtimeBytes) / Math.max(u.totalSeconds - u.setupSeconds - u.downtimeSeconds, 1e-3);
+  }
   return {
     bufferMiB,
+    memoryMiB: o.memoryMiB ?? GUEST_MEMORY_MIB,
+    ...(firstPass === undefined ? {} : { firstPassBytesPerSecond: firstPass }),
     ramTotalBytes: m.ramTotalBytes,
     idleZeroPages: m.duplicatePages,
     switchoverBytesPerSecond: m.downtimeBytes / Math.max(m.downtimeSeconds, 1e-3),
@@ -223,6 +336,8 @@ export interface ValidationCase {
   readonly workload: Workload;
   readonly knobs: MigrationKnobs;
   readonly timeoutSeconds: number;
+  /** Guest RAM, MiB; default {@link GUEST_MEMORY_MIB}. Must match the calibration's. */
+  readonly memoryMiB?: number;
 }
 
 /** The prediction input for a case, from its knobs, its workload and the calibration. */
@@ -233,6 +348,9 @@ export function predictionInput(c: ValidationCase, cal: Calibration): QemuMigrat
       `case ${c.name}: calibration is for a ${cal.bufferMiB} MiB buffer, the case uses ${c.workload.bufferMiB} MiB`,
     );
   }
+  if ((cal.memoryMiB ?? GUEST_MEMORY_MIB) !== (c.memoryMiB ?? GUEST_MEMORY_MIB)) {
+    throw new Error(`case ${c.name}: calibration is for ${cal.memoryMiB} MiB of RAM, the case uses ${c.memoryMiB} MiB`);
+  }
   const bufferPages = (c.workload.bufferMiB * 2 ** 20) / PAGE_SIZE;
   const zeroPages = cal.idleZeroPages;
   return {
@@ -241,7 +359,11 @@ export function predictionInput(c: ValidationCase, cal: Calibration): QemuMigrat
     maxBandwidthBytesPerSecond: c.knobs.maxBandwidthBytesPerSecond,
     downtimeLimitSeconds: c.knobs.downtimeLimitMs / 1000,
     dirtyPagesPerSecond: c.workload.pagesPerSecond + (cal.backgroundPagesPerSecond ?? 0),
-    linkBandwidthBytesPerSecond: Math.max(cal.switchoverBytesPerSecond, c.knobs.maxBandwidthBytesPerSecond),
+    // The link is what the calibration measured: a max-bandwidth above it is clamped by the model (with a note).
+    linkBandwidthBytesPerSecond: cal.switchoverBytesPerSecond,
+    ...(cal.firstPassBytesPerSecond === undefined
+      ? {}
+      : { firstPassBandwidthBytesPerSecond: cal.firstPassBytesPerSecond }),
     zeroPageFraction: zeroPages / pages,
     workingSetPages: bufferPages,
     dirtyPattern: c.workload.mode === 'rand' ? 'random' : 'sequential',
@@ -280,6 +402,7 @@ export async function validateCase(
   c: ValidationCase,
   cal: Calibration,
   hooks: Pick<RunOptions, 'beforeMigrate' | 'onSample'> = {},
+  where: { readonly accel?: Accelerator } = {},
 ): Promise<Comparison> {
   const predicted = predictQemuMigration(predictionInput(c, cal));
   const measured = await runMigration({
@@ -287,6 +410,8 @@ export async function validateCase(
     workload: c.workload,
     knobs: c.knobs,
     timeoutSeconds: c.timeoutSeconds,
+    ...(c.memoryMiB === undefined ? {} : { memoryMiB: c.memoryMiB }),
+    ...(where.accel === undefined ? {} : { accel: where.accel }),
     ...hooks,
   });
   return compare(c, predicted, measured);

@@ -33,7 +33,14 @@ export interface VmOptions {
   readonly memoryMiB: number;
   /** Start as a migration destination listening on 127.0.0.1:PORT. */
   readonly incomingPort?: number;
+  /** The accelerator: `tcg` (default) or `kvm` (check {@link detectKvm} first). */
+  readonly accel?: Accelerator;
+  /** Run inside this network namespace (`ip netns exec NAME qemu-system-x86_64 ...`, which execs QEMU itself). */
+  readonly netns?: string;
 }
+
+/** QEMU's accelerator for the harness's guests. */
+export type Accelerator = 'tcg' | 'kvm';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -150,7 +157,8 @@ export class Vm {
     const serialPath = join(o.dir, `${o.name}.serial`);
     const args = [
       '-accel',
-      'tcg',
+      o.accel ?? 'tcg',
+      ...(o.accel === 'kvm' ? ['-cpu', 'host'] : []),
       '-m',
       String(o.memoryMiB),
       '-smp',
@@ -173,7 +181,11 @@ export class Vm {
       `unix:${qmpPath},server=on,wait=off`,
     ];
     if (o.incomingPort !== undefined) args.push('-incoming', `tcp:127.0.0.1:${o.incomingPort}`);
-    const child = spawn(QEMU_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // `ip netns exec` enters the namespace and execs QEMU (no fork), so the child's pid is QEMU's own.
+    const child =
+      o.netns === undefined
+        ? spawn(QEMU_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+        : spawn('ip', ['netns', 'exec', o.netns, QEMU_BINARY, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     track(child);
     const vm = new Vm(o.name, child, o.dir);
     const spawned = await new Promise<Error | undefined>((resolve) => {
@@ -240,4 +252,63 @@ export class Vm {
       while (!this.exited && Date.now() < end2) await sleep(50);
     }
   }
+}
+
+/** Whether KVM can run the harness's guest here, and why (never judged by /dev/kvm's presence). */
+export interface KvmCheck {
+  readonly usable: boolean;
+  readonly reason: string;
+}
+
+/** Does /proc/cpuinfo list hardware virtualisation (vmx: Intel VT-x, svm: AMD-V)? */
+export function cpuHasVirtualisation(cpuinfo: string): boolean {
+  return /^flags\s*:.*\b(vmx|svm)\b/m.test(cpuinfo);
+}
+
+/**
+ * Detects a usable KVM: the CPU's virtualisation flags (vmx/svm in /proc/cpuinfo) AND a KVM boot of the guest
+ * that reaches user space (its /init prints GUEST-UP on the serial console) within `deadlineMs`. A /dev/kvm
+ * without hardware virtualisation (a paravirtual device, as on these machines) fails the first test; a KVM
+ * that cannot boot a stock kernel fails the second. The probe VM is stopped by pid whatever happens.
+ */
+export async function detectKvm(guest: GuestImage, dir: string, deadlineMs = 30_000): Promise<KvmCheck> {
+  let cpuinfo = '';
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return { usable: false, reason: '/proc/cpuinfo is not readable' };
+  }
+  if (!cpuHasVirtualisation(cpuinfo)) {
+    return { usable: false, reason: 'the CPU flags list neither vmx nor svm (no hardware virtualisation)' };
+  }
+  let vm: Vm | undefined;
+  try {
+    vm = await Vm.start({
+      name: 'kvm-probe',
+      dir,
+      guest,
+      workload: { bufferMiB: 1, pagesPerSecond: 0, mode: 'seq' },
+      memoryMiB: 128,
+      accel: 'kvm',
+    });
+    await vm.waitForSerial(/GUEST-UP/, deadlineMs);
+    return { usable: true, reason: `a KVM guest reached user space within ${deadlineMs} ms` };
+  } catch (e) {
+    return { usable: false, reason: `a KVM boot did not reach user space: ${(e as Error).message.slice(0, 200)}` };
+  } finally {
+    await vm?.stop();
+  }
+}
+
+/** The accelerator to use: `kvm` only when asked for and usable, else `tcg`; with the reason. */
+export async function chooseAccelerator(
+  wanted: Accelerator | 'auto',
+  guest: GuestImage,
+  dir: string,
+): Promise<{ accel: Accelerator; reason: string }> {
+  if (wanted === 'tcg') return { accel: 'tcg', reason: 'tcg requested' };
+  const k = await detectKvm(guest, dir);
+  if (k.usable) return { accel: 'kvm', reason: k.reason };
+  if (wanted === 'kvm') throw new Error(`kvm requested but not usable: ${k.reason}`);
+  return { accel: 'tcg', reason: `kvm not usable (${k.reason}): tcg` };
 }
