@@ -149,7 +149,7 @@ export function parseQmpAddress(text: string, options: { allowRemote?: boolean }
 /** How deep a JSON value from the peer may nest (QEMU's replies nest fewer than 10 levels). */
 export const MAX_QMP_DEPTH = 64;
 /** Longest line accepted from the peer, characters (QEMU's largest reply, query-qmp-schema, is about 200 kB). */
-export const MAX_QMP_LINE = 4 * 2 ** 20;
+export const MAX_QMP_LINE = 2 ** 20;
 
 /**
  * The nesting depth of a JSON text, by one scan that skips strings; stops early past `limit` (returns limit + 1).
@@ -364,6 +364,13 @@ export class QmpClient {
   private onData(chunk: string): void {
     if (this.closedError) return;
     this.buffer += chunk;
+    // Without a line break in the new chunk there is nothing to split: check the length only (scanning the
+    // whole buffer on every chunk made an endless line cost quadratic time, about 1 MB/s).
+    if (!chunk.includes('\n')) {
+      if (this.buffer.length > MAX_QMP_LINE)
+        this.fail(`QMP line from ${this.path} longer than ${MAX_QMP_LINE} characters`);
+      return;
+    }
     try {
       for (let i = this.buffer.indexOf('\n'); i >= 0; i = this.buffer.indexOf('\n')) {
         const line = this.buffer.slice(0, i).trim();
