@@ -12,6 +12,9 @@
  */
 import net from 'node:net';
 import { z } from 'zod';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../format/json.js';
+
+export { jsonDepth } from '../../format/json.js';
 
 /** What went wrong talking to QEMU. */
 export type QmpErrorKind = 'connect' | 'timeout' | 'disconnected' | 'qemu' | 'protocol';
@@ -147,35 +150,9 @@ export function parseQmpAddress(text: string, options: { allowRemote?: boolean }
 }
 
 /** How deep a JSON value from the peer may nest (QEMU's replies nest fewer than 10 levels). */
-export const MAX_QMP_DEPTH = 64;
+export const MAX_QMP_DEPTH = MAX_JSON_DEPTH;
 /** Longest line accepted from the peer, characters (QEMU's largest reply, query-qmp-schema, is about 200 kB). */
 export const MAX_QMP_LINE = 2 ** 20;
-
-/**
- * The nesting depth of a JSON text, by one scan that skips strings; stops early past `limit` (returns limit + 1).
- * Lets deep input be refused before JSON.parse or any recursive walk (fromQemuKeys, zod) sees it.
- */
-export function jsonDepth(text: string, limit = MAX_QMP_DEPTH): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92)
-        i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (max > limit) return limit + 1;
-      }
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return max;
-}
 
 interface Pending {
   command: string;
