@@ -207,7 +207,10 @@ describe('hostile QMP peers (issue 15)', () => {
   const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
   it('a reply nested 4000 deep ends in a one-line protocol error, not a stack trace', async () => {
     const { client } = await connect({
-      handle: (_c, _a, conn) => (conn.raw(`{"return": ${deep(4000)}, "id": 2}\n`), 'silent'),
+      handle: (_c, _a, conn) => {
+        conn.raw(`{"return": ${deep(4000)}, "id": 2}\n`);
+        return 'silent';
+      },
     });
     const e = await failure(qmp.queryMigrate(client));
     expect(e.kind).toBe('disconnected');
