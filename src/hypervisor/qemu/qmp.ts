@@ -215,7 +215,9 @@ export class QmpClient {
         };
         socket.once('error', fail);
         // A peer that breaks the protocol before greeting (too deep, too long, not JSON) fails the connect now.
+        // (Socket errors and hang-ups keep their own paths: `fail` above, and the capabilities command.)
         const onClose = (e: QmpError) => {
+          if (e.kind !== 'protocol') return;
           clearTimeout(timer);
           reject(e);
         };
