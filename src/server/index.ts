@@ -2,12 +2,14 @@
  * Starting and stopping the explorer server (used by `precopy serve` and the browser tests).
  */
 import { existsSync } from 'node:fs';
-import { type AddressInfo, isIPv4, isIPv6 } from 'node:net';
+import { type AddressInfo, isIPv6 } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { isLoopbackHost } from '../format/host.js';
 import { type AppOptions, LOOPBACK_HOSTS, createApp } from './app.js';
 
+export { isLoopbackHost } from '../format/host.js';
 export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES, LOOPBACK_HOSTS, MAX_BODY_DEPTH } from './app.js';
 export { apiOptimize, apiPredict, apiSweep, MAX_API_SWEEP_POINTS } from './api.js';
 
@@ -37,15 +39,6 @@ export class ServerHostError extends Error {
     super(`host ${JSON.stringify(host)} ${reason}`);
     this.name = 'ServerHostError';
   }
-}
-
-/** True for `localhost` (and *.localhost), 127.0.0.0/8, ::1 and ::ffff:127.x.y.z. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIPv4(h)) return h.startsWith('127.');
-  if (isIPv6(h)) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
-  return false;
 }
 
 /**

@@ -12,8 +12,10 @@
  */
 import net from 'node:net';
 import { z } from 'zod';
+import { isLoopbackHost } from '../../format/host.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../format/json.js';
 
+export { isLoopbackHost } from '../../format/host.js';
 export { jsonDepth } from '../../format/json.js';
 
 /** What went wrong talking to QEMU. */
@@ -107,15 +109,6 @@ export interface QmpConnectOptions {
 export type QmpAddress =
   | { readonly kind: 'unix'; readonly path: string }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
-
-/** True for `localhost`, 127.0.0.0/8, ::1 and ::ffff:127.x.y.z. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
-  return false;
-}
 
 /**
  * Parses a QMP address: `tcp:HOST:PORT` (IPv6 hosts in brackets, `tcp:[::1]:4444`) is TCP; anything else is the
