@@ -8,6 +8,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { jsonDepth, MAX_JSON_DEPTH } from '../format/json.js';
 import { type ApiResult, apiOptimize, apiPredict, apiSimulate, apiSweep, errorBody } from './api.js';
 import { openApiDocument } from './openapi.js';
 import { staticResponse } from './static.js';
@@ -37,6 +38,9 @@ export function hostName(header: string): string {
 
 /** The version in the OpenAPI document: the package's (kept in step by test/server/openapi.test.ts). */
 export const API_VERSION = '0.1.0';
+
+/** Deepest request body accepted (arrays and objects); real inputs nest fewer than 5 levels. */
+export const MAX_BODY_DEPTH = MAX_JSON_DEPTH;
 
 /** Largest request body accepted by default: 64 KiB, far above any real input. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -108,9 +112,24 @@ export function createApp(options: AppOptions = {}): Hono {
             415,
           );
         }
+        const text = await c.req.text();
+        // Depth first, by one scan: a body nested thousands deep made the schema walk overflow the stack and
+        // the server answer a plain-text 500.
+        if (jsonDepth(text, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+          return c.json(
+            errorBody('invalid_json', [
+              {
+                code: 'too_deep',
+                path: [],
+                message: `the request body nests deeper than ${MAX_BODY_DEPTH} levels of arrays and objects`,
+              },
+            ]),
+            400,
+          );
+        }
         let body: unknown;
         try {
-          body = JSON.parse(await c.req.text());
+          body = JSON.parse(text);
         } catch (e) {
           const detail = e instanceof Error ? e.message : String(e);
           return c.json(

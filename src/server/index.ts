@@ -2,20 +2,68 @@
  * Starting and stopping the explorer server (used by `precopy serve` and the browser tests).
  */
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIPv6 } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { isLoopbackHost } from '../format/host.js';
 import { type AppOptions, LOOPBACK_HOSTS, createApp } from './app.js';
 
-export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES } from './app.js';
+export { isLoopbackHost } from '../format/host.js';
+export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES, LOOPBACK_HOSTS, MAX_BODY_DEPTH } from './app.js';
 export { apiOptimize, apiPredict, apiSweep, MAX_API_SWEEP_POINTS } from './api.js';
 
 export interface ServerOptions extends AppOptions {
   /** Port; 0 picks a free one. */
   readonly port: number;
-  /** Interface to bind; default 127.0.0.1 (this machine only). */
+  /**
+   * Interface to bind; default 127.0.0.1 (this machine only). Must be a loopback name or address (localhost,
+   * 127.0.0.0/8, ::1) unless `allowRemote`; never empty (Node would bind every interface).
+   */
   readonly host?: string;
+  /**
+   * Allow a host that other machines can reach (the API has no authentication). The Host check then accepts
+   * `allowedHosts` when given, else the bound host itself; a wildcard bind (0.0.0.0, ::) without
+   * `allowedHosts` checks no Host header.
+   */
+  readonly allowRemote?: boolean;
+}
+
+/** A host the server refuses to bind, with the reason; edges print `message` as one line. */
+export class ServerHostError extends Error {
+  readonly code = 'invalid_host';
+  constructor(
+    readonly host: string,
+    readonly reason: string,
+  ) {
+    super(`host ${JSON.stringify(host)} ${reason}`);
+    this.name = 'ServerHostError';
+  }
+}
+
+/**
+ * Checks the host to bind and returns the names the Host header may carry (undefined: any).
+ * @throws {ServerHostError} empty host, or a non-loopback host without `allowRemote`
+ */
+export function checkServerHost(
+  host: string,
+  options: { allowRemote?: boolean; allowedHosts?: readonly string[] } = {},
+): readonly string[] | undefined {
+  if (typeof host !== 'string' || host.trim() === '') {
+    throw new ServerHostError(String(host), 'is empty: give a loopback address such as 127.0.0.1');
+  }
+  if (isLoopbackHost(host)) return options.allowedHosts ?? [...LOOPBACK_HOSTS, host.toLowerCase()];
+  if (!options.allowRemote) {
+    throw new ServerHostError(
+      host,
+      'is not a loopback name or address (localhost, 127.0.0.1, ::1): the API has no authentication, so binding other interfaces must be allowed explicitly',
+    );
+  }
+  if (options.allowedHosts) return options.allowedHosts;
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  if (wildcard) return undefined;
+  const name = host.toLowerCase();
+  return isIPv6(name) ? [`[${name}]`, name] : [name];
 }
 
 export interface RunningServer {
@@ -44,10 +92,13 @@ export function defaultStaticDir(): string | undefined {
 /** Starts listening; resolves once bound. */
 export function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
-  const app = createApp(
-    loopback && options.allowedHosts === undefined ? { ...options, allowedHosts: [...LOOPBACK_HOSTS, host] } : options,
-  );
+  let allowedHosts: readonly string[] | undefined;
+  try {
+    allowedHosts = checkServerHost(host, options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const app = createApp(allowedHosts ? { ...options, allowedHosts } : { ...options, allowedHosts: undefined });
   return new Promise((resolvePromise, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info: AddressInfo) => {
       const shown = host.includes(':') ? `[${host}]` : host;
@@ -57,10 +108,43 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+            // Idle keep-alive sockets and requests still in flight: a stop never waits for a client.
+            const s = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+            s.closeIdleConnections?.();
+            s.closeAllConnections?.();
           }),
       });
     });
     server.once('error', reject);
   });
+}
+
+/**
+ * Stops `server` on the first SIGTERM or SIGINT: closes the listener and every connection (idle and active),
+ * and exits the process with status 0 at the latest `graceMs` later (default 1 s) should anything still hold
+ * the event loop. Resolves once the server is closed. The returned `dispose` removes the handlers.
+ * Note: a handler that runs synchronously on the event loop delays the signal until it returns; the engines'
+ * loops are bounded by their inputs, and heavy requests are to move off the event loop (issue 15).
+ */
+export function stopOnSignals(
+  server: RunningServer,
+  options: { graceMs?: number; exit?: (code: number) => void } = {},
+): { stopped: Promise<void>; dispose: () => void } {
+  const graceMs = options.graceMs ?? 1000;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let dispose = () => {};
+  const stopped = new Promise<void>((done) => {
+    const stop = () => {
+      dispose();
+      setTimeout(() => exit(0), graceMs).unref();
+      server.close().then(done);
+    };
+    dispose = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return { stopped, dispose };
 }

@@ -1,6 +1,12 @@
 import { ModelInputError } from '../model/errors.js';
-import { checkPages } from '../model/validate.js';
-import { type BandwidthStep, checkLink, createLink } from './link.js';
+import { checkPageSize, checkPages } from '../model/validate.js';
+import {
+  type BandwidthStep,
+  checkLink,
+  createLink,
+  MAX_LINK_BYTES_PER_SECOND,
+  MIN_LINK_BYTES_PER_SECOND,
+} from './link.js';
 import { Rng } from './rng.js';
 import { type StopRuleSpec, createStopRule } from './stop-rules.js';
 import { type WorkloadSpec, checkWorkload, createDirtyState, hotFractionOf } from './workloads.js';
@@ -28,7 +34,7 @@ export interface SimulationParams {
   readonly zeroPageBytes?: number;
   /** Seed of the random stream (32-bit); default 1. */
   readonly seed?: number;
-  /** Safety cap: a run with more rounds is reported as not converged; default 10000. */
+  /** Safety cap: a run with more rounds is reported as not converged; default 10000, at most 1e6. */
   readonly roundLimit?: number;
   /**
    * Stall detection: when the pending set has not reached a new minimum for this many rounds, the run is
@@ -91,6 +97,12 @@ export interface SimulationResult {
   readonly networkUtilization: number;
 }
 
+/**
+ * Largest `roundLimit` and `stallRounds` accepted: the rounds loop runs at most roundLimit + 1 times, each pass
+ * O(pages) for page-level workloads, so this bounds the loop by its inputs.
+ */
+export const MAX_ROUND_LIMIT = 1_000_000;
+
 function checkFraction(name: string, v: unknown): void {
   if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1)) {
     throw new ModelInputError(name, v, `0 <= ${name} < 1`);
@@ -103,13 +115,18 @@ export function checkSimulation(p: SimulationParams): void {
   if (p.workload?.kind !== 'fluid' && p.pages > 2 ** 31) {
     throw new ModelInputError('pages', p.pages, 'at most 2^31 pages for a page-level workload');
   }
-  if (!(typeof p.pageSizeBytes === 'number' && Number.isFinite(p.pageSizeBytes) && p.pageSizeBytes > 0)) {
-    throw new ModelInputError('pageSizeBytes', p.pageSizeBytes, 'a finite number > 0 (bytes)');
-  }
+  checkPageSize('pageSizeBytes', p.pageSizeBytes);
   checkLink({ bandwidthBytesPerSecond: p.bandwidthBytesPerSecond, schedule: p.bandwidthSchedule });
   const db = p.downtimeBandwidthBytesPerSecond;
-  if (db !== undefined && !(Number.isFinite(db) && db > 0)) {
-    throw new ModelInputError('downtimeBandwidthBytesPerSecond', db, 'a finite number > 0 (bytes/s)');
+  if (
+    db !== undefined &&
+    !(Number.isFinite(db) && db >= MIN_LINK_BYTES_PER_SECOND && db <= MAX_LINK_BYTES_PER_SECOND)
+  ) {
+    throw new ModelInputError(
+      'downtimeBandwidthBytesPerSecond',
+      db,
+      `a rate with ${MIN_LINK_BYTES_PER_SECOND} <= bytes/s <= ${MAX_LINK_BYTES_PER_SECOND}`,
+    );
   }
   checkWorkload(p.workload, p.pages);
   if (p.zeroFraction !== undefined) checkFraction('zeroFraction', p.zeroFraction);
@@ -118,12 +135,12 @@ export function checkSimulation(p: SimulationParams): void {
     throw new ModelInputError('zeroPageBytes', zb, 'a finite number >= 0 (bytes)');
   }
   const rl = p.roundLimit;
-  if (rl !== undefined && !(Number.isInteger(rl) && rl >= 1)) {
-    throw new ModelInputError('roundLimit', rl, 'a whole number >= 1');
+  if (rl !== undefined && !(Number.isInteger(rl) && rl >= 1 && rl <= MAX_ROUND_LIMIT)) {
+    throw new ModelInputError('roundLimit', rl, `a whole number from 1 to ${MAX_ROUND_LIMIT}`);
   }
   const sr = p.stallRounds;
-  if (sr !== undefined && !(Number.isInteger(sr) && sr >= 1)) {
-    throw new ModelInputError('stallRounds', sr, 'a whole number >= 1');
+  if (sr !== undefined && !(Number.isInteger(sr) && sr >= 1 && sr <= MAX_ROUND_LIMIT)) {
+    throw new ModelInputError('stallRounds', sr, `a whole number from 1 to ${MAX_ROUND_LIMIT}`);
   }
   if (p.stopRule?.kind === 'hot-held' && hotFractionOf(p.workload) === 0 && p.workload.kind !== 'fluid') {
     throw new ModelInputError(

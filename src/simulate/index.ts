@@ -1,6 +1,6 @@
 /**
  * The page-level pre-copy simulator (see docs/simulator.md). Pure except `pool.ts`/`worker.ts` (worker
- * threads) and `trace-file.ts` (reads a trace file), which are exported from their own modules, not here.
+ * threads), `trace-file.ts` (reads a trace file) and `budget.ts` (reads the core count), which are exported from their own modules, not here.
  */
 export * from './bitset.js';
 export * from './compare.js';

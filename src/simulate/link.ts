@@ -29,23 +29,53 @@ export interface Link {
   secondsToSend(t0: number, pages: number, pageBytes: number, zeroPages: number, zeroBytes: number): number;
 }
 
+/**
+ * Slowest link rate accepted, bytes/s. Below it a page's send time S/r leaves the range where the round times
+ * and their sums stay finite (1e-300 B/s sends a 4 KiB page in 4e303 s, and two such rounds overflow to
+ * Infinity). A step may still be 0 (link down).
+ */
+export const MIN_LINK_BYTES_PER_SECOND = 1;
+/** Fastest link rate accepted, bytes/s (1 PB/s): keeps 1/tau and byte totals well inside the doubles. */
+export const MAX_LINK_BYTES_PER_SECOND = 1e15;
+/** Latest schedule step accepted, seconds (about 31.7 years). */
+export const MAX_SCHEDULE_SECONDS = 1e9;
+/** Most schedule steps accepted: the send-time walk visits at most this many steps per call. */
+export const MAX_SCHEDULE_STEPS = 100_000;
+
+const RATE_RANGE = `${MIN_LINK_BYTES_PER_SECOND} <= bytes/s <= ${MAX_LINK_BYTES_PER_SECOND}`;
+
 /** Checks a link spec; throws {@link ModelInputError} naming the offending field. */
 export function checkLink(spec: LinkSpec): void {
   const b = spec.bandwidthBytesPerSecond;
-  if (!(typeof b === 'number' && Number.isFinite(b) && b > 0)) {
-    throw new ModelInputError('bandwidthBytesPerSecond', b, 'a finite number > 0 (bytes/s)');
+  if (
+    !(typeof b === 'number' && Number.isFinite(b) && b >= MIN_LINK_BYTES_PER_SECOND && b <= MAX_LINK_BYTES_PER_SECOND)
+  ) {
+    throw new ModelInputError('bandwidthBytesPerSecond', b, `a rate with ${RATE_RANGE}`);
   }
   const steps = spec.schedule ?? [];
+  if (!Array.isArray(steps) || steps.length > MAX_SCHEDULE_STEPS) {
+    throw new ModelInputError(
+      'schedule',
+      Array.isArray(steps) ? steps.length : steps,
+      `a list of at most ${MAX_SCHEDULE_STEPS} steps`,
+    );
+  }
   let last = -1;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
-    if (!(Number.isFinite(s.fromSeconds) && s.fromSeconds >= 0 && s.fromSeconds > last)) {
-      throw new ModelInputError(`schedule[${i}].fromSeconds`, s.fromSeconds, `a time >= 0 after the previous step`);
+    const f = s?.fromSeconds;
+    if (!(typeof f === 'number' && f >= 0 && f <= MAX_SCHEDULE_SECONDS && f > last)) {
+      throw new ModelInputError(
+        `schedule[${i}].fromSeconds`,
+        f,
+        `a time from 0 to ${MAX_SCHEDULE_SECONDS} s after the previous step`,
+      );
     }
-    if (!(Number.isFinite(s.bytesPerSecond) && s.bytesPerSecond >= 0)) {
-      throw new ModelInputError(`schedule[${i}].bytesPerSecond`, s.bytesPerSecond, 'a finite number >= 0 (bytes/s)');
+    const r = s.bytesPerSecond;
+    if (!(typeof r === 'number' && (r === 0 || (r >= MIN_LINK_BYTES_PER_SECOND && r <= MAX_LINK_BYTES_PER_SECOND)))) {
+      throw new ModelInputError(`schedule[${i}].bytesPerSecond`, r, `0 (link down) or a rate with ${RATE_RANGE}`);
     }
-    last = s.fromSeconds;
+    last = f;
   }
   if (steps.length > 0 && !(steps[steps.length - 1]!.bytesPerSecond > 0)) {
     throw new ModelInputError('schedule', 'last step', 'a last step with a rate > 0 (else the copy never ends)');
@@ -79,10 +109,16 @@ export function createLink(spec: LinkSpec): Link {
       rate.push(s.bytesPerSecond);
     }
   }
+  // The last k with from[k] <= t (binary search: at most log2(steps) + 1 iterations).
   const stepAt = (t: number): number => {
-    let k = 0;
-    while (k + 1 < from.length && from[k + 1]! <= t) k++;
-    return k;
+    let lo = 0;
+    let hi = from.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (from[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   };
   return {
     constant: false,
@@ -90,17 +126,27 @@ export function createLink(spec: LinkSpec): Link {
     secondsToSend(t0, pages, pageBytes, zeroPages, zeroBytes) {
       let bytes = pages * pageBytes + zeroPages * zeroBytes;
       if (bytes <= 0) return 0;
-      let k = stepAt(t0);
+      if (!(Number.isFinite(bytes) && Number.isFinite(t0) && t0 >= 0)) {
+        throw new ModelInputError('bandwidthSchedule', `${bytes} bytes from ${t0} s`, 'a finite load and start time');
+      }
       let t = t0;
-      for (;;) {
+      // Bounded by the steps: each pass moves to the next step, and the last one (rate > 0, checked) never ends.
+      for (let k = stepAt(t0); k < from.length; k++) {
         const r = rate[k]!;
         const end = k + 1 < from.length ? from[k + 1]! : Number.POSITIVE_INFINITY;
         const capacity = r * (end - t);
-        if (r > 0 && capacity >= bytes) return t + bytes / r - t0;
+        if (r > 0 && capacity >= bytes) {
+          const seconds = t + bytes / r - t0;
+          if (!Number.isFinite(seconds)) {
+            throw new ModelInputError('bandwidthSchedule', r, `rates that send ${bytes} bytes in finite time`);
+          }
+          return seconds;
+        }
         bytes -= capacity;
         t = end;
-        k++;
       }
+      // Unreachable with a checked spec (the last rate is > 0); kept so the loop has no way to spin.
+      throw new ModelInputError('bandwidthSchedule', 'last step', 'a last step with a rate > 0');
     },
   };
 }

@@ -1,4 +1,5 @@
 import { ModelInputError } from '../model/errors.js';
+import { checkMonteCarloBudget } from './budget.js';
 import { SUMMARY_QUANTITIES } from '../model/types.js';
 import { type SimulationParams, type SimulationResult, simulate } from './engine.js';
 import { replicaSeed } from './rng.js';
@@ -178,6 +179,7 @@ export function aggregate(results: readonly SimulationResult[], options: MonteCa
  */
 export function monteCarlo(params: SimulationParams, options: MonteCarloOptions): MonteCarloResult {
   checkMonteCarlo(options);
+  checkMonteCarloBudget(params, options.replicas, 1);
   const results: SimulationResult[] = [];
   for (let r = 0; r < options.replicas; r++) results.push(runReplica(params, options.seed, r));
   return aggregate(results, options);

@@ -5,7 +5,7 @@
  * rest is pure.
  */
 import { Worker } from 'node:worker_threads';
-import { ModelInputError } from '../model/errors.js';
+import { checkJobsLimit, checkMonteCarloBudget } from './budget.js';
 import { type SimulationParams, type SimulationResult, checkSimulation } from './engine.js';
 import { type MonteCarloOptions, type MonteCarloResult, aggregate, checkMonteCarlo, runReplica } from './montecarlo.js';
 
@@ -18,7 +18,7 @@ export interface ReplicaTask {
 
 /** How to run tasks. */
 export interface JobOptions {
-  /** Worker threads, 1..256; 1 runs in this thread. */
+  /** Worker threads, 1 to twice the available cores (./budget.ts); 1 runs in this thread. */
   readonly jobs: number;
   /** Extra Node flags for the workers (tests use a TypeScript loader). */
   readonly execArgv?: readonly string[];
@@ -26,7 +26,10 @@ export interface JobOptions {
   readonly workerUrl?: URL;
 }
 
-export interface PoolOptions extends MonteCarloOptions, JobOptions {}
+export interface PoolOptions extends MonteCarloOptions, JobOptions {
+  /** Memory budget of the run, bytes; default MEMORY_BUDGET_BYTES (2 GiB). Only the command line raises it. */
+  readonly memoryBudgetBytes?: number;
+}
 
 /** Splits task positions 0..n-1 into `jobs` interleaved lists (position k goes to job k mod jobs). */
 export function splitReplicas(n: number, jobs: number): number[][] {
@@ -52,10 +55,9 @@ function runOnWorker(url: URL, execArgv: readonly string[], tasks: ReplicaTask[]
   });
 }
 
+/** `jobs` from 1 to twice the available cores (see ./budget.ts). */
 function checkJobs(jobs: number): void {
-  if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= 256)) {
-    throw new ModelInputError('jobs', jobs, 'a whole number from 1 to 256');
-  }
+  checkJobsLimit(jobs);
 }
 
 /**
@@ -93,6 +95,7 @@ export async function monteCarloParallel(params: SimulationParams, options: Pool
   checkMonteCarlo(options);
   checkSimulation(params);
   checkJobs(options.jobs);
+  checkMonteCarloBudget(params, options.replicas, options.jobs, { budgetBytes: options.memoryBudgetBytes });
   const tasks = Array.from({ length: options.replicas }, (_, index) => ({ params, seed: options.seed, index }));
   return aggregate(await runTasks(tasks, options), options);
 }

@@ -9,6 +9,7 @@ import type { CaseName, CaseOutcome } from '../model/types.js';
 import { distinctModelFor, paperModelFor, relativeError } from './compare.js';
 import type { SimulationParams, SimulationResult } from './engine.js';
 import { type Estimate, aggregate } from './montecarlo.js';
+import { checkValidationBudget } from './budget.js';
 import type { ReplicaTask } from './pool.js';
 import type { WorkloadSpec } from './workloads.js';
 
@@ -111,6 +112,8 @@ function checkGrid(g: ValidationGrid): void {
 /** The cells of a grid (deterministic order: workload, case, beta, rho, alpha). */
 export function planValidation(g: ValidationGrid): PlannedCell[] {
   checkGrid(g);
+  // Sizes from the list lengths before any cell is built (a 1000 x 1000 grid reached 4.4 GB before).
+  checkValidationBudget(g);
   const tau = g.pageSizeBytes / g.bandwidthBytesPerSecond;
   const base = { pages: g.pages, pageSizeBytes: g.pageSizeBytes, bandwidthBytesPerSecond: g.bandwidthBytesPerSecond };
   const cells: PlannedCell[] = [];

@@ -1,6 +1,13 @@
 import { ModelInputError } from '../model/errors.js';
 import { clearRange, popcount32, rangeMask, setRange, wordsFor } from './bitset.js';
 import type { Rng } from './rng.js';
+import {
+  MAX_TRACE_COUNT,
+  MAX_TRACE_IDS,
+  MAX_TRACE_INTERVAL_SECONDS,
+  MAX_TRACE_INTERVALS,
+  MIN_TRACE_INTERVAL_SECONDS,
+} from './trace.js';
 
 /**
  * A dirty-page trace: per interval of `intervalSeconds`, either a count of page writes (each to a uniformly
@@ -127,10 +134,27 @@ export function checkWorkload(spec: WorkloadSpec, pages: number): void {
   }
   if (spec.kind === 'trace') {
     const t = spec.trace;
-    if (!(Number.isFinite(t.intervalSeconds) && t.intervalSeconds > 0)) {
-      throw new ModelInputError('trace.intervalSeconds', t.intervalSeconds, 'a finite number > 0 (seconds)');
+    const iv = t?.intervalSeconds;
+    if (!(typeof iv === 'number' && iv >= MIN_TRACE_INTERVAL_SECONDS && iv <= MAX_TRACE_INTERVAL_SECONDS)) {
+      throw new ModelInputError(
+        'trace.intervalSeconds',
+        iv,
+        `an interval from ${MIN_TRACE_INTERVAL_SECONDS} to ${MAX_TRACE_INTERVAL_SECONDS} seconds`,
+      );
     }
     if (t.counts.length === 0) throw new ModelInputError('trace', 'empty', 'at least one interval');
+    if (t.counts.length > MAX_TRACE_INTERVALS) {
+      throw new ModelInputError('trace.counts', t.counts.length, `at most ${MAX_TRACE_INTERVALS} intervals`);
+    }
+    for (let i = 0; i < t.counts.length; i++) {
+      const c = t.counts[i];
+      if (!(Number.isInteger(c) && (c as number) >= 0 && (c as number) <= MAX_TRACE_COUNT)) {
+        throw new ModelInputError(`trace.counts[${i}]`, c, `a whole number from 0 to ${MAX_TRACE_COUNT}`);
+      }
+    }
+    if (t.ids.length > MAX_TRACE_IDS) {
+      throw new ModelInputError('trace.ids', t.ids.length, `at most ${MAX_TRACE_IDS} page ids`);
+    }
     if (t.kind === 'ids') {
       for (let i = 0; i < t.ids.length; i++) {
         if (t.ids[i]! >= pages) throw new ModelInputError('trace.ids', t.ids[i], `page ids from 0 to ${pages - 1}`);
@@ -304,9 +328,19 @@ function traceWriter(trace: DirtyTrace, liveFrom: number, pages: number, rng: Rn
     const a = traceCumulative(trace, prefix, t0);
     const b = traceCumulative(trace, prefix, t0 + seconds);
     if (b <= a || perCycle === 0) return 0;
-    if (trace.kind === 'counts') return scatterWrites(log, liveFrom, pages - liveFrom, b - a, rng);
+    const size = pages - liveFrom;
+    if (trace.kind === 'counts') {
+      // More than 64 writes per live page leave a page unwritten with probability e^-64 < 2^-92 (each write
+      // picks a page uniformly): all live pages are dirty, as randomWriter rounds 1 - 2^-32 up. This bounds the
+      // loop by the memory size, however long the round or dense the trace.
+      if (b - a > 64 * size) return setRange(log, liveFrom, pages);
+      return scatterWrites(log, liveFrom, size, b - a, rng);
+    }
     let added = 0;
-    for (let e = a; e < b; e++) {
+    // A full cycle writes every id of the trace, so replaying more than one cycle adds nothing: the loop visits
+    // at most perCycle events (<= MAX_TRACE_IDS).
+    const end = b - a > perCycle ? a + perCycle : b;
+    for (let e = a; e < end; e++) {
       const p = trace.ids[e % perCycle]!;
       if (p < liveFrom) continue;
       const w = p >>> 5;

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { fromQemuKeys, QmpClient, QmpError, qmp, toQemuKeys } from '../../src/hypervisor/qemu/qmp.js';
+import { basename, dirname } from 'node:path';
+import {
+  fromQemuKeys,
+  jsonDepth,
+  parseQmpAddress,
+  QmpClient,
+  QmpError,
+  qmp,
+  toQemuKeys,
+} from '../../src/hypervisor/qemu/qmp.js';
 import { type FakeOptions, type FakeQmp, startFakeQmp } from './support/fake-qmp.js';
 
 let server: FakeQmp | undefined;
@@ -191,5 +200,103 @@ describe('fromQemuKeys / toQemuKeys', () => {
       'calc-time': 2,
       mode: 'page-sampling',
     });
+  });
+});
+
+describe('hostile QMP peers (issue 15)', () => {
+  const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+  it('a reply nested 4000 deep ends in a one-line protocol error, not a stack trace', async () => {
+    const { client } = await connect({
+      handle: (_c, _a, conn) => {
+        conn.raw(`{"return": ${deep(4000)}, "id": 2}\n`);
+        return 'silent';
+      },
+    });
+    const e = await failure(qmp.queryMigrate(client));
+    expect(e.kind).toBe('disconnected');
+    expect(e.message).toMatch(/nests deeper than 64 levels before query-migrate replied/);
+    expect(e.message.split('\n')).toHaveLength(1);
+  });
+  it('a greeting nested 4000 deep fails the connect at once with kind protocol', async () => {
+    server = await startFakeQmp({ greeting: `{"QMP": ${deep(4000)}}` });
+    const t0 = Date.now();
+    const e = await failure(QmpClient.connect(server.path, { connectTimeoutMs: 5000 }));
+    expect(e.kind).toBe('protocol');
+    expect(e.message).toMatch(/nests deeper than 64 levels/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+  it('an endless line ends in a one-line error once it passes the line limit', async () => {
+    const { client } = await connect(
+      {
+        handle: (_c, _a, conn) => {
+          const chunk = 'x'.repeat(2 ** 20);
+          for (let i = 0; i < 2; i++) conn.raw(chunk);
+          conn.raw('x');
+          return 'silent';
+        },
+      },
+      { connectTimeoutMs: 1000, commandTimeoutMs: 5000 },
+    );
+    const e = await failure(qmp.queryStatus(client));
+    expect(e.message).toMatch(/QMP line from .* longer than 1048576 characters/);
+  });
+  it('JSON strings holding brackets do not count as depth', () => {
+    expect(jsonDepth('{"a": "[[[[[[[[", "b": [1, {"c": "]]]\\"[["}]}')).toBe(3);
+    expect(jsonDepth(deep(65))).toBe(65);
+    expect(jsonDepth(deep(4000))).toBe(65);
+  });
+});
+
+describe('parseQmpAddress', () => {
+  it('a bare number is a socket path, never a TCP port', () => {
+    expect(parseQmpAddress('4444')).toEqual({ kind: 'unix', path: '4444' });
+    expect(parseQmpAddress('/run/qemu/qmp.sock')).toEqual({ kind: 'unix', path: '/run/qemu/qmp.sock' });
+  });
+  it('tcp:HOST:PORT on loopback is TCP', () => {
+    expect(parseQmpAddress('tcp:127.0.0.1:4444')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 4444 });
+    expect(parseQmpAddress('tcp:localhost:1')).toEqual({ kind: 'tcp', host: 'localhost', port: 1 });
+    expect(parseQmpAddress('tcp:[::1]:65535')).toEqual({ kind: 'tcp', host: '::1', port: 65535 });
+  });
+  it('a remote host is refused unless allowed', () => {
+    expect(() => parseQmpAddress('tcp:10.0.0.5:4444')).toThrow(/not on this machine/);
+    expect(() => parseQmpAddress('tcp:example.com:4444')).toThrow(/loopback/);
+    expect(parseQmpAddress('tcp:10.0.0.5:4444', { allowRemote: true })).toEqual({
+      kind: 'tcp',
+      host: '10.0.0.5',
+      port: 4444,
+    });
+  });
+  it('bad forms are one-line connect errors', () => {
+    for (const a of [
+      '',
+      'tcp:',
+      'tcp:127.0.0.1',
+      'tcp:127.0.0.1:0',
+      'tcp:127.0.0.1:65536',
+      'tcp:[nothost]:1',
+      'tcp:::1:4',
+    ]) {
+      const e = (() => {
+        try {
+          parseQmpAddress(a);
+        } catch (x) {
+          return x as QmpError;
+        }
+        throw new Error(`accepted ${a}`);
+      })();
+      expect(e.kind).toBe('connect');
+      expect(e.message.split('\n')).toHaveLength(1);
+    }
+  });
+  it('connect("4444") goes to the socket file ./4444 (it connected to TCP port 4444 before)', async () => {
+    server = await startFakeQmp();
+    const cwd = process.cwd();
+    process.chdir(dirname(server.path));
+    try {
+      client = await QmpClient.connect(basename(server.path), { connectTimeoutMs: 1000 });
+      expect(client.greeting.version.qemu.major).toBe(7);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

@@ -50,7 +50,7 @@ describe('bad simulator parameters give one-line errors naming the parameter', (
     ['max-rounds 0', { stopRule: { kind: 'max-rounds', maxRounds: 0 } }, 'maxRounds', /whole number/],
     ['hot-held without hot pages', { stopRule: { kind: 'hot-held', alpha: 0.1 } }, 'stopRule', /hot pages/],
     ['zero fraction 1', { zeroFraction: 1 }, 'zeroFraction', /0 <= zeroFraction < 1/],
-    ['zero bandwidth', { bandwidthBytesPerSecond: 0 }, 'bandwidthBytesPerSecond', /> 0/],
+    ['zero bandwidth', { bandwidthBytesPerSecond: 0 }, 'bandwidthBytesPerSecond', /1 <= bytes\/s <= 1000000000000000/],
     ['fractional pages', { pages: 10.5 }, 'pages', /whole number/],
     [
       'schedule going back in time',

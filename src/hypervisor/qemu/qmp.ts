@@ -12,6 +12,11 @@
  */
 import net from 'node:net';
 import { z } from 'zod';
+import { isLoopbackHost } from '../../format/host.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../format/json.js';
+
+export { isLoopbackHost } from '../../format/host.js';
+export { jsonDepth } from '../../format/json.js';
 
 /** What went wrong talking to QEMU. */
 export type QmpErrorKind = 'connect' | 'timeout' | 'disconnected' | 'qemu' | 'protocol';
@@ -96,7 +101,51 @@ export interface QmpConnectOptions {
   readonly connectTimeoutMs?: number;
   /** Default limit per command, ms. Default 10000. */
   readonly commandTimeoutMs?: number;
+  /** Accept a `tcp:HOST:PORT` address whose host is not a loopback name or address. Default false. */
+  readonly allowRemote?: boolean;
 }
+
+/** Where a QMP server listens: a unix socket path, or a TCP host and port. */
+export type QmpAddress =
+  | { readonly kind: 'unix'; readonly path: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+
+/**
+ * Parses a QMP address: `tcp:HOST:PORT` (IPv6 hosts in brackets, `tcp:[::1]:4444`) is TCP; anything else is the
+ * path of a unix socket, so `4444` means the file ./4444, never port 4444. TCP hosts must be loopback unless
+ * `allowRemote` (QMP has no authentication: whoever reaches it controls the VM).
+ * @throws QmpError kind `connect`, naming the address and what is expected
+ * @example parseQmpAddress('tcp:127.0.0.1:4444') // {kind: 'tcp', host: '127.0.0.1', port: 4444}
+ */
+export function parseQmpAddress(text: string, options: { allowRemote?: boolean } = {}): QmpAddress {
+  const shown = JSON.stringify(String(text).slice(0, 200));
+  if (typeof text !== 'string' || text === '') {
+    throw new QmpError('connect', `QMP address ${shown} is empty: expected a socket path or tcp:HOST:PORT`);
+  }
+  if (text.includes('\0')) throw new QmpError('connect', `QMP address ${shown} holds a NUL byte`);
+  if (!text.startsWith('tcp:')) return { kind: 'unix', path: text };
+  const m = /^tcp:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const host = m ? (m[1] ?? m[2]!) : '';
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || !(port >= 1 && port <= 65535) || (m[1] !== undefined && !net.isIPv6(host))) {
+    throw new QmpError(
+      'connect',
+      `QMP address ${shown} is not tcp:HOST:PORT (port 1 to 65535; IPv6 hosts in brackets, tcp:[::1]:4444)`,
+    );
+  }
+  if (!options.allowRemote && !isLoopbackHost(host)) {
+    throw new QmpError(
+      'connect',
+      `QMP address ${shown} is not on this machine: expected a loopback host (localhost, 127.0.0.1, ::1) unless remote QMP is allowed`,
+    );
+  }
+  return { kind: 'tcp', host, port };
+}
+
+/** How deep a JSON value from the peer may nest (QEMU's replies nest fewer than 10 levels). */
+export const MAX_QMP_DEPTH = MAX_JSON_DEPTH;
+/** Longest line accepted from the peer, characters (QEMU's largest reply, query-qmp-schema, is about 200 kB). */
+export const MAX_QMP_LINE = 2 ** 20;
 
 interface Pending {
   command: string;
@@ -104,8 +153,6 @@ interface Pending {
   reject: (e: QmpError) => void;
   timer: NodeJS.Timeout;
 }
-
-const MAX_LINE_BYTES = 16 * 2 ** 20;
 
 /** A connected QMP session. Create with {@link QmpClient.connect}; always {@link QmpClient.close} it. */
 export class QmpClient {
@@ -132,12 +179,16 @@ export class QmpClient {
   greeting!: QmpGreeting;
 
   /**
-   * Connects to a QMP unix socket, reads the greeting and negotiates capabilities.
-   * @throws QmpError kind `connect` (no socket, refused, no greeting in time) or `protocol`
+   * Connects to a QMP server (a unix socket path, or `tcp:HOST:PORT`: see {@link parseQmpAddress}), reads the
+   * greeting and negotiates capabilities.
+   * @throws QmpError kind `connect` (bad address, no socket, refused, no greeting in time) or `protocol`
    */
-  static async connect(path: string, options: QmpConnectOptions = {}): Promise<QmpClient> {
+  static async connect(address: string, options: QmpConnectOptions = {}): Promise<QmpClient> {
     const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-    const socket = net.connect(path);
+    const a = parseQmpAddress(address, options);
+    const path = a.kind === 'unix' ? a.path : `tcp:${a.host}:${a.port}`;
+    // Always an options object: net.connect('4444') would read a numeric string as a TCP port.
+    const socket = a.kind === 'unix' ? net.connect({ path: a.path }) : net.connect({ host: a.host, port: a.port });
     const client = new QmpClient(socket, path, options.commandTimeoutMs ?? 10_000);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -156,8 +207,17 @@ export class QmpClient {
           reject(new QmpError('connect', `cannot connect to QMP socket ${path}: ${e.message}`));
         };
         socket.once('error', fail);
+        // A peer that breaks the protocol before greeting (too deep, too long, not JSON) fails the connect now.
+        // (Socket errors and hang-ups keep their own paths: `fail` above, and the capabilities command.)
+        const onClose = (e: QmpError) => {
+          if (e.kind !== 'protocol') return;
+          clearTimeout(timer);
+          reject(e);
+        };
+        client.closeListeners.add(onClose);
         client.greetingWaiter = (line) => {
           clearTimeout(timer);
+          client.closeListeners.delete(onClose);
           socket.off('error', fail);
           const g = greetingSchema.safeParse(fromQemuKeysTop(line));
           if (!g.success)
@@ -267,27 +327,53 @@ export class QmpClient {
     this.listeners.clear();
   }
 
+  /** Ends the session with a protocol error (one line, no stack) and drops the socket. */
+  private fail(message: string): void {
+    this.shutdown(new QmpError('protocol', message));
+    this.socket.destroy();
+  }
+
   private onData(chunk: string): void {
+    if (this.closedError) return;
     this.buffer += chunk;
-    if (this.buffer.length > MAX_LINE_BYTES) {
-      this.shutdown(new QmpError('protocol', `QMP line from ${this.path} longer than ${MAX_LINE_BYTES} bytes`));
-      this.socket.destroy();
+    // Without a line break in the new chunk there is nothing to split: check the length only (scanning the
+    // whole buffer on every chunk made an endless line cost quadratic time, about 1 MB/s).
+    if (!chunk.includes('\n')) {
+      if (this.buffer.length > MAX_QMP_LINE)
+        this.fail(`QMP line from ${this.path} longer than ${MAX_QMP_LINE} characters`);
       return;
     }
-    for (let i = this.buffer.indexOf('\n'); i >= 0; i = this.buffer.indexOf('\n')) {
-      const line = this.buffer.slice(0, i).trim();
-      this.buffer = this.buffer.slice(i + 1);
-      if (line !== '') this.onLine(line);
+    try {
+      for (let i = this.buffer.indexOf('\n'); i >= 0; i = this.buffer.indexOf('\n')) {
+        const line = this.buffer.slice(0, i).trim();
+        this.buffer = this.buffer.slice(i + 1);
+        if (line.length > MAX_QMP_LINE) {
+          this.fail(`QMP line from ${this.path} longer than ${MAX_QMP_LINE} characters`);
+          return;
+        }
+        if (line !== '') this.onLine(line);
+        if (this.closedError) return;
+      }
+      // What is left is an unfinished line: it may not grow past the limit either (an endless line).
+      if (this.buffer.length > MAX_QMP_LINE) {
+        this.fail(`QMP line from ${this.path} longer than ${MAX_QMP_LINE} characters`);
+      }
+    } catch (e) {
+      // Whatever a malformed peer provokes ends the session with one line, never an uncaught exception.
+      this.fail(`QMP from ${this.path} could not be read: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
   private onLine(line: string): void {
+    if (jsonDepth(line) > MAX_QMP_DEPTH) {
+      this.fail(`QMP from ${this.path} nests deeper than ${MAX_QMP_DEPTH} levels`);
+      return;
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(line);
     } catch {
-      this.shutdown(new QmpError('protocol', `QMP from ${this.path} is not JSON: ${line.slice(0, 120)}`));
-      this.socket.destroy();
+      this.fail(`QMP from ${this.path} is not JSON: ${JSON.stringify(line.slice(0, 120))}`);
       return;
     }
     if (this.greetingWaiter) {
