@@ -197,10 +197,17 @@ export function compareSchedule(
   };
 }
 
-/** The prediction inputs of a scenario's guests from a calibration (RAM, zero pages, background dirtying). */
-export function scenarioParams(s: ConcurrentScenario, cal: Calibration): QemuMigrationParams[] {
+/**
+ * The prediction inputs of a scenario's guests from a calibration (RAM, zero pages, background dirtying) and
+ * each migration's own QEMU setup-time, seconds (default 0; see predictionInput in migration.ts).
+ */
+export function scenarioParams(
+  s: ConcurrentScenario,
+  cal: Calibration,
+  setupSeconds: readonly number[] = [],
+): QemuMigrationParams[] {
   const pages = Math.round(cal.ramTotalBytes / PAGE_SIZE);
-  return s.guests.map((g) => {
+  return s.guests.map((g, i) => {
     if (g.workload.bufferMiB !== cal.bufferMiB) {
       throw new Error(`guest ${g.name}: calibration is for a ${cal.bufferMiB} MiB buffer, not ${g.workload.bufferMiB}`);
     }
@@ -217,7 +224,7 @@ export function scenarioParams(s: ConcurrentScenario, cal: Calibration): QemuMig
       zeroPageFraction: cal.idleZeroPages / pages,
       workingSetPages: (g.workload.bufferMiB * 2 ** 20) / PAGE_SIZE,
       dirtyPattern: g.workload.mode === 'rand' ? 'random' : 'sequential',
-      setupSeconds: cal.setupSeconds,
+      setupSeconds: setupSeconds[i] ?? 0,
     };
   });
 }
@@ -278,7 +285,15 @@ export async function runConcurrent(
     };
     await Promise.all(Array.from({ length: s.concurrency }, worker));
     const measured = results.map((m) => m!);
-    const input = { scenario: s, linkBytesPerSecond: link, params: scenarioParams(s, cal) };
+    const input = {
+      scenario: s,
+      linkBytesPerSecond: link,
+      params: scenarioParams(
+        s,
+        cal,
+        measured.map((m) => m.setupSeconds),
+      ),
+    };
     const predicted = (o.predictor ?? fleetPredictor)(input);
     const ends = measured.map((m) => (m.startedAtMs - t0) / 1000 + m.totalSeconds);
     const makespan = Math.max(...ends);
