@@ -334,7 +334,7 @@ export function presetsFor(input: PlanInput, plan: QemuPlan) {
 }
 
 export function planFor(input: PlanInput): QemuPlan {
-  return planQemuMigration({
+  const plan = planQemuMigration({
     workload: input.workload,
     ...(input.maxDowntimeSeconds === undefined ? {} : { maxDowntimeSeconds: input.maxDowntimeSeconds }),
     ...(input.maxTotalSeconds === undefined ? {} : { maxTotalSeconds: input.maxTotalSeconds }),
@@ -353,6 +353,21 @@ export function planFor(input: PlanInput): QemuPlan {
     ...(input.convergenceRuns === undefined ? {} : { convergenceRuns: input.convergenceRuns }),
     ...(input.convergenceSeed === undefined ? {} : { convergenceSeed: input.convergenceSeed }),
   });
+  // A fixed max-bandwidth is taken as given (QEMU accepts any), but one above a link share below 1 breaks the
+  // operator's own constraint: say so. Above the whole link the model's note already says it runs at the link.
+  const share = input.maxLinkShare ?? 1;
+  const bw = input.maxBandwidthBytesPerSecond;
+  const allowed = input.workload.linkBandwidthBytesPerSecond * share;
+  if (bw !== undefined && share < 1 && bw > allowed) {
+    return {
+      ...plan,
+      warnings: [
+        ...plan.warnings,
+        `max-bandwidth ${bw} B/s is above the allowed share of the link (${Math.floor(allowed)} B/s, --max-link-share ${share})`,
+      ],
+    };
+  }
+  return plan;
 }
 
 /** A planner range error reworded as a usage error naming the flag; other errors pass through. */

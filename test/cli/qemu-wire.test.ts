@@ -38,6 +38,29 @@ describe('precopy qemu plan, issue 13 flags', () => {
     expect(doc.convergence).toBeNull();
   });
 
+  it('plan(--max-bandwidth above --max-link-share x link) is predicted as given, with a warning naming the share', async () => {
+    // 100 MiB/s against half of 128 MiB/s (67108864 B/s): QEMU would take it, so precopy predicts it and warns.
+    const r = await cli(
+      'qemu',
+      'plan',
+      ...idle,
+      '--max-link-share',
+      '0.5',
+      '--max-bandwidth',
+      '100MiB/s',
+      '--downtime-limit',
+      '300ms',
+      '--format',
+      'json',
+    );
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.parameters.maxBandwidthBytesPerSecond).toBe(100 * MiB);
+    expect(doc.warnings).toContain(
+      'max-bandwidth 104857600 B/s is above the allowed share of the link (67108864 B/s, --max-link-share 0.5)',
+    );
+  });
+
   it('plan(--first-pass-bandwidth 64MiB/s) runs round 1 at 64 MiB/s and the final copy at the link', async () => {
     // Round 1 windows carry 6710886.4 B = 1635.206 pages of 4104 B; QEMU's measured bandwidth is 64 MiB/s, so
     // the threshold is 67108864 * 0.3 / 4096 = 4915.2 pages. The first window start with at most that many
