@@ -84,7 +84,30 @@ export const PARAM_FLAGS: Record<string, string> = {
   dirtyPagesPerSecond: 'dirty-rate',
   zeroPageFraction: 'zero-fraction',
   workingSetPages: 'working-set',
+  firstPassBandwidthBytesPerSecond: 'first-pass-bandwidth',
+  convergenceTimeLimitSeconds: 'convergence-time-limit',
+  convergenceRuns: 'convergence-runs',
+  convergenceSeed: 'seed',
 };
+
+/** The largest rate any rate flag takes (10 TB/s), bytes/s. */
+export const MAX_RATE = 1e13;
+
+/** Reads an optional `--flag <rate>` from 1 B/s to 10 TB/s. */
+export function rateFlag(o: Raw, flag: string, key: string): number | undefined {
+  const v = o[key];
+  if (typeof v !== 'string') return undefined;
+  const x = unit(flag, v, parseRate);
+  return ranged(flag, v, x, x >= 1 && x <= MAX_RATE, 'a rate from 1 B/s to 10 TB/s');
+}
+
+/** Reads an optional `--flag <n>`: a whole number in [lo, hi]. */
+export function integerFlag(o: Raw, flag: string, key: string, lo: number, hi: number): number | undefined {
+  const v = o[key];
+  if (typeof v !== 'string') return undefined;
+  const x = v.trim() === '' ? Number.NaN : Number(v);
+  return ranged(flag, v, x, Number.isInteger(x) && x >= lo && x <= hi, `a whole number from ${lo} to ${hi}`);
+}
 
 /** The parsed `plan` options: the planner's parameters plus how to print them. */
 export interface PlanInput extends QemuPlanParams {
@@ -96,7 +119,7 @@ export interface PlanInput extends QemuPlanParams {
 /** Reads the workload flags shared by plan and advise. */
 export function parseWorkloadFlags(
   o: Raw,
-  known?: { memoryBytes?: number; dirtyPagesPerSecond?: number },
+  known?: { memoryBytes?: number; dirtyPagesPerSecond?: number; workingSetPages?: number; pattern?: DirtyPattern },
 ): QemuWorkload {
   const pageSizeText = typeof o.pageSize === 'string' ? o.pageSize : '4KiB';
   const S = unit('page-size', pageSizeText, parseSize);
@@ -129,7 +152,10 @@ export function parseWorkloadFlags(
   let z = 0;
   if (typeof o.zeroFraction === 'string') z = fraction('zero-fraction', o.zeroFraction, 'closed', 'open');
   let W: number | undefined;
-  if (typeof o.workingSet === 'string') {
+  if (known?.workingSetPages !== undefined && typeof o.workingSet !== 'string') {
+    // A measured working set (advise's two-period fit): at least one page, at most the non-zero memory.
+    W = Math.min(Math.max(1, Math.round(known.workingSetPages)), pages - Math.floor(z * pages));
+  } else if (typeof o.workingSet === 'string') {
     const ws = unit('working-set', o.workingSet, parseSize);
     const nonZero = pages - Math.floor(z * pages);
     W = Math.ceil(ws / S);
@@ -141,10 +167,13 @@ export function parseWorkloadFlags(
       `a size from one page to the non-zero memory (${humanSize(nonZero * S)})`,
     );
   }
-  const pattern = (typeof o.pattern === 'string' ? o.pattern : 'sequential') as DirtyPattern;
+  const pattern = known?.pattern ?? ((typeof o.pattern === 'string' ? o.pattern : 'sequential') as DirtyPattern);
   if (pattern !== 'sequential' && pattern !== 'random')
     throw new QemuUsageError('pattern', pattern, 'sequential or random');
+  // Round 1's throughput (fresh destination memory); default the link (docs/qemu.md, two throughputs).
+  const firstPass = rateFlag(o, 'first-pass-bandwidth', 'firstPassBandwidth');
   return {
+    ...(firstPass === undefined ? {} : { firstPassBandwidthBytesPerSecond: firstPass }),
     memoryBytes: memory,
     pageSizeBytes: S,
     linkBandwidthBytesPerSecond: link,
@@ -156,7 +185,7 @@ export function parseWorkloadFlags(
 }
 
 /** Reads the constraint and knob flags shared by plan and advise. */
-export function parsePlanFlags(o: Raw, workload: QemuWorkload): Omit<PlanInput, 'workload'> {
+export function parsePlanFlags(o: Raw): Omit<PlanInput, 'workload'> {
   const format = typeof o.format === 'string' ? o.format : 'table';
   if (format !== 'table' && format !== 'json') throw new QemuUsageError('format', format, 'table or json');
   const dur = (flag: string, key: string, lo: number, hi: number, expected: string) => {
@@ -176,19 +205,23 @@ export function parsePlanFlags(o: Raw, workload: QemuWorkload): Omit<PlanInput, 
   );
   const maxLinkShare =
     typeof o.maxLinkShare === 'string' ? fraction('max-link-share', o.maxLinkShare, 'open', 'closed') : undefined;
-  let maxBandwidthBytesPerSecond: number | undefined;
-  if (typeof o.maxBandwidth === 'string') {
-    const b = unit('max-bandwidth', o.maxBandwidth, parseRate);
-    const limit = workload.linkBandwidthBytesPerSecond * (maxLinkShare ?? 1);
-    maxBandwidthBytesPerSecond = ranged(
-      'max-bandwidth',
-      o.maxBandwidth,
-      Math.floor(b),
-      b >= 1 && b <= limit,
-      `a rate from 1 B/s to the allowed share of the link (${Math.floor(limit)} B/s)`,
-    );
-  }
+  // QEMU accepts a max-bandwidth above the link and runs at the link's speed: the model clamps it and says so
+  // in the prediction's notes (and the plan's warnings), so it is not refused here.
+  const b = rateFlag(o, 'max-bandwidth', 'maxBandwidth');
+  const maxBandwidthBytesPerSecond = b === undefined ? undefined : Math.max(1, Math.floor(b));
+  const convergenceTimeLimitSeconds = dur(
+    'convergence-time-limit',
+    'convergenceTimeLimit',
+    0.1,
+    30 * 86400,
+    'a duration from 100ms to 30 days',
+  );
+  const convergenceRuns = integerFlag(o, 'convergence-runs', 'convergenceRuns', 1, 10000);
+  const convergenceSeed = integerFlag(o, 'seed', 'seed', 0, 2 ** 32 - 1);
   return {
+    ...(convergenceTimeLimitSeconds === undefined ? {} : { convergenceTimeLimitSeconds }),
+    ...(convergenceRuns === undefined ? {} : { convergenceRuns }),
+    ...(convergenceSeed === undefined ? {} : { convergenceSeed }),
     ...(maxDowntimeSeconds === undefined ? {} : { maxDowntimeSeconds }),
     ...(maxTotalSeconds === undefined ? {} : { maxTotalSeconds }),
     ...(maxLinkShare === undefined ? {} : { maxLinkShare }),
@@ -217,6 +250,8 @@ export function planDocument(input: PlanInput, plan: QemuPlan): Record<string, u
         precopyRounds: pr.rounds.length,
         alpha: pr.alpha,
         rho: pr.rho,
+        firstPassBandwidthBytesPerSecond: pr.firstPassBandwidthBytesPerSecond,
+        notes: pr.notes,
         rounds: pr.rounds,
       }
     : {
@@ -229,6 +264,8 @@ export function planDocument(input: PlanInput, plan: QemuPlan): Record<string, u
         cause: pr.cause,
         alpha: pr.alpha,
         rho: pr.rho,
+        firstPassBandwidthBytesPerSecond: pr.firstPassBandwidthBytesPerSecond,
+        notes: pr.notes,
       };
   return {
     feasible: plan.feasible,
@@ -242,6 +279,7 @@ export function planDocument(input: PlanInput, plan: QemuPlan): Record<string, u
     },
     parameters: plan.parameters,
     prediction,
+    convergence: plan.convergence ?? null,
     ...(plan.remedy === undefined ? {} : { remedy: plan.remedy }),
     qmp: migrateSetParametersCommand(plan.parameters),
     virsh: virshCommands(plan.parameters, input.domain),
@@ -296,7 +334,7 @@ export function presetsFor(input: PlanInput, plan: QemuPlan) {
 }
 
 export function planFor(input: PlanInput): QemuPlan {
-  return planQemuMigration({
+  const plan = planQemuMigration({
     workload: input.workload,
     ...(input.maxDowntimeSeconds === undefined ? {} : { maxDowntimeSeconds: input.maxDowntimeSeconds }),
     ...(input.maxTotalSeconds === undefined ? {} : { maxTotalSeconds: input.maxTotalSeconds }),
@@ -309,7 +347,27 @@ export function planFor(input: PlanInput): QemuPlan {
     ...(input.downtimeResolutionSeconds === undefined
       ? {}
       : { downtimeResolutionSeconds: input.downtimeResolutionSeconds }),
+    ...(input.convergenceTimeLimitSeconds === undefined
+      ? {}
+      : { convergenceTimeLimitSeconds: input.convergenceTimeLimitSeconds }),
+    ...(input.convergenceRuns === undefined ? {} : { convergenceRuns: input.convergenceRuns }),
+    ...(input.convergenceSeed === undefined ? {} : { convergenceSeed: input.convergenceSeed }),
   });
+  // A fixed max-bandwidth is taken as given (QEMU accepts any), but one above a link share below 1 breaks the
+  // operator's own constraint: say so. Above the whole link the model's note already says it runs at the link.
+  const share = input.maxLinkShare ?? 1;
+  const bw = input.maxBandwidthBytesPerSecond;
+  const allowed = input.workload.linkBandwidthBytesPerSecond * share;
+  if (bw !== undefined && share < 1 && bw > allowed) {
+    return {
+      ...plan,
+      warnings: [
+        ...plan.warnings,
+        `max-bandwidth ${bw} B/s is above the allowed share of the link (${Math.floor(allowed)} B/s, --max-link-share ${share})`,
+      ],
+    };
+  }
+  return plan;
 }
 
 /** A planner range error reworded as a usage error naming the flag; other errors pass through. */

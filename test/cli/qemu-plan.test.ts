@@ -91,7 +91,7 @@ describe('precopy qemu plan', () => {
     [[...idle, '--zero-fraction', '1.5'], "--zero-fraction '1.5' is out of range: expected a number with 0 <= x < 1"],
     [[...idle, '--max-link-share', '0'], "--max-link-share '0' is out of range"],
     [[...idle, '--downtime-limit', '300'], "--downtime-limit '300' is not a duration"],
-    [[...idle, '--max-bandwidth', '1GB/s'], "--max-bandwidth '1GB/s' is out of range"],
+    [[...idle, '--max-bandwidth', '0'], "--max-bandwidth '0' is out of range"],
     [[...idle, '--working-set', '2GiB'], "--working-set '2GiB' is out of range"],
     [[...idle, '--format', 'xml'], "--format 'xml' is invalid: expected table or json"],
   ])('plan(%j) is a one-line error with exit code 2', async (args, message) => {

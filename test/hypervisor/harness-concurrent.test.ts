@@ -56,7 +56,7 @@ describe('concurrent harness (issue 13)', () => {
     const r = fairSharePredictor({ scenario: s, linkBytesPerSecond: 5e7, params: [one, one] });
     expect(r.migrations.map((m) => m.shareBytesPerSecond)).toEqual([2.5e7, 2.5e7]);
     expect(r.migrations.map((m) => m.startSeconds)).toEqual([0, 0]);
-    expect(r.method).toMatch(/fleet predict hook/);
+    expect(r.method).toMatch(/max-min fair share/);
   });
 
   it('concurrentGrid() has >= 8 scenarios of 2-4 guests at concurrency 1-4, one never at once but fine one by one', () => {

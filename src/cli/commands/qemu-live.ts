@@ -17,16 +17,10 @@ import {
   planFor,
   qmpPath,
   ranged,
+  rateFlag,
   unit,
 } from '../../ops/qemu.js';
-import {
-  dirtyPagesPerSecond,
-  humanDuration,
-  humanSize,
-  parseDirtyRate,
-  parseRate,
-  parseSize,
-} from '../../units/index.js';
+import { dirtyPagesPerSecond, humanDuration, humanSize, parseDirtyRate, parseSize } from '../../units/index.js';
 import type { DirtyPattern } from '../../hypervisor/qemu/predict.js';
 import { CliError } from '../common.js';
 import type { QemuCliIo } from './qemu.js';
@@ -38,29 +32,48 @@ export async function runAdvise(o: Raw, io: QemuCliIo): Promise<number> {
   const sample = durationFlag(o, 'sample', 'sample', '1s', 1, 60);
   const calcSeconds = Math.max(1, Math.round(sample));
   // Validate every flag before touching the VM.
-  parsePlanFlags(o, {
-    memoryBytes: 1,
-    pageSizeBytes: 4096,
-    linkBandwidthBytesPerSecond: Number.MAX_SAFE_INTEGER,
-    dirtyPagesPerSecond: 0,
-  });
+  parsePlanFlags(o);
   need(o, 'link-bandwidth', 'linkBandwidth', 'a rate such as 10Gbit/s or 1.25GB/s');
+  rateFlag(o, 'first-pass-bandwidth', 'firstPassBandwidth');
+  // How the dirty rate is corrected for a random writer (dirty-rate.ts): the working set given, or a second
+  // sample over twice the time (--two-period-sample, which assumes random writes).
+  const twoPeriods = o.twoPeriodSample === true;
+  const pattern = typeof o.pattern === 'string' ? o.pattern : 'sequential';
+  if (pattern !== 'sequential' && pattern !== 'random')
+    throw new QemuUsageError('pattern', pattern, 'sequential or random');
+  let measureWorkingSet: number | undefined;
+  if (typeof o.workingSet === 'string') {
+    const b = unit('working-set', o.workingSet, parseSize);
+    measureWorkingSet = ranged('working-set', o.workingSet, Math.ceil(b / 4096), b >= 1, 'a size of at least one page');
+  }
+  const correction =
+    pattern === 'random' || twoPeriods
+      ? {
+          pattern: 'random' as const,
+          ...(measureWorkingSet === undefined ? {} : { workingSetPages: measureWorkingSet }),
+          ...(twoPeriods ? { twoPeriods: true } : {}),
+        }
+      : {};
   const client = await QmpClient.connect(path);
   try {
     let m: Awaited<ReturnType<typeof measureVm>>;
     try {
-      m = await measureVm(client, calcSeconds);
+      m = await measureVm(client, calcSeconds, 4096, correction);
     } catch (e) {
       if (e instanceof QmpError) throw e;
       throw new CliError(e instanceof Error ? e.message : String(e), 1);
     }
     const pageText = typeof o.pageSize === 'string' ? o.pageSize : '4KiB';
     const S = unit('page-size', pageText, parseSize);
+    // A two-period fit also finds the working set: the plan then predicts a random writer into it.
+    const fitted = m.dirtyRateMethod === 'two-period-fit' ? m.fittedWorkingSetBytes : undefined;
     const workload = parseWorkloadFlags(o, {
       memoryBytes: m.memoryBytes,
       dirtyPagesPerSecond: m.dirtyBytesPerSecond / S,
+      ...(twoPeriods ? { pattern: 'random' as const } : {}),
+      ...(fitted === undefined ? {} : { workingSetPages: fitted / S }),
     });
-    const input: PlanInput = { workload, ...parsePlanFlags(o, workload) };
+    const input: PlanInput = { workload, ...parsePlanFlags(o) };
     const plan = planFor(input);
     let applied = false;
     if (o.apply === true) {
@@ -82,6 +95,9 @@ export async function runAdvise(o: Raw, io: QemuCliIo): Promise<number> {
       memoryBytes: m.memoryBytes,
       dirtyBytesPerSecond: m.dirtyBytesPerSecond,
       dirtyPagesPerSecond: m.dirtyBytesPerSecond / S,
+      rawDirtyBytesPerSecond: m.rawDirtyBytesPerSecond,
+      dirtyRateMethod: m.dirtyRateMethod,
+      ...(m.fittedWorkingSetBytes === undefined ? {} : { fittedWorkingSetBytes: m.fittedWorkingSetBytes }),
       sampleSeconds: m.sampleSeconds,
       current: m.current,
     };
@@ -93,6 +109,7 @@ export async function runAdvise(o: Raw, io: QemuCliIo): Promise<number> {
         [
           `measured memory          ${humanSize(m.memoryBytes)}`,
           `measured dirty rate      ${humanSize(m.dirtyBytesPerSecond)}/s (${Math.round(m.dirtyBytesPerSecond / S)} pages/s, page sampling over ${m.sampleSeconds} s)`,
+          `dirty rate method        ${m.dirtyRateMethod} (QEMU read ${humanSize(m.rawDirtyBytesPerSecond)}/s${m.fittedWorkingSetBytes === undefined ? '' : `; fitted working set ${humanSize(m.fittedWorkingSetBytes)}`})`,
           `current knobs            downtime-limit ${cur.downtimeLimitMs ?? '?'} ms, max-bandwidth ${cur.maxBandwidthBytesPerSecond ?? '?'} B/s`,
           '',
         ].join('\n'),
@@ -117,11 +134,8 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
   const timeout = durationFlag(o, 'timeout', 'timeout', '24h', 1, 30 * 86400);
   const format = typeof o.format === 'string' ? o.format : 'table';
   if (format !== 'table' && format !== 'json') throw new QemuUsageError('format', format, 'table or json');
-  let link: number | undefined;
-  if (typeof o.linkBandwidth === 'string') {
-    link = unit('link-bandwidth', o.linkBandwidth, parseRate);
-    ranged('link-bandwidth', o.linkBandwidth, link, link >= 1 && link <= 1e13, 'a rate from 1 B/s to 10 TB/s');
-  }
+  const link = rateFlag(o, 'link-bandwidth', 'linkBandwidth');
+  const firstPass = rateFlag(o, 'first-pass-bandwidth', 'firstPassBandwidth');
   let dirty: number | undefined;
   if (typeof o.dirtyRate === 'string') {
     dirty = dirtyPagesPerSecond(unit('dirty-rate', o.dirtyRate, parseDirtyRate), 4096);
@@ -144,6 +158,7 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
       downtimeLimitMs: params.downtimeLimit ?? 300,
       maxBandwidthBytesPerSecond: params.maxBandwidth ?? 128 * 2 ** 20,
       ...(link === undefined ? {} : { linkBandwidthBytesPerSecond: link }),
+      ...(firstPass === undefined ? {} : { firstPassBandwidthBytesPerSecond: firstPass }),
       ...(dirty === undefined ? {} : { dirtyPagesPerSecond: dirty }),
       ...(zero === undefined ? {} : { zeroPageFraction: zero }),
       ...(ws === undefined ? {} : { workingSetPages: ws }),
@@ -170,6 +185,12 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
     }
     const first = watcher.initialPrediction;
     const p = first?.prediction;
+    // What the prediction was made from: the dirty rate's source and the two throughputs as measured.
+    const measured = {
+      dirtyRateSource: report?.dirtyRateSource ?? null,
+      firstPassBytesPerSecond: report?.firstPassBytesPerSecond ?? null,
+      laterRoundBytesPerSecond: report?.laterRoundBytesPerSecond ?? null,
+    };
     const actual = {
       status: last.status ?? 'none',
       totalSeconds: (last.totalTime ?? 0) / 1000,
@@ -190,7 +211,7 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
               madeAtSeconds: first!.atSeconds,
             }
           : { converges: false, reason: p.reason, madeAtSeconds: first!.atSeconds };
-    if (format === 'json') io.out(`${JSON.stringify({ actual, predicted }, null, 2)}\n`);
+    if (format === 'json') io.out(`${JSON.stringify({ actual, predicted, measured }, null, 2)}\n`);
     else {
       const rows: [string, string, string][] = [['', 'predicted', 'actual']];
       const pc = p?.converges ? p : undefined;
@@ -210,6 +231,15 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
       const w = Math.max(...rows.map((r) => r[0].length));
       io.out(`${rows.map((r) => `${r[0].padEnd(w)}  ${r[1].padEnd(12)}  ${r[2]}`).join('\n')}\n`);
       if (first !== undefined) io.out(`(prediction made ${humanDuration(first.atSeconds)} into the migration)\n`);
+      const rate = (x: number | null) => (x === null ? '-' : `${humanSize(x)}/s (${Math.round(x)} B/s)`);
+      io.out(
+        [
+          `dirty rate source          ${measured.dirtyRateSource ?? '-'}`,
+          `first pass throughput      ${rate(measured.firstPassBytesPerSecond)}`,
+          `later-round throughput     ${rate(measured.laterRoundBytesPerSecond)}`,
+          '',
+        ].join('\n'),
+      );
     }
     if (last.status === 'completed') return 0;
     if (last.status !== 'failed' && last.status !== 'cancelled')

@@ -31,6 +31,19 @@ export function planTable(input: PlanInput, plan: QemuPlan): string {
   if (!plan.feasible && plan.reason !== undefined && (pr.converges || plan.reason !== pr.reason))
     rows.push(['constraints', `not met: ${plan.reason}`]);
   for (const w of plan.warnings) rows.push(['warning', w]);
+  const c = plan.convergence;
+  if (c !== undefined) {
+    rows.push([
+      'converges within',
+      `${humanDuration(c.timeLimitSeconds)}: probability ${c.probability.toFixed(2)} (95 % ${c.confidence95.map((x) => x.toFixed(2)).join('-')}, ${c.runs} runs, seed ${c.seed})${c.certainNever ? ', certainly never' : ''}`,
+    ]);
+    if (c.iterations !== null && c.totalSeconds !== null) {
+      rows.push([
+        '  when it does',
+        `rounds p10/p50/p90 ${c.iterations.p10}/${c.iterations.p50}/${c.iterations.p90}, total time ${humanDuration(c.totalSeconds.p10)}/${humanDuration(c.totalSeconds.p50)}/${humanDuration(c.totalSeconds.p90)}`,
+      ]);
+    }
+  }
   if (plan.remedy !== undefined) {
     const r = plan.remedy;
     rows.push([

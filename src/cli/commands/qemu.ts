@@ -57,7 +57,7 @@ export async function runGuarded(body: () => Promise<number> | number, failure: 
 /** Plans (or predicts for fixed knobs) and prints; returns the exit code. */
 export function runPlan(o: Raw, io: QemuCliIo): number {
   const workload = parseWorkloadFlags(o);
-  const input: PlanInput = { workload, ...parsePlanFlags(o, workload) };
+  const input: PlanInput = { workload, ...parsePlanFlags(o) };
   const plan = planFor(input);
   const presets = o.presets === true ? presetsFor(input, plan) : undefined;
   if (input.format === 'json') {
@@ -84,7 +84,14 @@ export function addPlanOptions(cmd: Command, memoryRequired: boolean): Command {
     .option('--max-downtime <duration>', 'largest acceptable downtime, e.g. 300ms')
     .option('--max-link-share <f>', 'largest share of the link pre-copy may use, 0 < f <= 1', '1')
     .option('--max-total-time <duration>', 'largest acceptable total migration time, e.g. 10min')
-    .option('--max-bandwidth <rate>', 'fix QEMU max-bandwidth instead of choosing it')
+    .option(
+      '--first-pass-bandwidth <rate>',
+      'throughput of the first pass (fresh destination memory; default: the link)',
+    )
+    .option(
+      '--max-bandwidth <rate>',
+      'fix QEMU max-bandwidth instead of choosing it (above the link: runs at the link)',
+    )
     .option('--downtime-limit <duration>', 'fix QEMU downtime-limit instead of choosing it, e.g. 300ms')
     .option(
       '--downtime-resolution <duration>',
@@ -94,6 +101,12 @@ export function addPlanOptions(cmd: Command, memoryRequired: boolean): Command {
     .option('--avail-switchover', 'also set avail-switchover-bandwidth to the link speed (QEMU >= 8.2)')
     .option('--domain <name>', 'libvirt domain name for the virsh commands', 'DOMAIN')
     .option('--presets', "also predict Xen's default policy and Nova's downtime stepping for this VM")
+    .option(
+      '--convergence-time-limit <duration>',
+      'random writers near the send rate: probability of converging within this time (default: --max-total-time, else 600s)',
+    )
+    .option('--convergence-runs <n>', 'Monte Carlo runs for that probability, 1 to 10000 (default 200)')
+    .option('--seed <n>', 'seed of those runs, 0 to 2^32-1 (default 2013)')
     .option('--format <format>', 'table or json', 'table');
 }
 
@@ -118,6 +131,10 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
       )
       .option('--qmp <socket>', 'QMP unix socket of the source QEMU')
       .option('--sample <duration>', 'dirty-rate sampling time (whole seconds, 1s to 60s)', '1s')
+      .option(
+        '--two-period-sample',
+        'random writer, working set unknown: sample over T and 2T and fit rate and working set (twice the time)',
+      )
       .option('--apply', 'set the chosen knobs with migrate-set-parameters'),
     false,
   ).action(async (opts: Raw) => runGuarded(() => runAdvise(opts, io), 'no knobs meet the constraints (see above)'));
@@ -132,6 +149,10 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
     .option('--zero-fraction <f>', 'zero-page fraction of RAM (with --dirty-rate: predict from the first sample)')
     .option('--working-set <size>', 'writable working set of the guest')
     .option('--pattern <p>', 'how writes spread: sequential or random', 'sequential')
+    .option(
+      '--first-pass-bandwidth <rate>',
+      'throughput of the first pass (default: measured while dirty-sync-count is 1)',
+    )
     .option('--format <format>', 'table or json', 'table')
     .action(async (opts: Raw) => runGuarded(() => runWatch(opts, io), 'the migration did not complete (see above)'));
   for (const cmd of qemu.commands) {

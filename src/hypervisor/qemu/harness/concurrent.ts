@@ -5,13 +5,11 @@
  * over 127.0.0.1 through the one token bucket. Namespace, qdisc and every QEMU are removed in `finally`, also on
  * failure or interrupt (QEMUs by pid, vm.ts; namespaces by name, netns.ts).
  *
- * The prediction is pluggable ({@link SchedulePredictor}). The default, {@link fairSharePredictor}, predicts each
- * migration on its own at its max-min fair share of the link among the first `concurrency` migrations (caps
- * respected, water-filling as in the fleet sharing contract), then replays the queue with the predicted
- * durations for start times and the makespan. FLEET HOOK: when src/fleet's `fleet predict` lands, pass a
- * predictor that builds its schedule from {@link SchedulePredictionInput} (links: one link `lo` of
- * `linkBytesPerSecond`; every migration crosses it; starts: `concurrency` at a time in order, each later one
- * "after" the one whose slot it takes) and returns its per-migration results.
+ * The prediction is pluggable ({@link SchedulePredictor}). The default is the fleet planner's prediction of the
+ * schedule as run ({@link fleetPredictor}, fleet-predictor.ts: src/fleet's predictFleet, shares recomputed at
+ * every event). The second column, {@link fairSharePredictor}, predicts each migration on its own at its
+ * max-min fair share of the link among the first `concurrency` migrations (caps respected), then replays the
+ * queue with the predicted durations for start times and the makespan.
  */
 import { type QemuMigrationParams, type QemuPrediction, predictQemuMigration } from '../predict.js';
 import { errorStats } from './grid.js';
@@ -26,6 +24,7 @@ import {
   startPair,
   stopPair,
 } from './migration.js';
+import { fleetPredictor } from './fleet-predictor.js';
 import { createShapedNamespace } from './netns.js';
 import type { Accelerator, GuestImage, Workload } from './vm.js';
 
@@ -129,7 +128,7 @@ export const fairSharePredictor: SchedulePredictor = (input) => {
     return { prediction: m.prediction, startSeconds: start, shareBytesPerSecond: m.share };
   });
   return {
-    method: 'single-migration prediction at the max-min fair share (fleet predict hook not yet wired)',
+    method: 'single-migration prediction at the max-min fair share',
     migrations: out,
     makespanSeconds: makespan === null ? null : Math.max(...slots),
   };
@@ -163,12 +162,52 @@ export interface ConcurrentResult {
   readonly goodputBytesPerSecond: number;
   /** Every QEMU process the scenario started (all stopped when it returns). */
   readonly pids: readonly number[];
+  /** The second predictor's figures (default: the fair-share stand-in), for comparison. */
+  readonly second: SecondPrediction;
 }
 
-/** The prediction inputs of a scenario's guests from a calibration (RAM, zero pages, background dirtying). */
-export function scenarioParams(s: ConcurrentScenario, cal: Calibration): QemuMigrationParams[] {
+/** The comparison column: another predictor's per-migration total time and makespan, with errors. */
+export interface SecondPrediction {
+  readonly method: string;
+  readonly totalSeconds: readonly (number | null)[];
+  readonly totalTimeErrors: readonly (number | null)[];
+  readonly makespanSeconds: number | null;
+  readonly makespanError: number | null;
+}
+
+/** Compares a schedule prediction's total times and makespan with what was measured. */
+export function compareSchedule(
+  predicted: SchedulePrediction,
+  measured: readonly Measured[],
+  makespan: number,
+): SecondPrediction {
+  const totals = predicted.migrations.map((p) => (p.prediction.converges ? p.prediction.totalSeconds : null));
+  return {
+    method: predicted.method,
+    totalSeconds: totals,
+    totalTimeErrors: totals.map((t, i) => {
+      const m = measured[i];
+      return t === null || m === undefined || !m.completed ? null : (t - m.totalSeconds) / m.totalSeconds;
+    }),
+    makespanSeconds: predicted.makespanSeconds,
+    makespanError:
+      predicted.makespanSeconds === null || measured.some((m) => !m.completed)
+        ? null
+        : (predicted.makespanSeconds - makespan) / makespan,
+  };
+}
+
+/**
+ * The prediction inputs of a scenario's guests from a calibration (RAM, zero pages, background dirtying) and
+ * each migration's own QEMU setup-time, seconds (default 0; see predictionInput in migration.ts).
+ */
+export function scenarioParams(
+  s: ConcurrentScenario,
+  cal: Calibration,
+  setupSeconds: readonly number[] = [],
+): QemuMigrationParams[] {
   const pages = Math.round(cal.ramTotalBytes / PAGE_SIZE);
-  return s.guests.map((g) => {
+  return s.guests.map((g, i) => {
     if (g.workload.bufferMiB !== cal.bufferMiB) {
       throw new Error(`guest ${g.name}: calibration is for a ${cal.bufferMiB} MiB buffer, not ${g.workload.bufferMiB}`);
     }
@@ -185,7 +224,7 @@ export function scenarioParams(s: ConcurrentScenario, cal: Calibration): QemuMig
       zeroPageFraction: cal.idleZeroPages / pages,
       workingSetPages: (g.workload.bufferMiB * 2 ** 20) / PAGE_SIZE,
       dirtyPattern: g.workload.mode === 'rand' ? 'random' : 'sequential',
-      setupSeconds: cal.setupSeconds,
+      setupSeconds: setupSeconds[i] ?? 0,
     };
   });
 }
@@ -200,7 +239,10 @@ export async function runConcurrent(
   cal: Calibration,
   o: {
     readonly accel?: Accelerator;
+    /** Default: the fleet planner's prediction ({@link fleetPredictor}). */
     readonly predictor?: SchedulePredictor;
+    /** The comparison column; default {@link fairSharePredictor}. */
+    readonly compareWith?: SchedulePredictor;
     /**
      * The link the prediction uses: the token bucket's rate (`nominal`, default) or the TCP goodput measured
      * through it (`goodput`). The goodput probe is one Node process driving both ends, so on a busy machine it
@@ -243,8 +285,16 @@ export async function runConcurrent(
     };
     await Promise.all(Array.from({ length: s.concurrency }, worker));
     const measured = results.map((m) => m!);
-    const predictor = o.predictor ?? fairSharePredictor;
-    const predicted = predictor({ scenario: s, linkBytesPerSecond: link, params: scenarioParams(s, cal) });
+    const input = {
+      scenario: s,
+      linkBytesPerSecond: link,
+      params: scenarioParams(
+        s,
+        cal,
+        measured.map((m) => m.setupSeconds),
+      ),
+    };
+    const predicted = (o.predictor ?? fleetPredictor)(input);
     const ends = measured.map((m) => (m.startedAtMs - t0) / 1000 + m.totalSeconds);
     const makespan = Math.max(...ends);
     const rows: ConcurrentRow[] = measured.map((m, i) => {
@@ -263,7 +313,9 @@ export async function runConcurrent(
         verdictRight: pr.converges === m.completed,
       };
     });
+    const second = compareSchedule((o.compareWith ?? fairSharePredictor)(input), measured, makespan);
     return {
+      second,
       shapedBytesPerSecond: ns.bytesPerSecond,
       goodputBytesPerSecond: goodput,
       pids: pairs.flatMap((p) => [p.src.pid, p.dst.pid]),
@@ -343,17 +395,20 @@ const pct = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${(x 
 /** Markdown table of concurrent results: one line per migration, then per scenario makespan, then a summary. */
 export function concurrentTable(results: readonly ConcurrentResult[], command: string): string {
   const lines = [
-    '| scenario | guest | start s | share MB/s | total s pred/meas (err) | bytes MB pred/meas (err) | downtime ms pred/meas | verdict |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | guest | start s | share MB/s | total s pred/meas (err) | 2nd: total s (err) | bytes MB pred/meas (err) | downtime ms pred/meas | verdict |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
-    for (const row of r.rows) {
+    for (const [i, row] of r.rows.entries()) {
       const p = row.predicted.prediction;
+      const t2 = r.second.totalSeconds[i];
       const m = row.measured;
       lines.push(
         `| ${r.scenario.name} | ${row.guest} | ${row.startSeconds.toFixed(1)} | ${(row.predicted.shareBytesPerSecond / 1e6).toFixed(1)} | ${
           p.converges ? p.totalSeconds.toFixed(2) : 'never'
         }/${m.completed ? m.totalSeconds.toFixed(2) : `${m.status} at ${m.totalSeconds.toFixed(0)}`} (${pct(row.totalTimeError)}) | ${
+          t2 === null || t2 === undefined ? 'never' : t2.toFixed(2)
+        } (${pct(r.second.totalTimeErrors[i] ?? null)}) | ${
           p.converges ? (p.bytesTransferred / 1e6).toFixed(1) : '-'
         }/${(m.bytesTransferred / 1e6).toFixed(1)} (${pct(row.bytesError)}) | ${
           p.converges ? (p.downtimeSeconds * 1000).toFixed(0) : '-'
@@ -361,17 +416,19 @@ export function concurrentTable(results: readonly ConcurrentResult[], command: s
       );
     }
     lines.push(
-      `| ${r.scenario.name} | makespan | | goodput ${(r.goodputBytesPerSecond / 1e6).toFixed(1)} of ${(r.shapedBytesPerSecond / 1e6).toFixed(1)} | ${r.predictedMakespanSeconds?.toFixed(2) ?? 'never'}/${r.makespanSeconds.toFixed(2)} (${pct(r.makespanError)}) | | | ${r.accelerator} |`,
+      `| ${r.scenario.name} | makespan | | goodput ${(r.goodputBytesPerSecond / 1e6).toFixed(1)} of ${(r.shapedBytesPerSecond / 1e6).toFixed(1)} | ${r.predictedMakespanSeconds?.toFixed(2) ?? 'never'}/${r.makespanSeconds.toFixed(2)} (${pct(r.makespanError)}) | ${r.second.makespanSeconds?.toFixed(2) ?? 'never'} (${pct(r.second.makespanError)}) | | | ${r.accelerator} |`,
     );
   }
   const t = errorStats(results.flatMap((r) => r.rows.map((x) => x.totalTimeError)));
   const mk = errorStats(results.map((r) => r.makespanError));
+  const t2 = errorStats(results.flatMap((r) => r.second.totalTimeErrors));
+  const mk2 = errorStats(results.map((r) => r.second.makespanError));
   const wrong = results.flatMap((r) => r.rows).filter((x) => !x.verdictRight).length;
   lines.push(
     '',
     `Summary over ${results.length} scenarios: per-migration total time error median ${t ? (t.median * 100).toFixed(1) : '-'} % (worst ${
       t ? (t.worst * 100).toFixed(1) : '-'
-    } %); makespan error median ${mk ? (mk.median * 100).toFixed(1) : '-'} % (worst ${mk ? (mk.worst * 100).toFixed(1) : '-'} %); ${wrong} wrong verdicts. Prediction: ${results[0]?.method ?? '-'}.`,
+    } %); makespan error median ${mk ? (mk.median * 100).toFixed(1) : '-'} % (worst ${mk ? (mk.worst * 100).toFixed(1) : '-'} %); ${wrong} wrong verdicts. Prediction: ${results[0]?.method ?? '-'}. Second column (${results[0]?.second.method ?? '-'}): total time error median ${t2 ? (t2.median * 100).toFixed(1) : '-'} %, makespan median ${mk2 ? (mk2.median * 100).toFixed(1) : '-'} %.`,
     `Re-run: \`${command}\``,
   );
   return `${lines.join('\n')}\n`;
