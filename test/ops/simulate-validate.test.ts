@@ -211,6 +211,16 @@ describe('POST /api/simulate goes through the same schema', () => {
     return { status: res.status, json: (await res.json()) as any };
   };
 
+  it('the OpenAPI document describes the schema the route parses: its fields and choices', async () => {
+    const res = await app.request('/api/openapi.json');
+    // biome-ignore lint/suspicious/noExplicitAny: JSON read by key
+    const doc = (await res.json()) as any;
+    const request = doc.components.schemas.SimulateRequest;
+    expect(Object.keys(request.properties).sort()).toEqual(Object.keys(simulateRawInput.shape).sort());
+    expect(request.additionalProperties).toBe(false);
+    expect(request.properties.workload.enum).toEqual(['fluid', 'random', 'hot-cold', 'working-set']);
+  });
+
   it('junk in a field the workload does not use is a 400 naming it', async () => {
     const r = await post({ preset: 'paper', alpha: 0.05, workload: 'fluid', workingSet: '💥' });
     expect(r.status).toBe(400);
