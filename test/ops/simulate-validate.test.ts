@@ -46,6 +46,8 @@ describe('simulate input schema', () => {
     [{ workload: 'trace' }, '--trace is missing: --workload trace needs a trace file (format: docs/simulator.md)'],
     [{ stopRule: 'qemu', downtimeLimit: '300ms', alpha: 'x' }, "--alpha 'x' is not a number: expected 0 < alpha < 1"],
     [{ jobs: '0' }, "--jobs '0' is out of range: expected a whole number from 1 to 256"],
+    // the value as given, not "(missing)" (issue 15)
+    [{ preset: 'bogus' }, "--preset 'bogus' is not allowed: expected one of paper"],
     [{ seed: '-1' }, "--seed '-1' is out of range: expected a whole number from 0 to 4294967295"],
     [{ zeroPageBytes: '-3B' }, "--zero-page-bytes '-3B' is out of range: expected a size >= 0 (e.g. 9 or 64B)"],
     [
