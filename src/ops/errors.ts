@@ -46,9 +46,7 @@ export class OpError extends Error {
       path: this.field ? [this.field] : [],
       ...(this.field ? { field: this.field } : {}),
       ...(this.value !== undefined ? { value: this.value } : {}),
-      message: this.message.replace(/--([a-z-]+)/g, (_, f: string) =>
-        f.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()),
-      ),
+      message: fieldNames(this.message),
     };
   }
 }
@@ -77,9 +75,17 @@ export function zodIssues(error: z.ZodError): OpIssue[] {
       code: issue.code === 'custom' ? 'invalid_value' : issue.code,
       path,
       ...(params?.field ? { field: params.field, value: params.value } : path.length ? { field: String(path[0]) } : {}),
-      message: describeIssue(issue),
+      // a problem may name another field by its flag (`--stop-rule qemu needs ...`): the API spells it `stopRule`
+      message: describeIssue(
+        params ? ({ ...issue, params: { ...params, problem: fieldNames(params.problem) } } as typeof issue) : issue,
+      ),
     };
   });
+}
+
+/** `--max-rounds` -> `maxRounds` wherever a flag is named in a line. */
+function fieldNames(line: string): string {
+  return line.replace(/--([a-z-]+)/g, (_, f: string) => f.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()));
 }
 
 /** The issues of an input error as the API reports them; undefined for anything else (a bug, not bad input). */

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { errorJson } from './json.js';
 import { optimizeOutput, optimizeRawInput } from './optimize.js';
 import { predictOutput, predictRawInput } from './predict.js';
-import { simulateOutput, simulateRawInput } from './simulate.js';
+import { simulateInput, simulateOutput } from './simulate.js';
 import { sweepOutput, sweepRawInput } from './sweep.js';
 
 export { OpError, type OpIssue, issuesOf, lineOf, parseInput, zodIssues } from './errors.js';
@@ -53,7 +53,7 @@ export const OPERATIONS: readonly Operation[] = [
     name: 'simulate',
     summary: 'Simulate pre-copy page by page (workload, link, stop rule) and compare with the models',
     module: 'src/ops/simulate.ts',
-    http: { input: simulateRawInput, output: simulateOutput },
+    http: { input: simulateInput, output: simulateOutput },
     heavy: true,
   },
   {

@@ -6,16 +6,8 @@
 import { type OpIssue, issuesOf, zodIssues } from '../ops/errors.js';
 import { optimizeAll, optimizeAllJson, optimizeInput } from '../ops/optimize.js';
 import { predictInput, predictJson, predictOp } from '../ops/predict.js';
-import {
-  HTTP_WORKLOAD_KINDS,
-  asOpError,
-  resolveSimulate,
-  simulateRawInput,
-  simulationReport,
-} from '../ops/simulate.js';
+import { simulateInput, simulateOp } from '../ops/simulate.js';
 import { SWEEP_COLUMNS, checkSweep, planSweepOp, sweepInput, sweepRecords } from '../ops/sweep.js';
-import { runReplica } from '../simulate/montecarlo.js';
-import { STOP_RULE_KINDS } from '../simulate/stop-rules.js';
 
 /** One problem with a request, data first: what, where, the value given, and a line in words (src/ops/errors.ts). */
 export type ApiIssue = OpIssue;
@@ -144,54 +136,20 @@ const SWEEPABLE = new Set([
 /** Largest simulation one request may ask for: pages per replica, replicas, and pages x replicas. */
 export const MAX_API_SIMULATE = { pages: 2 ** 22, replicas: 100, pageReplicas: 2 ** 24 } as const;
 
-const SIMULATE_FIELDS = new Set<string>(Object.keys(simulateRawInput.shape));
-
-const SIMULATE_CHOICES: Record<string, readonly string[]> = {
-  // trace replay reads a file: the command line only, never a path sent to a server
-  workload: HTTP_WORKLOAD_KINDS,
-  stopRule: STOP_RULE_KINDS,
-  case: ['uniform', 'hot-precopy', 'hot-downtime', 'all'],
-  accounting: ['paper', 'consistent'],
-};
-
 /**
  * POST /api/simulate: the body is `precopy simulate`'s options by their camelCase names (`{"preset": "paper",
  * "alpha": 0.05, "workload": "random", "seed": 1}`). Answers the JSON of `precopy simulate --format json`.
- * Runs in the request (no worker threads), so it is bounded by MAX_API_SIMULATE; `trace` workloads are refused
- * (they read a file) and `jobs` is not accepted.
+ * The body goes through the operation's schema (src/ops/simulate.ts simulateInput, the one the OpenAPI document
+ * describes). Runs in the request (no worker threads), so it is bounded by MAX_API_SIMULATE; `trace` workloads
+ * are refused (they read a file) and `jobs` is not accepted.
  */
 export function apiSimulate(body: unknown): ApiResult {
   return (
     objectBody(body) ??
     guard(() => {
-      const raw = body as Record<string, unknown>;
-      const issues: ApiIssue[] = [];
-      for (const [k, v] of Object.entries(raw)) {
-        if (!SIMULATE_FIELDS.has(k)) {
-          issues.push({
-            code: 'unrecognized_keys',
-            path: [k],
-            field: k,
-            message: `unknown field '${k}': expected one of ${[...SIMULATE_FIELDS].join(', ')}`,
-          });
-        } else if (SIMULATE_CHOICES[k] && !SIMULATE_CHOICES[k].includes(String(v))) {
-          issues.push({
-            code: 'invalid_value',
-            path: [k],
-            field: k,
-            value: v,
-            message: `${k} '${String(v)}' is not allowed: expected one of ${SIMULATE_CHOICES[k].join(', ')}`,
-          });
-        }
-      }
-      if (issues.length) return bad(issues);
-      let setup: ReturnType<typeof resolveSimulate>;
-      try {
-        setup = resolveSimulate(raw);
-      } catch (e) {
-        throw asOpError(e);
-      }
-      const { params, replicas, seed } = setup;
+      const r = simulateInput.safeParse(body);
+      if (!r.success) return bad(zodIssues(r.error));
+      const { params, replicas } = r.data;
       const limit = (field: string, value: number, max: number, what: string): ApiResult =>
         bad([
           {
@@ -207,14 +165,7 @@ export function apiSimulate(body: unknown): ApiResult {
         return limit('replicas', replicas, MAX_API_SIMULATE.replicas, 'replicas');
       if (params.pages * replicas > MAX_API_SIMULATE.pageReplicas)
         return limit('replicas', params.pages * replicas, MAX_API_SIMULATE.pageReplicas, 'pages x replicas');
-      let report: ReturnType<typeof simulationReport>;
-      try {
-        const results = Array.from({ length: replicas }, (_, index) => runReplica(params, seed, index));
-        report = simulationReport(setup, results);
-      } catch (e) {
-        throw asOpError(e);
-      }
-      return { status: 200, body: report.json };
+      return { status: 200, body: simulateOp(r.data).json };
     })
   );
 }

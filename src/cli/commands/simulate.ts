@@ -1,21 +1,28 @@
 /**
  * `precopy simulate`: one page-level migration, or a Monte Carlo of them, side by side with the model. Maps
- * flags onto src/ops/simulate.ts, runs the replicas on worker threads, prints table, JSON or CSV.
+ * flags onto src/ops/simulate.ts (schema, then the trace read here), runs the replicas on worker threads, prints table, JSON or CSV.
  */
 import { type Command, Option } from 'commander';
 import { csvRow } from '../../format/csv.js';
-import { asOpError, resolveSimulate, simulationReport } from '../../ops/simulate.js';
+import {
+  SIMULATE_CLI_FIELDS,
+  asOpError,
+  simulateCliInput,
+  simulateSetup,
+  simulationReport,
+} from '../../ops/simulate.js';
 import { relativeError } from '../../simulate/compare.js';
-import { type Estimate, checkMonteCarlo } from '../../simulate/montecarlo.js';
+import type { Estimate } from '../../simulate/montecarlo.js';
 import { runTasks } from '../../simulate/pool.js';
 import { STOP_RULE_KINDS } from '../../simulate/stop-rules.js';
+import { readTraceFile } from '../../simulate/trace-file.js';
 import { WORKLOAD_KINDS } from '../../simulate/workloads.js';
-import { addModelOptions, columns, fmt, formatOption, toJson } from '../common.js';
+import { addModelOptions, columns, fmt, formatOption, parseOrFail, pick, toJson } from '../common.js';
 
 async function runSimulate(opts: Record<string, unknown>): Promise<void> {
-  const setup = resolveSimulate(opts);
+  // the flags through the operation's schema; the trace file is read here, at the edge
+  const setup = simulateSetup(parseOrFail(simulateCliInput, pick(opts, SIMULATE_CLI_FIELDS)), readTraceFile);
   const { params, replicas, seed, jobs, accounting } = setup;
-  checkMonteCarlo({ replicas, seed });
   const tasks = Array.from({ length: replicas }, (_, index) => ({ params, seed, index }));
   const results = await runTasks(tasks, { jobs });
   const { mc, rows, paper, distinct, json } = simulationReport(setup, results);

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { csvRow } from '../../format/csv.js';
 import type { CaseName } from '../../model/index.js';
 import { asOpError } from '../../ops/simulate.js';
-import { resolveValidate } from '../../ops/validate.js';
+import { VALIDATE_FIELDS, validateInput, validationPlan, validationReport } from '../../ops/validate.js';
 import { validationChartSpec } from '../../report/validation-chart.js';
 import { runTasks } from '../../simulate/pool.js';
 import {
@@ -15,12 +15,8 @@ import {
   type ValidationCell,
   type ValidationGrid,
   type ValidationSummary,
-  assembleValidation,
-  summarizeValidation,
-  validationTasks,
-  planValidation,
 } from '../../simulate/validate.js';
-import { CliError, columns, fmt, formatOption, toJson, writeFileAtomic } from '../common.js';
+import { CliError, columns, fmt, formatOption, parseOrFail, pick, toJson, writeFileAtomic } from '../common.js';
 
 const CASE_SHORT: Record<CaseName, string> = { uniform: 'uniform', hotPrecopy: 'Hot I', hotDowntime: 'Hot II' };
 
@@ -48,11 +44,11 @@ function errorMatrix(cells: readonly ValidationCell[], grid: ValidationGrid): st
 }
 
 async function runValidate(opts: Record<string, unknown>): Promise<void> {
-  const { grid: g, jobs } = resolveValidate(opts);
-  const plan = planValidation(g);
-  const results = await runTasks(validationTasks(plan, g.seed), { jobs });
-  const cells = assembleValidation(plan, results);
-  const summary = summarizeValidation(cells);
+  const setup = parseOrFail(validateInput, pick(opts, VALIDATE_FIELDS));
+  const g = setup.grid;
+  const plan = validationPlan(setup);
+  const report = validationReport(setup, plan, await runTasks(plan.tasks, { jobs: setup.jobs }));
+  const { summary, cells } = report;
   if (opts.chart !== undefined) {
     const path = String(opts.chart);
     const spec = validationChartSpec(cells);
@@ -61,7 +57,7 @@ async function runValidate(opts: Record<string, unknown>): Promise<void> {
   }
   const format = opts.format as string;
   if (format === 'json') {
-    process.stdout.write(`${toJson({ grid: g, summary, cells })}\n`);
+    process.stdout.write(`${toJson(report)}\n`);
     return;
   }
   if (format === 'csv') {
