@@ -219,6 +219,31 @@ function oneMinusPowLog(rho: number, logRho: number, k: number): number {
 const CLEAR = 1 + 1e-9;
 
 /**
+ * Where the downtime walk (from kHi down) may start when Ttotal <= tMax is asked: every band from the returned
+ * one + 1 up to kHi is infeasible, so walking them changes nothing (and no band they would stop the walk at
+ * is feasible either). Ttotal is constant on a band and increases with n (Eqs. 7-8):
+ *   Ttotal(n) = Ps*tau*(L/(1-rho) + H - L*q*rho/(1-rho)),  q = rho^(n+1),
+ * so Ttotal <= tMax  <=>  q >= q* = (L/(1-rho) + H - tMax/(Ps*tau)) * (1-rho)/(L*rho)
+ *                    <=>  n <= K* = floor(ln q* / ln rho) - 1.
+ * K* is only an estimate in floating point, so the band j = K* + 2 is evaluated: if its Ttotal is clearly above
+ * tMax (by CLEAR, far above float noise), every band from j up is infeasible by monotonicity and the walk starts
+ * at j - 1; otherwise (or when no estimate applies) at kHi, as without this shortcut. One evaluation instead of
+ * up to kHi - K* of them.
+ */
+function skipOverTotal(tMax: number, p: OptimizeProblem, kLo: number, kHi: number, min: number): number {
+  const rho = ev.rho;
+  const L = ev.liveFraction;
+  if (!(rho > 0) || !(L > 0)) return kHi;
+  const qStar = (L / (1 - rho) + ev.heldFraction - tMax / (p.pages * ev.tau)) * ((1 - rho) / (L * rho));
+  if (!(qStar > 0)) return kHi; // every band meets tMax
+  let j = qStar >= 1 ? kLo : Math.floor(Math.log(qStar) / ev.logRho) + 1; // K* + 2
+  if (!(j >= kLo)) j = kLo; // also NaN
+  if (j >= kHi) return kHi;
+  ev.at(bandStart(j, kHi, min, rho));
+  return ev.totalSeconds > tMax * CLEAR ? j - 1 : kHi;
+}
+
+/**
  * Minimises downtime (or total time, or pages migrated) over alpha subject to constraints on network
  * utilisation, downtime, total time and pages migrated (Section 6), exactly.
  *
@@ -272,14 +297,29 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
   let bestP = Number.NaN;
   let bestD = Number.NaN;
   let bestT = Number.NaN;
+  // Band starts evaluated on the way that infeasible() needs (kLo, kHi - 1, kHi): bits 1, 2, 4 of `snapped`.
+  let snapped = 0;
   if (objective === 'downtime') {
-    for (let k = kHi; k >= kLo; k--) {
+    let kStart = kHi;
+    if (tMax !== undefined && kHi - kLo >= 3) kStart = skipOverTotal(tMax, p, kLo, kHi, min);
+    for (let k = kStart; k >= kLo; k--) {
       const lo = bandStart(k, kHi, min, rho);
       ev.at(lo);
       if (meets(c)) {
         bestK = k;
         bestLo = lo;
         break;
+      }
+      if (k === kHi) {
+        snap(SNAP_HI);
+        snapped |= 4;
+      } else if (k === kHi - 1) {
+        snap(SNAP_TOP);
+        snapped |= 2;
+      }
+      if (k === kLo) {
+        snap(SNAP_LO);
+        snapped |= 1;
       }
       // Fewer rounds only raise Tdown (constant on a band) and Unet at the band starts below kHi (Eqs. 6, 16, 23,
       // 31; see the header): once either is clearly above its limit, no band below can be feasible.
@@ -315,7 +355,7 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
       }
     }
   }
-  if (bestK < 0) return infeasible(p, objective, accounting, rho, kLo, kHi, min);
+  if (bestK < 0) return infeasible(p, objective, accounting, rho, kLo, kHi, min, snapped);
   if (objective !== 'pagesTransferred') {
     // the walk stopped right after evaluating the best band's start
     bestP = ev.pagesTransferred;
@@ -397,6 +437,9 @@ const KEYS = ['networkUtilization', 'downtimeSeconds', 'totalSeconds', 'pagesTra
 const SNAP_LO = new Float64Array(4);
 const SNAP_TOP = new Float64Array(4);
 const SNAP_HI = new Float64Array(4);
+const SNAP_NEXT = new Float64Array(4);
+/** Whether SNAP_NEXT holds band kLo + 1 of the current infeasible() call. */
+let haveNext = false;
 
 function snap(dst: Float64Array): void {
   dst[0] = ev.networkUtilization;
@@ -420,8 +463,19 @@ function least(j: number, two: boolean, kLo: number, kHi: number, min: number, r
       v = vLo;
       at = kLo;
       for (let k = kLo + 1; k < kHi - 1; k++) {
-        ev.at(bandStart(k, kHi, min, rho));
-        const vk = ev[KEYS[j]!];
+        let vk: number;
+        if (k === kLo + 1) {
+          // every quantity increasing in n looks at band kLo + 1 first: evaluate it once
+          if (!haveNext) {
+            ev.at(bandStart(k, kHi, min, rho));
+            snap(SNAP_NEXT);
+            haveNext = true;
+          }
+          vk = SNAP_NEXT[j]!;
+        } else {
+          ev.at(bandStart(k, kHi, min, rho));
+          vk = ev[KEYS[j]!];
+        }
         if (vk > v) break;
         v = vk;
         at = k;
@@ -444,20 +498,29 @@ function infeasible(
   kLo: number,
   kHi: number,
   min: number,
+  snapped: number,
 ): Infeasible {
   // Over the band starts below kHi every quantity is monotone in n (Tdown decreasing, Ttotal increasing, Unet
   // decreasing, PTotalMig monotone one way or the other: see the header), and constant or increasing within a
   // band. So its least value is at kLo, at kHi - 1 or at range.min (band kHi), and where several alphas tie
   // the lowest one is kept: a few evaluations instead of a walk over every band.
   const two = kHi > kLo;
+  // (the walk may have evaluated some of these band starts already: the same alpha gives the same doubles)
   if (two) {
-    ev.at(bandStart(kLo, kHi, min, rho));
-    snap(SNAP_LO);
-    ev.at(bandStart(kHi - 1, kHi, min, rho));
-    snap(SNAP_TOP);
+    if ((snapped & 1) === 0) {
+      ev.at(bandStart(kLo, kHi, min, rho));
+      snap(SNAP_LO);
+    }
+    if ((snapped & 2) === 0) {
+      ev.at(bandStart(kHi - 1, kHi, min, rho));
+      snap(SNAP_TOP);
+    }
   }
-  ev.at(min);
-  snap(SNAP_HI);
+  if ((snapped & 4) === 0) {
+    ev.at(min);
+    snap(SNAP_HI);
+  }
+  haveNext = false;
   const bestOf = {
     networkUtilization: least(0, two, kLo, kHi, min, rho),
     downtimeSeconds: least(1, two, kLo, kHi, min, rho),
