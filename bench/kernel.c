@@ -8,12 +8,15 @@
  * The scenarios are bench/run.mjs's (Park-Miller, seed 12345).
  *
  * The kernel runs twice: with the C library's log/exp/expm1 (glibc: table-driven, the fast yardstick), and with
- * fdlibm's log, exp and expm1 (e_log.c, e_exp.c, s_expm1.c, transcribed below), the algorithms V8's Math.log, Math.exp and Math.expm1 run.
+ * fdlibm's log, exp and expm1 (e_log.c, e_exp.c, s_expm1.c, transcribed below), the algorithms V8's Math.log,
+ * Math.exp and Math.expm1 run.
  * summarizeBatch must return summarizeAt's doubles, hence fdlibm's; the second run computes those same doubles
  * in C (its checksum equals the JS one to the last digit), so its ratio is the JS code's own cost against C,
  * and the gap between the two C runs is the price of the libm alone. Prints one line of JSON:
  *   {"n": 1000000, "bestSeconds": ..., "checksum": ..., "fdlibmBestSeconds": ..., "fdlibmChecksum": ...}
- * Build and run: cc -O2 -o /tmp/precopy-kernel bench/kernel.c -lm && /tmp/precopy-kernel
+ * Build and run: cc -O2 -ffp-contract=off -o /tmp/precopy-kernel bench/kernel.c -lm && /tmp/precopy-kernel
+ * (-ffp-contract=off: no fused multiply-add, as in JavaScript; x86-64 without -march has none anyway, aarch64
+ * would fuse by default and change the doubles.)
  * (bench/run.mjs does this itself when a C compiler is present.)
  */
 #include <math.h>
