@@ -121,7 +121,14 @@ if (!want('1') && !want('1b')) {
     `${'summarizeBatch uniform (JS)'.padEnd(44)} ${(S.length / bestBatch / 1e6).toFixed(2).padStart(7)} M/s  (${((bestBatch / S.length) * 1e9).toFixed(0)} ns each, best of 5, checksum ${batchSum.toExponential(6)})`,
   );
   const exe = join(tmpdir(), `precopy-kernel-${process.pid}`);
-  const cc = spawnSync('cc', ['-O2', '-ffp-contract=off', '-o', exe, new URL('./kernel.c', import.meta.url).pathname, '-lm']);
+  const cc = spawnSync('cc', [
+    '-O2',
+    '-ffp-contract=off',
+    '-o',
+    exe,
+    new URL('./kernel.c', import.meta.url).pathname,
+    '-lm',
+  ]);
   if (cc.status === 0) {
     const c = JSON.parse(execFileSync(exe, { encoding: 'utf8' }));
     spawnSync('rm', ['-f', exe]);
