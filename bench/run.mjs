@@ -12,10 +12,12 @@
  * 3. A generic numerical optimiser on the same problems, as the paper did with MATLAB: bounded golden-section
  *    search (the method of MATLAB's fminbnd) on the penalised objective Tdown + M*max(0, Unet - Umax), with
  *    and without a 50-point multi-start grid. How often each reaches the exact optimum, and its time.
+ * BENCH_SECTIONS=1b,2 runs only the sections listed (1, 1b, 2, 3, 4; 1b and 2 take seconds, 4 minutes).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createBatchOutputs,
   summarizeBatch,
@@ -24,6 +26,13 @@ import {
   summarizeUniform,
 } from '../dist/model/index.js';
 import { optimize } from '../dist/optimize/index.js';
+
+/** CPU time of this process (user + system), seconds: on a shared machine it does not count time spent waiting. */
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const want = (section) => !process.env.BENCH_SECTIONS || process.env.BENCH_SECTIONS.split(',').includes(section);
 
 let seed = 12345;
 const rnd = () => {
@@ -67,176 +76,215 @@ function timeLoop(label, items, fn, reps = 5) {
   return perSec;
 }
 
-console.log(`precopy benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-console.log('\n1. closed-form evaluations (1,000,000 scenarios per case, one core)');
-const S = scenarios(1_000_000);
-const d = (s) => (s.converged ? s.downtimeSeconds : 0);
-// Warm-up: let the JIT see every function and the GC settle after building the scenarios.
-for (const f of [summarizeUniform, summarizeHotPrecopy, summarizeHotDowntime])
-  for (let i = 0; i < 200_000; i++) d(f(S[i]));
-timeLoop('summarizeUniform (Section 3)', S, (p) => d(summarizeUniform(p)));
-timeLoop('summarizeHotPrecopy (Section 4.1)', S, (p) => d(summarizeHotPrecopy(p)));
-timeLoop('summarizeHotDowntime (Section 4.2)', S, (p) => d(summarizeHotDowntime(p)));
-
-console.log('\n1b. batch kernel (uniform, Float64Array SoA in and out) vs the same formulas in C -O2, same scenarios');
-const soa = {
-  pages: Float64Array.from(S, (p) => p.pages),
-  pageSizeBytes: Float64Array.from(S, (p) => p.pageSizeBytes),
-  bandwidthBytesPerSecond: Float64Array.from(S, (p) => p.bandwidthBytesPerSecond),
-  alpha: Float64Array.from(S, (p) => p.alpha),
-  dirtyPagesPerSecond: Float64Array.from(S, (p) => p.dirtyPagesPerSecond),
-};
-const outB = createBatchOutputs(S.length);
-let bestBatch = Number.POSITIVE_INFINITY;
-let batchSum = 0;
-for (let r = 0; r < 7; r++) {
-  const tb = process.hrtime.bigint();
-  summarizeBatch('uniform', soa, outB, S.length);
-  const dt = Number(process.hrtime.bigint() - tb) / 1e9;
-  if (r >= 2) bestBatch = Math.min(bestBatch, dt); // two warm-up runs
-  batchSum = 0;
-  for (let i = 0; i < S.length; i++) if (outB.converged[i]) batchSum += outB.downtimeSeconds[i];
-}
-console.log(
-  `${'summarizeBatch uniform (JS)'.padEnd(44)} ${(S.length / bestBatch / 1e6).toFixed(2).padStart(7)} M/s  (${((bestBatch / S.length) * 1e9).toFixed(0)} ns each, best of 5, checksum ${batchSum.toExponential(6)})`,
-);
-const exe = join(tmpdir(), `precopy-kernel-${process.pid}`);
-const cc = spawnSync('cc', ['-O2', '-o', exe, new URL('./kernel.c', import.meta.url).pathname, '-lm']);
-if (cc.status === 0) {
-  const c = JSON.parse(execFileSync(exe, { encoding: 'utf8' }));
-  spawnSync('rm', ['-f', exe]);
-  console.log(
-    `${'bench/kernel.c (cc -O2)'.padEnd(44)} ${(c.n / c.bestSeconds / 1e6).toFixed(2).padStart(7)} M/s  (${((c.bestSeconds / c.n) * 1e9).toFixed(0)} ns each, best of 5, checksum ${c.checksum.toExponential(6)})`,
-  );
-  console.log(`batch kernel / C = ${(c.bestSeconds / bestBatch).toFixed(2)}x the C rate (target >= 0.8)`);
+if (process.env.BENCH_OPTIMISER_CHILD !== '1')
+  console.log(`precopy benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+if (want('1')) console.log('\n1. closed-form evaluations (1,000,000 scenarios per case, one core)');
+// Sections 1 and 1b in a block: their million scenarios are garbage once it ends, so the optimiser below does
+// not run beside a 300 MB heap (concurrent GC work on it would count in the CPU time).
+if (!want('1') && !want('1b')) {
+  // the optimiser's problems follow the million scenarios in the random stream: skip them, keep the problems
+  for (let i = 0; i < 4_000_000; i++) rnd();
 } else {
-  console.log('no C compiler (cc): the C yardstick is skipped');
-}
+  const S = scenarios(1_000_000);
+  const d = (s) => (s.converged ? s.downtimeSeconds : 0);
+  if (want('1')) {
+    // Warm-up: let the JIT see every function and the GC settle after building the scenarios.
+    for (const f of [summarizeUniform, summarizeHotPrecopy, summarizeHotDowntime])
+      for (let i = 0; i < 200_000; i++) d(f(S[i]));
+    timeLoop('summarizeUniform (Section 3)', S, (p) => d(summarizeUniform(p)));
+    timeLoop('summarizeHotPrecopy (Section 4.1)', S, (p) => d(summarizeHotPrecopy(p)));
+    timeLoop('summarizeHotDowntime (Section 4.2)', S, (p) => d(summarizeHotDowntime(p)));
+  }
 
-console.log('\n2. exact optimiser vs 3. a generic solver (20,000 problems: random case, rho, Umax or downtime limit)');
-const cases = ['uniform', 'hotPrecopy', 'hotDowntime'];
-const problems = scenarios(20_000).map((p, i) => {
-  const { alpha, ...rest } = p;
-  const lo = 0.001 + 0.05 * rnd();
-  return {
-    ...rest,
-    case: cases[i % 3],
-    alphaRange: { min: lo, max: Math.min(0.999, lo + 0.3 + 0.6 * rnd()) },
-    constraints:
-      rnd() < 0.7
-        ? { maxNetworkUtilization: 0.3 + 0.7 * rnd() }
-        : { maxTotalSeconds: ((p.pages * 4096) / 1.25e9) * (1.5 + 3 * rnd()) },
+  console.log(
+    '\n1b. batch kernel (uniform, Float64Array SoA in and out) vs the same formulas in C -O2, same scenarios, CPU time',
+  );
+  const soa = {
+    pages: Float64Array.from(S, (p) => p.pages),
+    pageSizeBytes: Float64Array.from(S, (p) => p.pageSizeBytes),
+    bandwidthBytesPerSecond: Float64Array.from(S, (p) => p.bandwidthBytesPerSecond),
+    alpha: Float64Array.from(S, (p) => p.alpha),
+    dirtyPagesPerSecond: Float64Array.from(S, (p) => p.dirtyPagesPerSecond),
   };
-});
-const t0 = process.hrtime.bigint();
-const exact = problems.map((p) => optimize(p));
-const exactSec = Number(process.hrtime.bigint() - t0) / 1e9;
-// Warm figure: best of three further passes (the machine may be shared).
-let exactWarm = Number.POSITIVE_INFINITY;
-for (let r = 0; r < 3; r++) {
-  const t1 = process.hrtime.bigint();
-  for (const p of problems) optimize(p);
-  exactWarm = Math.min(exactWarm, Number(process.hrtime.bigint() - t1) / 1e9);
-}
-const feasibleCount = exact.filter((r) => r.feasible).length;
-console.log(
-  `exact optimiser: ${((exactWarm / problems.length) * 1e6).toFixed(2)} µs per problem warm (target <= 2) (${((exactSec / problems.length) * 1e6).toFixed(2)} µs cold), ${feasibleCount} feasible / ${problems.length - feasibleCount} infeasible`,
-);
-
-const summarize = { uniform: summarizeUniform, hotPrecopy: summarizeHotPrecopy, hotDowntime: summarizeHotDowntime };
-function penalised(p, a) {
-  const s = summarize[p.case]({ ...p, alpha: a });
-  let v = s.downtimeSeconds;
-  const c = p.constraints;
-  if (c.maxNetworkUtilization !== undefined) v += 1e9 * Math.max(0, s.networkUtilization - c.maxNetworkUtilization);
-  if (c.maxTotalSeconds !== undefined) v += 1e9 * Math.max(0, s.totalSeconds - c.maxTotalSeconds);
-  return { v, s, feasible: v === s.downtimeSeconds };
-}
-function golden(p, lo, hi, iters = 60) {
-  const g = (Math.sqrt(5) - 1) / 2;
-  let a = lo;
-  let b = hi;
-  let x1 = b - g * (b - a);
-  let x2 = a + g * (b - a);
-  let f1 = penalised(p, x1).v;
-  let f2 = penalised(p, x2).v;
-  for (let i = 0; i < iters; i++) {
-    if (f1 <= f2) {
-      b = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = b - g * (b - a);
-      f1 = penalised(p, x1).v;
-    } else {
-      a = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = a + g * (b - a);
-      f2 = penalised(p, x2).v;
-    }
+  const outB = createBatchOutputs(S.length);
+  let bestBatch = Number.POSITIVE_INFINITY;
+  let batchSum = 0;
+  for (let r = 0; r < 7; r++) {
+    const tb = cpuSeconds();
+    summarizeBatch('uniform', soa, outB, S.length);
+    const dt = cpuSeconds() - tb;
+    if (r >= 2) bestBatch = Math.min(bestBatch, dt); // two warm-up runs
+    batchSum = 0;
+    for (let i = 0; i < S.length; i++) if (outB.converged[i]) batchSum += outB.downtimeSeconds[i];
   }
-  return f1 <= f2 ? x1 : x2;
-}
-function generic(p, starts) {
-  const { min, max } = p.alphaRange;
-  if (starts <= 1) return penalised(p, golden(p, min, max));
-  let best;
-  for (let i = 0; i < starts; i++) {
-    const lo = min + ((max - min) * i) / starts;
-    const hi = min + ((max - min) * (i + 1)) / starts;
-    const r = penalised(p, golden(p, lo, hi, 30));
-    if (!best || r.v < best.v) best = r;
-  }
-  return best;
-}
-for (const [label, starts] of [
-  ['golden-section (fminbnd-like)', 1],
-  ['golden-section, 50-start grid', 50],
-]) {
-  const tg = process.hrtime.bigint();
-  let found = 0;
-  let wrongFeasibility = 0;
-  for (let i = 0; i < problems.length; i++) {
-    const p = problems[i];
-    const r = generic(p, starts);
-    const e = exact[i];
-    if (!e.converged) continue;
-    if (e.feasible !== r.feasible) wrongFeasibility++;
-    else if (!e.feasible || Math.abs(r.s.downtimeSeconds - e.downtimeSeconds) <= 1e-9 * e.downtimeSeconds) found++;
-  }
-  const sec = Number(process.hrtime.bigint() - tg) / 1e9;
   console.log(
-    `${label.padEnd(32)} finds the optimum in ${((100 * found) / problems.length).toFixed(1)} % (wrong feasibility verdict in ${((100 * wrongFeasibility) / problems.length).toFixed(1)} %), ${((sec / problems.length) * 1e6).toFixed(1)} µs per problem`,
+    `${'summarizeBatch uniform (JS)'.padEnd(44)} ${(S.length / bestBatch / 1e6).toFixed(2).padStart(7)} M/s  (${((bestBatch / S.length) * 1e9).toFixed(0)} ns each, best of 5, checksum ${batchSum.toExponential(6)})`,
   );
+  const exe = join(tmpdir(), `precopy-kernel-${process.pid}`);
+  const cc = spawnSync('cc', [
+    '-O2',
+    '-ffp-contract=off',
+    '-o',
+    exe,
+    new URL('./kernel.c', import.meta.url).pathname,
+    '-lm',
+  ]);
+  if (cc.status === 0) {
+    const c = JSON.parse(execFileSync(exe, { encoding: 'utf8' }));
+    spawnSync('rm', ['-f', exe]);
+    const line = (label, sec, sum) =>
+      console.log(
+        `${label.padEnd(44)} ${(c.n / sec / 1e6).toFixed(2).padStart(7)} M/s  (${((sec / c.n) * 1e9).toFixed(0)} ns each, best of 5, checksum ${sum.toExponential(6)})`,
+      );
+    line('bench/kernel.c (cc -O2, C library libm)', c.bestSeconds, c.checksum);
+    line('bench/kernel.c (cc -O2, fdlibm log/exp/expm1)', c.fdlibmBestSeconds, c.fdlibmChecksum);
+    console.log(
+      `batch kernel / C = ${(c.bestSeconds / bestBatch).toFixed(2)}x the C rate (target >= 0.8); / C computing the same doubles (fdlibm, checksum ${c.fdlibmChecksum === batchSum ? 'equal' : 'DIFFERENT'}) = ${(c.fdlibmBestSeconds / bestBatch).toFixed(2)}x`,
+    );
+  } else {
+    console.log('no C compiler (cc): the C yardstick is skipped');
+  }
 }
-console.log(
-  `exact optimiser                  finds the optimum in 100 % by construction (checked against brute force in test/optimize/oracle.test.ts)`,
-);
 
-console.log(
-  '\n4. streaming sweep: `sweep --preset paper --case uniform --alpha 0.001:0.999:0.000001` (998,001 rows), each run in its own process writing to /dev/null',
-);
-// Side by side in this run: the plain writer (the yardstick), the engine's CSV and JSON lines. Peak RSS is the
-// child's own (process.resourceUsage().maxRSS). BENCH_SWEEP_STEP=0.00001 runs a tenth of the rows.
-const step = process.env.BENCH_SWEEP_STEP ?? '0.000001';
-const sweepRuns = {};
-for (const mode of ['plain', 'csv', 'jsonl']) {
-  const r = spawnSync(process.execPath, [new URL('./sweep-child.mjs', import.meta.url).pathname, mode, step], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
+if ((want('2') || want('3')) && (want('1') || want('1b')) && process.env.BENCH_OPTIMISER_CHILD !== '1') {
+  // Sections 2 and 3 in a fresh process (the same problems): beside the heap and the 120 MB of typed arrays left by
+  // sections 1 and 1b, the GC work would double the optimiser's CPU time.
+  spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_SECTIONS: ['2', '3'].filter(want).join(','), BENCH_OPTIMISER_CHILD: '1' },
   });
-  if (r.status !== 0) {
-    console.log(`${mode}: failed (${r.stderr.trim().split('\n').pop()})`);
-    continue;
-  }
-  const m = JSON.parse(r.stderr.trim().split('\n').pop());
-  sweepRuns[mode] = m;
+} else if (want('2') || want('3')) {
   console.log(
-    `${mode.padEnd(6)} ${m.points} rows in ${m.seconds.toFixed(2)} s (${((m.seconds / m.points) * 1e6).toFixed(2)} µs/row), ${(m.bytes / 1e6).toFixed(0)} MB out, peak RSS ${m.maxRssMB.toFixed(0)} MB`,
+    '\n2. exact optimiser vs 3. a generic solver (20,000 problems: random case, rho, Umax or downtime limit)',
+  );
+  const cases = ['uniform', 'hotPrecopy', 'hotDowntime'];
+  const problems = scenarios(20_000).map((p, i) => {
+    const { alpha, ...rest } = p;
+    const lo = 0.001 + 0.05 * rnd();
+    return {
+      ...rest,
+      case: cases[i % 3],
+      alphaRange: { min: lo, max: Math.min(0.999, lo + 0.3 + 0.6 * rnd()) },
+      constraints:
+        rnd() < 0.7
+          ? { maxNetworkUtilization: 0.3 + 0.7 * rnd() }
+          : { maxTotalSeconds: ((p.pages * 4096) / 1.25e9) * (1.5 + 3 * rnd()) },
+    };
+  });
+  const t0 = process.hrtime.bigint();
+  const exact = problems.map((p) => optimize(p));
+  const exactSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  // Warm figure: best of 15 further passes, CPU time (the machine may be shared).
+  let exactWarm = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 15; r++) {
+    const t1 = cpuSeconds();
+    for (const p of problems) optimize(p);
+    exactWarm = Math.min(exactWarm, cpuSeconds() - t1);
+  }
+  const feasibleCount = exact.filter((r) => r.feasible).length;
+  console.log(
+    `exact optimiser: ${((exactWarm / problems.length) * 1e6).toFixed(2)} µs per problem warm, CPU time (target <= 2) (${((exactSec / problems.length) * 1e6).toFixed(2)} µs cold), ${feasibleCount} feasible / ${problems.length - feasibleCount} infeasible`,
+  );
+
+  const summarize = { uniform: summarizeUniform, hotPrecopy: summarizeHotPrecopy, hotDowntime: summarizeHotDowntime };
+  function penalised(p, a) {
+    const s = summarize[p.case]({ ...p, alpha: a });
+    let v = s.downtimeSeconds;
+    const c = p.constraints;
+    if (c.maxNetworkUtilization !== undefined) v += 1e9 * Math.max(0, s.networkUtilization - c.maxNetworkUtilization);
+    if (c.maxTotalSeconds !== undefined) v += 1e9 * Math.max(0, s.totalSeconds - c.maxTotalSeconds);
+    return { v, s, feasible: v === s.downtimeSeconds };
+  }
+  function golden(p, lo, hi, iters = 60) {
+    const g = (Math.sqrt(5) - 1) / 2;
+    let a = lo;
+    let b = hi;
+    let x1 = b - g * (b - a);
+    let x2 = a + g * (b - a);
+    let f1 = penalised(p, x1).v;
+    let f2 = penalised(p, x2).v;
+    for (let i = 0; i < iters; i++) {
+      if (f1 <= f2) {
+        b = x2;
+        x2 = x1;
+        f2 = f1;
+        x1 = b - g * (b - a);
+        f1 = penalised(p, x1).v;
+      } else {
+        a = x1;
+        x1 = x2;
+        f1 = f2;
+        x2 = a + g * (b - a);
+        f2 = penalised(p, x2).v;
+      }
+    }
+    return f1 <= f2 ? x1 : x2;
+  }
+  function generic(p, starts) {
+    const { min, max } = p.alphaRange;
+    if (starts <= 1) return penalised(p, golden(p, min, max));
+    let best;
+    for (let i = 0; i < starts; i++) {
+      const lo = min + ((max - min) * i) / starts;
+      const hi = min + ((max - min) * (i + 1)) / starts;
+      const r = penalised(p, golden(p, lo, hi, 30));
+      if (!best || r.v < best.v) best = r;
+    }
+    return best;
+  }
+  for (const [label, starts] of want('3')
+    ? [
+        ['golden-section (fminbnd-like)', 1],
+        ['golden-section, 50-start grid', 50],
+      ]
+    : []) {
+    const tg = process.hrtime.bigint();
+    let found = 0;
+    let wrongFeasibility = 0;
+    for (let i = 0; i < problems.length; i++) {
+      const p = problems[i];
+      const r = generic(p, starts);
+      const e = exact[i];
+      if (!e.converged) continue;
+      if (e.feasible !== r.feasible) wrongFeasibility++;
+      else if (!e.feasible || Math.abs(r.s.downtimeSeconds - e.downtimeSeconds) <= 1e-9 * e.downtimeSeconds) found++;
+    }
+    const sec = Number(process.hrtime.bigint() - tg) / 1e9;
+    console.log(
+      `${label.padEnd(32)} finds the optimum in ${((100 * found) / problems.length).toFixed(1)} % (wrong feasibility verdict in ${((100 * wrongFeasibility) / problems.length).toFixed(1)} %), ${((sec / problems.length) * 1e6).toFixed(1)} µs per problem`,
+    );
+  }
+  console.log(
+    `exact optimiser                  finds the optimum in 100 % by construction (checked against brute force in test/optimize/oracle.test.ts)`,
   );
 }
-if (sweepRuns.plain && sweepRuns.csv && sweepRuns.jsonl) {
+
+if (want('4')) {
   console.log(
-    `CSV / plain writer = ${(sweepRuns.csv.seconds / sweepRuns.plain.seconds).toFixed(2)}x (target <= 2), JSON lines / CSV = ${(sweepRuns.jsonl.seconds / sweepRuns.csv.seconds).toFixed(2)}x (target <= 1.5), peak RSS <= 150 MB: ${Math.max(sweepRuns.csv.maxRssMB, sweepRuns.jsonl.maxRssMB) <= 150 ? 'yes' : 'no'}`,
+    '\n4. streaming sweep: `sweep --preset paper --case uniform --alpha 0.001:0.999:0.000001` (998,001 rows), each run in its own process writing to /dev/null',
   );
+  // Side by side in this run: the plain writer (the yardstick), the engine's CSV and JSON lines. Peak RSS is the
+  // child's own (process.resourceUsage().maxRSS). BENCH_SWEEP_STEP=0.00001 runs a tenth of the rows.
+  const step = process.env.BENCH_SWEEP_STEP ?? '0.000001';
+  const sweepRuns = {};
+  for (const mode of want('4') ? ['plain', 'csv', 'jsonl'] : []) {
+    const r = spawnSync(process.execPath, [new URL('./sweep-child.mjs', import.meta.url).pathname, mode, step], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) {
+      console.log(`${mode}: failed (${r.stderr.trim().split('\n').pop()})`);
+      continue;
+    }
+    const m = JSON.parse(r.stderr.trim().split('\n').pop());
+    sweepRuns[mode] = m;
+    console.log(
+      `${mode.padEnd(6)} ${m.points} rows in ${m.seconds.toFixed(2)} s (${((m.seconds / m.points) * 1e6).toFixed(2)} µs/row), ${(m.bytes / 1e6).toFixed(0)} MB out, peak RSS ${m.maxRssMB.toFixed(0)} MB`,
+    );
+  }
+  if (sweepRuns.plain && sweepRuns.csv && sweepRuns.jsonl) {
+    console.log(
+      `CSV / plain writer = ${(sweepRuns.csv.seconds / sweepRuns.plain.seconds).toFixed(2)}x (target <= 2), JSON lines / CSV = ${(sweepRuns.jsonl.seconds / sweepRuns.csv.seconds).toFixed(2)}x (target <= 1.5), peak RSS <= 150 MB: ${Math.max(sweepRuns.csv.maxRssMB, sweepRuns.jsonl.maxRssMB) <= 150 ? 'yes' : 'no'}`,
+    );
+  }
 }

@@ -11,6 +11,7 @@
  */
 import { ModelInputError } from './errors.js';
 import { BAND_EDGE_TOLERANCE, ceilPages } from './numerics.js';
+import type { EngineParams } from './precopy.js';
 import type { Accounting, CaseName } from './types.js';
 
 /**
@@ -194,5 +195,100 @@ function kernel(
     dpO[i] = pages * downtimeFraction;
     gO[i] = 1 / leftFraction; // Eqs. 14, 22, 29
     uO[i] = (rho * liveFraction * oneMinusQ + downtimeFraction * (1 - rho)) / den; // Eqs. 16, 23, 31
+  }
+}
+
+/**
+ * One case at fixed parameters, evaluated at one alpha at a time (the optimiser's band walk): the same
+ * operations in the same order as {@link summarizeAt}, so the same doubles (test/model/batch.test.ts checks
+ * it), with rho, tau and ln(rho) computed once by {@link CaseAtAlpha.load} and the results left in fields: no
+ * object and no boxed number per evaluation. Reuse one instance; not re-entrant.
+ *
+ * @example const e = new CaseAtAlpha(); if (e.load(p, 'uniform', 'paper')) { e.at(0.05); e.downtimeSeconds }
+ */
+export class CaseAtAlpha {
+  // Fields start as doubles (NaN) so V8 stores them unboxed and updates them in place.
+  pages = Number.NaN;
+  tau = Number.NaN;
+  rho = Number.NaN;
+  logRho = Number.NaN;
+  liveFraction = Number.NaN;
+  heldFraction = Number.NaN;
+  consistent = false;
+  /** Outputs of the last {@link CaseAtAlpha.at}, as the fields of {@link Summary} of the same names. */
+  iterations = Number.NaN;
+  precopySeconds = Number.NaN;
+  downtimeSeconds = Number.NaN;
+  totalSeconds = Number.NaN;
+  pagesTransferred = Number.NaN;
+  downtimePages = Number.NaN;
+  gain = Number.NaN;
+  networkUtilization = Number.NaN;
+
+  /**
+   * Reads case `name` of `p` (assumed valid, as for summarizeAt): D, L, H and rho = D*tau as summarizeAt
+   * computes them (Eq. 17 for Hot I). Returns whether rho < 1; only then may {@link CaseAtAlpha.at} be called.
+   */
+  load(p: EngineParams, name: CaseName, accounting: Accounting): boolean {
+    let dirty: number;
+    let liveFraction = 1;
+    let heldFraction = 0;
+    if (name === 'uniform') dirty = p.dirtyPagesPerSecond!;
+    else if (name === 'hotPrecopy')
+      dirty = p.coldDirtyPagesPerSecond! * (1 - p.hotFraction!) + p.hotDirtyPagesPerSecond! * p.hotFraction!; // Eq. 17
+    else {
+      dirty = p.coldDirtyPagesPerSecond!;
+      heldFraction = p.hotFraction!;
+      liveFraction = 1 - heldFraction;
+    }
+    const tau = p.pageSizeBytes / p.bandwidthBytesPerSecond;
+    const rho = dirty * tau;
+    this.pages = p.pages;
+    this.tau = tau;
+    this.rho = rho;
+    this.liveFraction = liveFraction;
+    this.heldFraction = heldFraction;
+    this.consistent = accounting === 'consistent';
+    if (!(rho < 1)) return false;
+    this.logRho = Math.log(rho);
+    return true;
+  }
+
+  /** Evaluates at `alpha` (0 < alpha < 1) into the output fields (Table 1, as summarizeAt). */
+  at(alpha: number): void {
+    const rho = this.rho;
+    const logRho = this.logRho;
+    const liveFraction = this.liveFraction;
+    const heldFraction = this.heldFraction;
+    const pages = this.pages;
+    let n = 0;
+    if (rho > 0) {
+      n = Math.ceil((Math.log(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1; // iterationsFromLog, Eqs. 9-11
+      if (n < 0) n = 0;
+    }
+    const q = Math.exp((n + 1) * logRho);
+    const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
+    const oneMinusQ2 = oneMinusQ + q * (1 - rho);
+    const psTau = pages * this.tau;
+    const g = oneMinusQ / (1 - rho);
+    const precopySeconds = psTau * liveFraction * g; // Eqs. 7, 20, 27
+    const leftFraction = liveFraction * q + heldFraction;
+    const downtimeSeconds = psTau * leftFraction; // Eqs. 6, 18, 24-25
+    const den = liveFraction * oneMinusQ2 + heldFraction * (1 - rho);
+    let downtimeFraction: number;
+    if (!this.consistent) {
+      downtimeFraction = alpha + heldFraction;
+      this.pagesTransferred = ceilPages(pages * (liveFraction * g + downtimeFraction)); // Eqs. 13, 21, 28
+    } else {
+      downtimeFraction = leftFraction;
+      this.pagesTransferred = ceilPages(pages * (liveFraction * (oneMinusQ2 / (1 - rho)) + heldFraction));
+    }
+    this.iterations = n;
+    this.precopySeconds = precopySeconds;
+    this.downtimeSeconds = downtimeSeconds;
+    this.totalSeconds = precopySeconds + downtimeSeconds; // Eq. 8
+    this.downtimePages = pages * downtimeFraction;
+    this.gain = 1 / leftFraction; // Eqs. 14, 22, 29
+    this.networkUtilization = (rho * liveFraction * oneMinusQ + downtimeFraction * (1 - rho)) / den; // Eqs. 16, 23, 31
   }
 }

@@ -17,14 +17,11 @@
  */
 import {
   type Accounting,
+  CaseAtAlpha,
   type CaseName,
-  type HotParams,
   type ModelInput,
   ModelInputError,
-  type Summary,
-  type UniformParams,
   type NotConverged,
-  caseShape,
   ceilPages,
   checkAccounting,
   checkAlpha,
@@ -32,12 +29,8 @@ import {
   checkNonNegative,
   checkPages,
   checkPositive,
-  createBatchOutputs,
-  geometricSum,
-  iterations,
-  oneMinusPow,
+  iterationsFromLog,
   summarizeAt,
-  summarizeBatch,
 } from '../model/index.js';
 
 export type Objective = 'downtime' | 'totalTime' | 'pagesTransferred';
@@ -147,10 +140,9 @@ function checkProblem(p: OptimizeProblem, range: { min: number; max: number }): 
 
 /**
  * Validates the case parameters with the model's own checks, in the order summarizeUniform / summarizeHot*
- * run them (common parameters with alpha = `alpha`, then the case's rates), without copying the problem;
- * returns its summary at alpha = `alpha`.
+ * run them (common parameters with alpha = `alpha`, then the case's rates), without copying the problem.
  */
-function summaryAt(p: OptimizeProblem, alpha: number): Summary | NotConverged {
+function checkCase(p: OptimizeProblem, alpha: number): void {
   if (p.case === 'uniform') {
     if (p.dirtyPagesPerSecond === undefined) {
       throw new ModelInputError(
@@ -162,7 +154,7 @@ function summaryAt(p: OptimizeProblem, alpha: number): Summary | NotConverged {
     }
     checkCommonAt(p, alpha);
     checkNonNegative('dirtyPagesPerSecond', p.dirtyPagesPerSecond, 'pages/s');
-    return summarizeAt(p, 'uniform', alpha);
+    return;
   }
   const missing =
     p.hotFraction === undefined
@@ -184,7 +176,6 @@ function summaryAt(p: OptimizeProblem, alpha: number): Summary | NotConverged {
   checkHotFraction(p.hotFraction);
   checkNonNegative('hotDirtyPagesPerSecond', p.hotDirtyPagesPerSecond, 'pages/s');
   checkNonNegative('coldDirtyPagesPerSecond', p.coldDirtyPagesPerSecond, 'pages/s');
-  return summarizeAt(p, p.case, alpha);
 }
 
 /** checkCommon of the model with alpha given apart. */
@@ -197,56 +188,59 @@ function checkCommonAt(p: OptimizeProblem, alpha: number): void {
 }
 
 /**
- * One evaluation at a time through the batch kernel (bit for bit summarizeAt) into arrays allocated once, so
- * walking the bands allocates nothing per band.
+ * The case at one alpha at a time, bit for bit summarizeAt (ln rho computed once per problem, results in
+ * fields): walking the bands allocates nothing. optimize is synchronous and not re-entrant, so one instance.
  */
-const one = () => new Float64Array(1);
-const scratchIn = {
-  pages: one(),
-  pageSizeBytes: one(),
-  bandwidthBytesPerSecond: one(),
-  alpha: one(),
-  dirtyPagesPerSecond: one(),
-  hotFraction: one(),
-  hotDirtyPagesPerSecond: one(),
-  coldDirtyPagesPerSecond: one(),
-};
-const scratch = createBatchOutputs(1);
+const ev = new CaseAtAlpha();
 
-function loadScratch(p: OptimizeProblem): void {
-  scratchIn.pages[0] = p.pages;
-  scratchIn.pageSizeBytes[0] = p.pageSizeBytes;
-  scratchIn.bandwidthBytesPerSecond[0] = p.bandwidthBytesPerSecond;
-  scratchIn.dirtyPagesPerSecond[0] = p.dirtyPagesPerSecond ?? Number.NaN;
-  scratchIn.hotFraction[0] = p.hotFraction ?? Number.NaN;
-  scratchIn.hotDirtyPagesPerSecond[0] = p.hotDirtyPagesPerSecond ?? Number.NaN;
-  scratchIn.coldDirtyPagesPerSecond[0] = p.coldDirtyPagesPerSecond ?? Number.NaN;
-}
+const NO_CONSTRAINTS: Constraints = Object.freeze({});
 
-function scratchMeets(c: Constraints): boolean {
+/** Whether the last evaluation meets every constraint of `c`. */
+function meets(c: Constraints): boolean {
   return (
-    (c.maxNetworkUtilization === undefined || scratch.networkUtilization[0]! <= c.maxNetworkUtilization) &&
-    (c.maxDowntimeSeconds === undefined || scratch.downtimeSeconds[0]! <= c.maxDowntimeSeconds) &&
-    (c.maxTotalSeconds === undefined || scratch.totalSeconds[0]! <= c.maxTotalSeconds) &&
-    (c.maxPagesTransferred === undefined || scratch.pagesTransferred[0]! <= c.maxPagesTransferred)
+    (c.maxNetworkUtilization === undefined || ev.networkUtilization <= c.maxNetworkUtilization) &&
+    (c.maxDowntimeSeconds === undefined || ev.downtimeSeconds <= c.maxDowntimeSeconds) &&
+    (c.maxTotalSeconds === undefined || ev.totalSeconds <= c.maxTotalSeconds) &&
+    (c.maxPagesTransferred === undefined || ev.pagesTransferred <= c.maxPagesTransferred)
   );
 }
 
-const SNAP_LO = new Float64Array(4);
-const SNAP_TOP = new Float64Array(4);
-const SNAP_HI = new Float64Array(4);
+/** alpha at the start of band k (inclusive): rho^(k+1), or the range's lower end for the top band kHi. */
+function bandStart(k: number, kHi: number, min: number, rho: number): number {
+  return k === kHi ? min : rho ** (k + 1);
+}
+
+/** 1 - rho^k with ln(rho) given: oneMinusPow(rho, k) without recomputing the logarithm (the same double). */
+function oneMinusPowLog(rho: number, logRho: number, k: number): number {
+  return rho === 0 ? 1 : -Math.expm1(k * logRho);
+}
 
 /** A limit exceeded by more than float noise: the true value is above it too. */
 const CLEAR = 1 + 1e-9;
 
-/** One band's feasible interval and values. */
-interface BandEval {
-  k: number;
-  lo: number; // alpha at the band's start (inclusive)
-  hi: number; // end of the feasible part
-  hiInclusive: boolean;
-  /** The quantities at the band's start (read from the scratch evaluation, no second evaluation). */
-  atLo: Pick<Summary, 'networkUtilization' | 'pagesTransferred' | 'downtimeSeconds' | 'totalSeconds'>;
+/**
+ * Where the downtime walk (from kHi down) may start when Ttotal <= tMax is asked: every band from the returned
+ * one + 1 up to kHi is infeasible, so walking them changes nothing (and no band they would stop the walk at
+ * is feasible either). Ttotal is constant on a band and increases with n (Eqs. 7-8):
+ *   Ttotal(n) = Ps*tau*(L/(1-rho) + H - L*q*rho/(1-rho)),  q = rho^(n+1),
+ * so Ttotal <= tMax  <=>  q >= q* = (L/(1-rho) + H - tMax/(Ps*tau)) * (1-rho)/(L*rho)
+ *                    <=>  n <= K* = floor(ln q* / ln rho) - 1.
+ * K* is only an estimate in floating point, so the band j = K* + 2 is evaluated: if its Ttotal is clearly above
+ * tMax (by CLEAR, far above float noise), every band from j up is infeasible by monotonicity and the walk starts
+ * at j - 1; otherwise (or when no estimate applies) at kHi, as without this shortcut. One evaluation instead of
+ * up to kHi - K* of them.
+ */
+function skipOverTotal(tMax: number, p: OptimizeProblem, kLo: number, kHi: number, min: number): number {
+  const rho = ev.rho;
+  const L = ev.liveFraction;
+  if (!(rho > 0) || !(L > 0)) return kHi;
+  const qStar = (L / (1 - rho) + ev.heldFraction - tMax / (p.pages * ev.tau)) * ((1 - rho) / (L * rho));
+  if (!(qStar > 0)) return kHi; // every band meets tMax
+  let j = qStar >= 1 ? kLo : Math.floor(Math.log(qStar) / ev.logRho) + 1; // K* + 2
+  if (!(j >= kLo)) j = kLo; // also NaN
+  if (j >= kHi) return kHi;
+  ev.at(bandStart(j, kHi, min, rho));
+  return ev.totalSeconds > tMax * CLEAR ? j - 1 : kHi;
 }
 
 /**
@@ -268,144 +262,167 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
   const objective = p.objective ?? 'downtime';
   const accounting = p.accounting ?? 'paper';
   checkProblem(p, range);
-  const first = summaryAt(p, range.min); // validates every case parameter
-  if (!first.converged) {
+  checkCase(p, range.min); // every case parameter, as summarizing at range.min would
+  if (!ev.load(p, p.case, accounting)) {
+    const first = summarizeAt(p, p.case, range.min) as NotConverged; // rho >= 1: for its reason
     return { feasible: false, converged: false, case: p.case, objective, rho: first.rho, reason: first.reason };
   }
-  const shape =
-    p.case === 'uniform'
-      ? caseShape('uniform', p as unknown as UniformParams)
-      : caseShape(p.case, p as unknown as HotParams);
-  const rho = first.rho;
-  const L = shape.liveFraction;
-  const H = shape.heldFraction;
+  const rho = ev.rho;
+  const logRho = ev.logRho;
+  const L = ev.liveFraction;
+  const H = ev.heldFraction;
   const Ps = p.pages;
-  const kHi = iterations(rho, range.min);
-  const kLo = iterations(rho, range.max);
+  const min = range.min;
+  const max = range.max;
+  // iterations(rho, alpha) with ln(rho) computed once (the same integers)
+  const kHi = rho > 0 ? iterationsFromLog(logRho, min) : 0;
+  const kLo = rho > 0 ? iterationsFromLog(logRho, max) : 0;
   if (kHi - kLo + 1 > MAX_BANDS) {
     throw new ModelInputError(
       'alphaRange',
-      `${range.min}:${range.max}`,
+      `${min}:${max}`,
       `a range spanning at most ${MAX_BANDS} values of n (rho = ${rho} is very close to 1): raise the lower end`,
     );
   }
-  const c = p.constraints ?? {};
-  // The case at another alpha, into the scratch arrays: converges, since rho < 1 was established at range.min.
-  const bandStart = (k: number) => (k === kHi ? range.min : rho ** (k + 1));
-  loadScratch(p);
-  const evalAt = (a: number) => {
-    scratchIn.alpha[0] = a;
-    summarizeBatch(p.case, scratchIn, scratch, 1, accounting);
-  };
+  const c = p.constraints ?? NO_CONSTRAINTS;
+  const uMax = c.maxNetworkUtilization;
+  const dMax = c.maxDowntimeSeconds;
+  const tMax = c.maxTotalSeconds;
+  const pMax = c.maxPagesTransferred;
 
-  /** Feasible part of band k, or undefined (no allocation unless feasible; the scratch holds band k's start). */
-  const evalBand = (k: number): BandEval | undefined => {
-    const lo = bandStart(k);
-    evalAt(lo);
-    if (!scratchMeets(c)) return undefined;
-    const atLo = {
-      networkUtilization: scratch.networkUtilization[0]!,
-      pagesTransferred: scratch.pagesTransferred[0]!,
-      downtimeSeconds: scratch.downtimeSeconds[0]!,
-      totalSeconds: scratch.totalSeconds[0]!,
-    };
-    let hi = k === kLo ? range.max : rho ** k;
-    let hiInclusive = k === kLo;
-    if (accounting === 'paper') {
-      // Unet(alpha) = Unet(lo) + (alpha - lo)(1 - rho)/den on the band (Eqs. 16, 23, 31).
-      if (c.maxNetworkUtilization !== undefined && rho < 1) {
-        const den = L * oneMinusPow(rho, k + 2) + H * (1 - rho);
-        const cut = lo + ((c.maxNetworkUtilization - atLo.networkUtilization) * den) / (1 - rho);
-        if (cut < hi || (cut === hi && !hiInclusive)) {
-          hi = Math.max(lo, cut);
-          hiInclusive = true;
-        }
-      }
-      // PTotalMig(alpha) = ceil(Ps*(L*g + alpha + H)) <= P  <=>  alpha <= P/Ps - L*g - H (Eqs. 13, 21, 28).
-      if (c.maxPagesTransferred !== undefined) {
-        const cut = Math.floor(c.maxPagesTransferred) / Ps - L * geometricSum(rho, k + 1) - H;
-        if (cut < hi || (cut === hi && !hiInclusive)) {
-          hi = Math.max(lo, cut);
-          hiInclusive = true;
-        }
-      }
-    }
-    return { k, lo, hi, hiInclusive, atLo };
-  };
-
-  let best: BandEval | undefined;
+  // The best band so far: k (-1 for none) and its start's quantities (no object per band).
+  let bestK = -1;
+  let bestLo = Number.NaN;
+  let bestU = Number.NaN;
+  let bestP = Number.NaN;
+  let bestD = Number.NaN;
+  let bestT = Number.NaN;
+  // Band starts evaluated on the way that infeasible() needs (kLo, kHi - 1, kHi): bits 1, 2, 4 of `snapped`.
+  let snapped = 0;
   if (objective === 'downtime') {
-    for (let k = kHi; k >= kLo && !best; k--) {
-      best = evalBand(k);
+    let kStart = kHi;
+    if (tMax !== undefined && kHi - kLo >= 3) kStart = skipOverTotal(tMax, p, kLo, kHi, min);
+    for (let k = kStart; k >= kLo; k--) {
+      const lo = bandStart(k, kHi, min, rho);
+      ev.at(lo);
+      if (meets(c)) {
+        bestK = k;
+        bestLo = lo;
+        break;
+      }
+      if (k === kHi) {
+        snap(SNAP_HI);
+        snapped |= 4;
+      } else if (k === kHi - 1) {
+        snap(SNAP_TOP);
+        snapped |= 2;
+      }
+      if (k === kLo) {
+        snap(SNAP_LO);
+        snapped |= 1;
+      }
       // Fewer rounds only raise Tdown (constant on a band) and Unet at the band starts below kHi (Eqs. 6, 16, 23,
       // 31; see the header): once either is clearly above its limit, no band below can be feasible.
       if (
-        !best &&
-        ((c.maxDowntimeSeconds !== undefined && scratch.downtimeSeconds[0]! > c.maxDowntimeSeconds * CLEAR) ||
-          (k < kHi &&
-            c.maxNetworkUtilization !== undefined &&
-            scratch.networkUtilization[0]! > c.maxNetworkUtilization * CLEAR))
+        (dMax !== undefined && ev.downtimeSeconds > dMax * CLEAR) ||
+        (k < kHi && uMax !== undefined && ev.networkUtilization > uMax * CLEAR)
       )
         break;
     }
   } else if (objective === 'totalTime') {
-    for (let k = kLo; k <= kHi && !best; k++) {
-      best = evalBand(k);
+    for (let k = kLo; k <= kHi; k++) {
+      const lo = bandStart(k, kHi, min, rho);
+      ev.at(lo);
+      if (meets(c)) {
+        bestK = k;
+        bestLo = lo;
+        break;
+      }
       // More rounds only raise Ttotal (constant on a band, Eq. 8): once clearly above its limit, stop.
-      if (!best && c.maxTotalSeconds !== undefined && scratch.totalSeconds[0]! > c.maxTotalSeconds * CLEAR) break;
+      if (tMax !== undefined && ev.totalSeconds > tMax * CLEAR) break;
     }
   } else {
     for (let k = kHi; k >= kLo; k--) {
-      const b = evalBand(k);
-      if (b && (!best || b.atLo.pagesTransferred < best.atLo.pagesTransferred)) best = b;
+      const lo = bandStart(k, kHi, min, rho);
+      ev.at(lo);
+      if (meets(c) && (bestK < 0 || ev.pagesTransferred < bestP)) {
+        bestK = k;
+        bestLo = lo;
+        bestP = ev.pagesTransferred;
+        bestU = ev.networkUtilization;
+        bestD = ev.downtimeSeconds;
+        bestT = ev.totalSeconds;
+      }
     }
-    if (best && accounting === 'paper') {
+  }
+  if (bestK < 0) return infeasible(p, objective, accounting, rho, kLo, kHi, min, snapped);
+  if (objective !== 'pagesTransferred') {
+    // the walk stopped right after evaluating the best band's start
+    bestP = ev.pagesTransferred;
+    bestU = ev.networkUtilization;
+    bestD = ev.downtimeSeconds;
+    bestT = ev.totalSeconds;
+  }
+
+  // The feasible part of the best band: [lo, hi].
+  const k = bestK;
+  const lo = bestLo;
+  let hi = k === kLo ? max : rho ** k;
+  let hiInclusive = k === kLo;
+  if (accounting === 'paper') {
+    // Unet(alpha) = Unet(lo) + (alpha - lo)(1 - rho)/den on the band (Eqs. 16, 23, 31).
+    if (uMax !== undefined) {
+      const den = L * oneMinusPowLog(rho, logRho, k + 2) + H * (1 - rho);
+      const cut = lo + ((uMax - bestU) * den) / (1 - rho);
+      if (cut < hi || (cut === hi && !hiInclusive)) {
+        hi = Math.max(lo, cut);
+        hiInclusive = true;
+      }
+    }
+    // PTotalMig(alpha) = ceil(Ps*(L*g + alpha + H)) <= P  <=>  alpha <= P/Ps - L*g - H (Eqs. 13, 21, 28).
+    if (pMax !== undefined) {
+      const cut = Math.floor(pMax) / Ps - L * (oneMinusPowLog(rho, logRho, k + 1) / (1 - rho)) - H;
+      if (cut < hi || (cut === hi && !hiInclusive)) {
+        hi = Math.max(lo, cut);
+        hiInclusive = true;
+      }
+    }
+    if (objective === 'pagesTransferred') {
       // Within the band only the alphas whose page count rounds to the same value stay optimal.
-      const cut = best.atLo.pagesTransferred / Ps - L * geometricSum(rho, best.k + 1) - H;
-      if (cut < best.hi) {
-        best.hi = Math.max(best.lo, cut);
-        best.hiInclusive = true;
+      const cut = bestP / Ps - L * (oneMinusPowLog(rho, logRho, k + 1) / (1 - rho)) - H;
+      if (cut < hi) {
+        hi = Math.max(lo, cut);
+        hiInclusive = true;
       }
     }
   }
 
-  if (!best) return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, evalAt);
-
-  let atHi: Pick<Summary, 'networkUtilization' | 'pagesTransferred'> = best.atLo;
-  if (best.hiInclusive) {
-    evalAt(best.hi);
-    atHi = { networkUtilization: scratch.networkUtilization[0]!, pagesTransferred: scratch.pagesTransferred[0]! };
+  let hiU = bestU;
+  let hiP = bestP;
+  if (hiInclusive) {
+    ev.at(hi);
+    hiU = ev.networkUtilization;
+    hiP = ev.pagesTransferred;
   }
   // Unet and pages at the (possibly open) upper end: their supremum on the band, by the affine forms.
-  const supUnet =
-    accounting === 'paper' && !best.hiInclusive
-      ? best.atLo.networkUtilization +
-        ((best.hi - best.lo) * (1 - rho)) / (L * oneMinusPow(rho, best.k + 2) + H * (1 - rho))
-      : atHi.networkUtilization;
-  const supPages =
-    accounting === 'paper' && !best.hiInclusive
-      ? ceilPages(Ps * (L * geometricSum(rho, best.k + 1) + best.hi + H))
-      : atHi.pagesTransferred;
-  const recommended = best.hi > best.lo ? Math.sqrt(best.lo * best.hi) : best.lo;
+  if (accounting === 'paper' && !hiInclusive) {
+    hiU = bestU + ((hi - lo) * (1 - rho)) / (L * oneMinusPowLog(rho, logRho, k + 2) + H * (1 - rho));
+    hiP = ceilPages(Ps * (L * (oneMinusPowLog(rho, logRho, k + 1) / (1 - rho)) + hi + H));
+  }
+  const recommended = hi > lo ? Math.sqrt(lo * hi) : lo;
   return {
     feasible: true,
     converged: true,
     case: p.case,
     objective,
     accounting,
-    alpha: {
-      min: best.lo,
-      max: best.hi,
-      minInclusive: true,
-      maxInclusive: best.hiInclusive,
-      recommended,
-    },
+    alpha: { min: lo, max: hi, minInclusive: true, maxInclusive: hiInclusive, recommended },
     rho,
-    iterations: best.k,
-    downtimeSeconds: best.atLo.downtimeSeconds,
-    totalSeconds: best.atLo.totalSeconds,
-    pagesTransferred: { min: best.atLo.pagesTransferred, max: supPages },
-    networkUtilization: { min: best.atLo.networkUtilization, max: supUnet },
+    iterations: k,
+    downtimeSeconds: bestD,
+    totalSeconds: bestT,
+    pagesTransferred: { min: bestP, max: hiP },
+    networkUtilization: { min: bestU, max: hiU },
   };
 }
 
@@ -416,6 +433,63 @@ const LIMIT_OF: Record<ConstraintName, keyof Infeasible['best']> = {
   maxPagesTransferred: 'pagesTransferred',
 };
 
+const KEYS = ['networkUtilization', 'downtimeSeconds', 'totalSeconds', 'pagesTransferred'] as const;
+const SNAP_LO = new Float64Array(4);
+const SNAP_TOP = new Float64Array(4);
+const SNAP_HI = new Float64Array(4);
+const SNAP_NEXT = new Float64Array(4);
+/** Whether SNAP_NEXT holds band kLo + 1 of the current infeasible() call. */
+let haveNext = false;
+
+function snap(dst: Float64Array): void {
+  dst[0] = ev.networkUtilization;
+  dst[1] = ev.downtimeSeconds;
+  dst[2] = ev.totalSeconds;
+  dst[3] = ev.pagesTransferred;
+}
+
+/** The least value of quantity j of KEYS over the alpha range, and the lowest alpha where it is reached. */
+function least(j: number, two: boolean, kLo: number, kHi: number, min: number, rho: number): ValueAt {
+  let v = Number.POSITIVE_INFINITY;
+  let at = kHi;
+  if (two) {
+    const vLo = SNAP_LO[j]!;
+    const vTop = SNAP_TOP[j]!;
+    if (vTop <= vLo) {
+      v = vTop;
+      at = kHi - 1;
+    } else {
+      // increasing in n: ties with kLo extend to more rounds (lower alpha); bounded by the bands
+      v = vLo;
+      at = kLo;
+      for (let k = kLo + 1; k < kHi - 1; k++) {
+        let vk: number;
+        if (k === kLo + 1) {
+          // every quantity increasing in n looks at band kLo + 1 first: evaluate it once
+          if (!haveNext) {
+            ev.at(bandStart(k, kHi, min, rho));
+            snap(SNAP_NEXT);
+            haveNext = true;
+          }
+          vk = SNAP_NEXT[j]!;
+        } else {
+          ev.at(bandStart(k, kHi, min, rho));
+          vk = ev[KEYS[j]!];
+        }
+        if (vk > v) break;
+        v = vk;
+        at = k;
+      }
+    }
+  }
+  const vHi = SNAP_HI[j]!;
+  if (vHi <= v) {
+    v = vHi;
+    at = kHi;
+  }
+  return { value: v, atAlpha: bandStart(at, kHi, min, rho) };
+}
+
 function infeasible(
   p: OptimizeProblem,
   objective: Objective,
@@ -423,61 +497,37 @@ function infeasible(
   rho: number,
   kLo: number,
   kHi: number,
-  bandStart: (k: number) => number,
-  evalAt: (alpha: number) => void,
+  min: number,
+  snapped: number,
 ): Infeasible {
   // Over the band starts below kHi every quantity is monotone in n (Tdown decreasing, Ttotal increasing, Unet
   // decreasing, PTotalMig monotone one way or the other: see the header), and constant or increasing within a
   // band. So its least value is at kLo, at kHi - 1 or at range.min (band kHi), and where several alphas tie
   // the lowest one is kept: a few evaluations instead of a walk over every band.
-  const KEYS = ['networkUtilization', 'downtimeSeconds', 'totalSeconds', 'pagesTransferred'] as const;
-  const snap = (k: number, dst: Float64Array): void => {
-    evalAt(bandStart(k));
-    for (let j = 0; j < 4; j++) dst[j] = scratch[KEYS[j]!][0]!;
-  };
   const two = kHi > kLo;
+  // (the walk may have evaluated some of these band starts already: the same alpha gives the same doubles)
   if (two) {
-    snap(kLo, SNAP_LO);
-    snap(kHi - 1, SNAP_TOP);
+    if ((snapped & 1) === 0) {
+      ev.at(bandStart(kLo, kHi, min, rho));
+      snap(SNAP_LO);
+    }
+    if ((snapped & 2) === 0) {
+      ev.at(bandStart(kHi - 1, kHi, min, rho));
+      snap(SNAP_TOP);
+    }
   }
-  snap(kHi, SNAP_HI);
-  const least = (key: keyof Infeasible['best']): ValueAt => {
-    const j = KEYS.indexOf(key);
-    let v = Number.POSITIVE_INFINITY;
-    let at = kHi;
-    if (two) {
-      const vLo = SNAP_LO[j]!;
-      const vTop = SNAP_TOP[j]!;
-      if (vTop <= vLo) {
-        v = vTop;
-        at = kHi - 1;
-      } else {
-        // increasing in n: ties with kLo extend to more rounds (lower alpha); bounded by the bands
-        v = vLo;
-        at = kLo;
-        for (let k = kLo + 1; k < kHi - 1; k++) {
-          evalAt(bandStart(k));
-          const vk = scratch[key][0]!;
-          if (vk > v) break;
-          v = vk;
-          at = k;
-        }
-      }
-    }
-    const vHi = SNAP_HI[j]!;
-    if (vHi <= v) {
-      v = vHi;
-      at = kHi;
-    }
-    return { value: v, atAlpha: bandStart(at) };
-  };
+  if ((snapped & 4) === 0) {
+    ev.at(min);
+    snap(SNAP_HI);
+  }
+  haveNext = false;
   const bestOf = {
-    networkUtilization: least('networkUtilization'),
-    downtimeSeconds: least('downtimeSeconds'),
-    totalSeconds: least('totalSeconds'),
-    pagesTransferred: least('pagesTransferred'),
+    networkUtilization: least(0, two, kLo, kHi, min, rho),
+    downtimeSeconds: least(1, two, kLo, kHi, min, rho),
+    totalSeconds: least(2, two, kLo, kHi, min, rho),
+    pagesTransferred: least(3, two, kLo, kHi, min, rho),
   };
-  const c = p.constraints ?? {};
+  const c = p.constraints ?? NO_CONSTRAINTS;
   const active = (Object.keys(c) as ConstraintName[]).filter((k) => c[k] !== undefined);
   const alone = active.filter((k) => bestOf[LIMIT_OF[k]].value > (c[k] as number));
   return {

@@ -3,6 +3,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   type Accounting,
+  CaseAtAlpha,
   type CaseName,
   ModelInputError,
   createBatchOutputs,
@@ -111,4 +112,46 @@ describe('summarizeBatch', () => {
     expect(() => createBatchOutputs(0)).toThrow(/capacity/);
     expect(() => createBatchOutputs(2 ** 40)).toThrow(/capacity/);
   });
+});
+
+describe('CaseAtAlpha', () => {
+  test.prop(
+    [
+      point,
+      fc.array(fc.oneof(fc.double({ min: 1e-300, max: 0.999999, noNaN: true }), fc.constantFrom(0.16, 0.05)), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+      fc.constantFrom<CaseName>('uniform', 'hotPrecopy', 'hotDowntime'),
+      fc.constantFrom<Accounting>('paper', 'consistent'),
+    ],
+    { seed: 12, numRuns: 300 },
+  )(
+    'load + at(alpha) equals summarizeAt bit for bit, alpha after alpha on one instance',
+    (pt, alphas, name, accounting) => {
+      const tau = pt.pageSizeBytes / pt.bandwidthBytesPerSecond;
+      const params = {
+        pages: pt.pages,
+        pageSizeBytes: pt.pageSizeBytes,
+        bandwidthBytesPerSecond: pt.bandwidthBytesPerSecond,
+        dirtyPagesPerSecond: pt.rho / tau,
+        hotFraction: pt.hotFraction,
+        coldDirtyPagesPerSecond: pt.rho / tau,
+        hotDirtyPagesPerSecond: (pt.hotRatio * pt.rho) / tau,
+        accounting,
+      };
+      const e = new CaseAtAlpha();
+      const converges = e.load(params, name, accounting);
+      for (const alpha of alphas) {
+        const s = summarizeAt(params, name, alpha);
+        expect(converges).toBe(s.converged);
+        expect(Object.is(e.rho, s.rho)).toBe(true);
+        if (!s.converged) continue;
+        e.at(alpha);
+        for (const q of QUANTITIES) {
+          if (!Object.is(e[q], s[q])) expect.fail(`${name} ${q} at alpha ${alpha}: ${e[q]} vs summarizeAt ${s[q]}`);
+        }
+      }
+    },
+  );
 });

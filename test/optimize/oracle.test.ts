@@ -132,6 +132,51 @@ describe('optimize() equals a brute-force oracle', () => {
   });
 });
 
+describe('optimize() with a total-time limit and many bands', () => {
+  // The downtime walk skips the bands a Ttotal limit rules out (estimated in closed form, confirmed by one
+  // evaluation). Reference: the plain walk, evaluating the start of every band from the top (range.min) down and
+  // taking the first that meets the limit (Tdown decreases with fewer rounds, so that band is the optimum).
+  test.prop(
+    [
+      fc.constantFrom<CaseName>('uniform', 'hotPrecopy', 'hotDowntime'),
+      fc.double({ min: 0.9, max: 0.999, noNaN: true }),
+      fc.double({ min: 1e-4, max: 0.01, noNaN: true }),
+      fc.double({ min: 0.8, max: 30, noNaN: true }),
+      fc.double({ min: 0, max: 0.3, noNaN: true }),
+    ],
+    { seed: 2014, numRuns: 120 },
+  )('finds the band the plain walk over every band finds', (name, rho, lo, totalShare, hotFraction) => {
+    const tau = 0.001;
+    const pages = 100_000;
+    const p: OptimizeProblem = {
+      case: name,
+      pages,
+      pageSizeBytes: 4096,
+      bandwidthBytesPerSecond: 4096 / tau,
+      dirtyPagesPerSecond: rho / tau,
+      hotFraction,
+      coldDirtyPagesPerSecond: rho / tau,
+      hotDirtyPagesPerSecond: rho / tau,
+      alphaRange: { min: lo, max: 0.999 },
+      constraints: { maxTotalSeconds: totalShare * pages * tau },
+    };
+    const first = evaluate(p, lo);
+    const r0 = first.rho;
+    let expected: { k: number; alpha: number } | undefined;
+    for (let k = first.iterations; k >= 0 && !expected; k--) {
+      const alpha = k === first.iterations ? lo : r0 ** (k + 1);
+      if (alpha > 0.999) break;
+      if (evaluate(p, alpha).totalSeconds <= p.constraints!.maxTotalSeconds!) expected = { k, alpha };
+    }
+    const r = optimize(p);
+    expect(r.feasible).toBe(expected !== undefined);
+    if (r.feasible && expected) {
+      expect(r.iterations).toBe(expected.k);
+      expect(r.alpha.min).toBe(expected.alpha);
+    }
+  });
+});
+
 describe('optimize() edge cases', () => {
   const paper = {
     pages: 4096,
