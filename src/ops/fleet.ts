@@ -148,6 +148,12 @@ export interface FleetBaselineJson {
   readonly objectiveValue: number;
   readonly summary: FleetSummaryJson;
   readonly violations: readonly Violation[];
+  /**
+   * Only for inventories above 1000 VMs: the planner stopped predicting this baseline here because it was still
+   * running after the best feasible baseline had ended; `objectiveValue` and `summary` then cover the run up to
+   * this time only, and `feasible` is false (unknown).
+   */
+  readonly truncatedAtSeconds?: number;
 }
 
 export interface FleetPlanJson {
@@ -381,6 +387,7 @@ function baselineJson(e: Evaluated): FleetBaselineJson {
     objectiveValue: e.objective,
     summary: summaryJson(e.prediction),
     violations: e.violations,
+    ...(e.truncatedAtSeconds !== undefined ? { truncatedAtSeconds: e.truncatedAtSeconds } : {}),
   };
 }
 

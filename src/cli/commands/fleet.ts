@@ -146,7 +146,11 @@ function planTable(r: FleetPlanJson, commands: string): string {
   for (const b of r.baselines) {
     brows.push([
       b.name,
-      b.feasible ? 'yes' : 'no',
+      b.truncatedAtSeconds !== undefined
+        ? `? (stopped at ${fmt(b.truncatedAtSeconds, 4)} s)`
+        : b.feasible
+          ? 'yes'
+          : 'no',
       fmt(b.objectiveValue, 5),
       humanDuration(b.summary.makespanSeconds),
       humanDuration(b.summary.maxDowntimeSeconds),
