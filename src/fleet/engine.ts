@@ -592,7 +592,8 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       rate[j] = at;
       unfrozen--;
       for (const l of M[j]!.links) {
-        const c = (cntLink[l]! -= 1);
+        cntLink[l]! -= 1;
+        const c = cntLink[l]!;
         frozenSum[l]! += at;
         linkVer[l]! += 1;
         if (c > 0) fill.push(Math.max(at, (linkCap[l]! - frozenSum[l]!) / c), l, linkVer[l]!);

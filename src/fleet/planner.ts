@@ -191,7 +191,9 @@ function rhoAlone(vm: Vm, capacity: number): number {
 export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanResult {
   const objective = options.objective ?? 'makespan';
   const n = inv.vms.length;
-  const budget = Math.max(4, Math.floor(options.budget ?? Math.min(150, Math.max(2, 60_000 / n))));
+  // Default budget: 150 candidate runs up to 133 VMs, then 20,000 / VMs (150 at 133, 20 at 1,000), at least 2
+  // (10,000 VMs: 2; each run there costs ~0.15-0.3 s of CPU). An explicit budget is honoured down to 1.
+  const budget = Math.max(1, Math.floor(options.budget ?? Math.min(150, Math.max(2, 20_000 / n))));
   const net = buildNetwork(inv);
   const targets = assignTargets(inv);
   let evaluations = 0;
