@@ -9,6 +9,7 @@ import {
   baselinePlan,
   buildNetwork,
   planFleet,
+  predictFleet,
   resolveInventory,
   scheduleOf,
   simulateFleet,
@@ -173,5 +174,68 @@ describe('the two simulator options the fleet adapter uses', () => {
     expect(full.rounds.length).toBe(1);
     expectRel(full.precopySeconds, 2 ** 20 / 1e9, 1e-15);
     expect(full.downtimeSeconds).toBe(0);
+  });
+});
+
+describe('engine shortcuts against the simulator', () => {
+  it('fast-forward of repeating rounds: a non-converging VM beside a converging one, round for round', () => {
+    // v dirties 5e5 pages/s (2.05e9 B/s) > even the whole 1e9 B/s link: its dirty set saturates at Ps, every round sends
+    // Ps pages and repeats the last one (fast-forwarded); w ends meanwhile (v's rate doubles: a new repeating
+    // phase); after maxRounds = 300 rounds the predictor cancels v where the simulator forces its stop-and-copy.
+    const inv = resolveInventory({
+      hosts: [
+        { name: 'a', nic: '8Gbit/s' },
+        { name: 'b', nic: '80Gbit/s' },
+      ],
+      vms: [
+        { name: 'v', host: 'a', memory: '1GiB', dirtyRate: 500000 },
+        { name: 'w', host: 'a', memory: '2GiB', dirtyRate: 1000 },
+      ],
+      policy: { linkShare: 1, maxBandwidth: 'unlimited', maxRounds: 300 },
+    });
+    const s = scheduleFor(inv, baselinePlan(inv, 'kubevirt'));
+    const { predicted: p, raw } = simulateFleet(s);
+    const v = p.migrations[0]!;
+    const rv = raw.migrations[0]!;
+    expect(v.converged).toBe(false);
+    expect(rv.converged).toBe(false);
+    expect(v.rounds).toBe(300);
+    expect(rv.rounds.length).toBe(300);
+    expectRel(v.endSeconds, rv.stopSeconds, REL);
+    expectRel(
+      v.bytesSent,
+      rv.rounds.reduce((a, r) => a + r.bytesSent, 0),
+      REL,
+    );
+    const w = p.migrations[1]!;
+    const rw = raw.migrations[1]!;
+    expect(w.converged).toBe(true);
+    expectRel(w.endSeconds, rw.endSeconds, REL);
+    expectRel(w.downtimeSeconds, rw.downtimeSeconds, REL);
+  });
+
+  it('horizon: the prediction stops at the first event past it and says so', () => {
+    // Two 1 GiB VMs, D = 0, one after the other (total cap 1) on 1e9 B/s: the first ends at 2^30 / 1e9 =
+    // 1.073741824 s, the second at twice that. Horizon 1.5 s: the second's end (2.147483648 s) is past it.
+    const inv = resolveInventory({
+      hosts: [
+        { name: 'a', nic: '8Gbit/s' },
+        { name: 'b', nic: '8Gbit/s' },
+      ],
+      vms: [
+        { name: 'v1', host: 'a', memory: '1GiB', dirtyRate: 0 },
+        { name: 'v2', host: 'a', memory: '1GiB', dirtyRate: 0 },
+      ],
+      policy: { linkShare: 1, maxBandwidth: 'unlimited', maxTotal: 1 },
+    });
+    const s = scheduleFor(inv, baselinePlan(inv, 'kubevirt'));
+    const full = predictFleet(s);
+    expectRel(full.makespanSeconds, 2 ** 31 / 1e9, 1e-15);
+    const cut = predictFleet({ ...s, horizonSeconds: 1.5 });
+    expectRel(cut.truncatedAtSeconds!, 2 ** 31 / 1e9, 1e-15);
+    expect(cut.migrations[0]!.converged).toBe(true);
+    expect(cut.migrations[1]!.converged).toBe(false);
+    expect(cut.migrations[1]!.reason).toMatch(/not predicted past 1.5 s/);
+    expect(cut.makespanSeconds).toBe(cut.truncatedAtSeconds);
   });
 });
