@@ -28,6 +28,7 @@ import {
   assignTargets,
   toMigration,
 } from './build.js';
+import type { MigrationCache } from './build.js';
 import { type FleetPrediction, type MigrationOutcome, predictFleet } from './engine.js';
 import { type Inventory, QEMU_DEFAULT_DOWNTIME_LIMIT_SECONDS, type Vm } from './inventory.js';
 import { BASELINE_DESCRIPTIONS, BASELINE_NAMES, type BaselineName, baselinePlan } from './policies.js';
@@ -200,13 +201,14 @@ export function planFleet(inv: Inventory, options: PlanOptions = {}): FleetPlanR
   // Pruning by the incumbent (makespan objective only, and only once a feasible schedule is known): a schedule
   // with an event after the incumbent's makespan ends after it, so its prediction stops there.
   let incumbent: Evaluated | undefined;
+  const built: MigrationCache = new Map();
   const horizon = (): number | undefined =>
     objective === 'makespan' && incumbent?.feasible ? incumbent.objective : undefined;
   const evaluate = (name: string, description: string, plan: DispatchPlan): Evaluated => {
     evaluations++;
     const h = horizon();
     const prediction = predictFleet({
-      ...scheduleOf(inv, net, targets, plan),
+      ...scheduleOf(inv, net, targets, plan, built),
       ...(h !== undefined ? { horizonSeconds: h } : {}),
     });
     if (prediction.truncatedAtSeconds !== undefined) {
