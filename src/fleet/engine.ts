@@ -215,11 +215,16 @@ export function validateSchedule(s: FleetScheduleInput): void {
   });
   // `after` must not form a cycle (Kahn's algorithm, bounded by n + edges).
   const indeg = new Int32Array(n);
-  const succ: number[][] = Array.from({ length: n }, () => []);
+  // Successor lists only for migrations something waits for (no array per migration at 10,000 of them).
+  const succ: (number[] | undefined)[] = new Array(n);
   s.migrations.forEach((m, i) => {
     for (const a of m.after) {
       indeg[i]! += 1;
-      succ[a]!.push(i);
+      {
+        const list = succ[a];
+        if (list) list.push(i);
+        else succ[a] = [i];
+      }
     }
   });
   const queue: number[] = [];
@@ -228,7 +233,7 @@ export function validateSchedule(s: FleetScheduleInput): void {
   while (queue.length > 0) {
     const i = queue.pop()!;
     seen++;
-    for (const j of succ[i]!) if (--indeg[j]! === 0) queue.push(j);
+    for (const j of succ[i] ?? []) if (--indeg[j]! === 0) queue.push(j);
   }
   if (seen < n) {
     const stuck = s.migrations.findIndex((_, i) => indeg[i]! > 0);
@@ -347,10 +352,14 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const reasons: (string | undefined)[] = new Array(n);
   const logs: RoundRecord[][] | undefined = s.recordRounds ? Array.from({ length: n }, () => []) : undefined;
   const depsLeft = new Int32Array(n);
-  const succ: number[][] = Array.from({ length: n }, () => []);
+  const succ: (number[] | undefined)[] = new Array(n);
   M.forEach((m, i) => {
     depsLeft[i] = m.after.length;
-    for (const a of m.after) succ[a]!.push(i);
+    for (const a of m.after) {
+      const list = succ[a];
+      if (list) list.push(i);
+      else succ[a] = [i];
+    }
   });
 
   const capSrc = s.caps?.perSource;
@@ -452,10 +461,12 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     activeTgt[m.targetIndex]! -= 1;
     active--;
     touched.push(i);
-    for (const j of succ[i]!) {
-      depsLeft[j]! -= 1;
-      if (depsLeft[j] === 0) markSource(M[j]!.sourceIndex);
-    }
+    const next = succ[i];
+    if (next)
+      for (const j of next) {
+        depsLeft[j]! -= 1;
+        if (depsLeft[j] === 0) markSource(M[j]!.sourceIndex);
+      }
     markSource(m.sourceIndex);
     const b = blockedOn[m.targetIndex]!;
     if (b.length > 0) {
