@@ -180,6 +180,12 @@ export function toMigration(
   };
 }
 
+/**
+ * Migrations already built, by knobs object and VM index (the migration is rebuilt when its target differs):
+ * a planner evaluating many orders of the same VMs and knobs builds each once. One inventory and network only.
+ */
+export type MigrationCache = Map<MigrationKnobs, (FleetMigration | undefined)[]>;
+
 /** A dispatch plan: VM order, per-VM knobs and the concurrency caps. */
 export interface DispatchPlan {
   /** VM indices (inventory order numbers) in dispatch order. */
@@ -198,6 +204,7 @@ export function scheduleOf(
   net: FleetNetwork,
   targets: readonly string[],
   plan: DispatchPlan,
+  cache?: MigrationCache,
 ): FleetScheduleInput {
   const perSource =
     plan.perSource === undefined
@@ -206,9 +213,22 @@ export function scheduleOf(
   return {
     hosts: net.hosts,
     links: net.links,
-    migrations: plan.order.map((v) =>
-      toMigration(inv, net, inv.vms[v]!, (plan.targets ?? targets)[v]!, plan.knobs[v]!),
-    ),
+    migrations: plan.order.map((v) => {
+      const target = (plan.targets ?? targets)[v]!;
+      const knobs = plan.knobs[v]!;
+      if (!cache) return toMigration(inv, net, inv.vms[v]!, target, knobs);
+      let byVm = cache.get(knobs);
+      if (!byVm) {
+        byVm = [];
+        cache.set(knobs, byVm);
+      }
+      let m = byVm[v];
+      if (m === undefined || m.target !== target) {
+        m = toMigration(inv, net, inv.vms[v]!, target, knobs);
+        byVm[v] = m;
+      }
+      return m;
+    }),
     caps: {
       ...(perSource ? { perSource } : {}),
       ...(plan.perTarget !== undefined ? { perTarget: net.hosts.map(() => plan.perTarget!) } : {}),

@@ -93,6 +93,12 @@ export interface FleetScheduleInput {
   readonly energy?: EnergyCoefficients;
   /** Keep every round of every migration in the result (memory grows with rounds). Default false. */
   readonly recordRounds?: boolean;
+  /**
+   * Stop predicting at the first event after this time (the planner's pruning: a schedule still running then
+   * has a makespan above it). The result then has `truncatedAtSeconds`, and the migrations not finished are
+   * reported not converged with that reason. Default: no horizon.
+   */
+  readonly horizonSeconds?: number;
 }
 
 export interface RoundRecord {
@@ -136,6 +142,8 @@ export interface FleetPrediction {
   readonly energyJoules: number;
   /** Events processed (starts, round ends, ends). */
   readonly events: number;
+  /** Set when the schedule's horizon stopped the prediction: the time of the first event past it. */
+  readonly truncatedAtSeconds?: number;
 }
 
 const PRECOPY = 1;
@@ -207,11 +215,16 @@ export function validateSchedule(s: FleetScheduleInput): void {
   });
   // `after` must not form a cycle (Kahn's algorithm, bounded by n + edges).
   const indeg = new Int32Array(n);
-  const succ: number[][] = Array.from({ length: n }, () => []);
+  // Successor lists only for migrations something waits for (no array per migration at 10,000 of them).
+  const succ: (number[] | undefined)[] = new Array(n);
   s.migrations.forEach((m, i) => {
     for (const a of m.after) {
       indeg[i]! += 1;
-      succ[a]!.push(i);
+      {
+        const list = succ[a];
+        if (list) list.push(i);
+        else succ[a] = [i];
+      }
     }
   });
   const queue: number[] = [];
@@ -220,7 +233,7 @@ export function validateSchedule(s: FleetScheduleInput): void {
   while (queue.length > 0) {
     const i = queue.pop()!;
     seen++;
-    for (const j of succ[i]!) if (--indeg[j]! === 0) queue.push(j);
+    for (const j of succ[i] ?? []) if (--indeg[j]! === 0) queue.push(j);
   }
   if (seen < n) {
     const stuck = s.migrations.findIndex((_, i) => indeg[i]! > 0);
@@ -323,6 +336,12 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const last = new Float64Array(n);
   const ver = new Int32Array(n);
   const roundStart = new Float64Array(n);
+  /** When rate[i] was last set by an allocation (fast-forward needs a round run wholly at the current rate). */
+  const rateSince = new Float64Array(n);
+  /** Pending pages the current round sends. */
+  const roundPages = new Float64Array(n);
+  /** Migrations whose last round repeated the one before at the same rate (fast-forward candidates). */
+  const repeating: number[] = [];
   const roundBytes = new Float64Array(n);
   const rounds = new Int32Array(n);
   const bytes = new Float64Array(n);
@@ -333,10 +352,14 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const reasons: (string | undefined)[] = new Array(n);
   const logs: RoundRecord[][] | undefined = s.recordRounds ? Array.from({ length: n }, () => []) : undefined;
   const depsLeft = new Int32Array(n);
-  const succ: number[][] = Array.from({ length: n }, () => []);
+  const succ: (number[] | undefined)[] = new Array(n);
   M.forEach((m, i) => {
     depsLeft[i] = m.after.length;
-    for (const a of m.after) succ[a]!.push(i);
+    for (const a of m.after) {
+      const list = succ[a];
+      if (list) list.push(i);
+      else succ[a] = [i];
+    }
   });
 
   const capSrc = s.caps?.perSource;
@@ -388,8 +411,15 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const linkStamp = new Int32Array(L);
   const migStamp = new Int32Array(n);
   let epoch = 0;
-  const remLink = new Float64Array(L);
   const cntLink = new Int32Array(L);
+  const comp: number[] = [];
+  const compLinks: number[] = [];
+  const stackLinks = new Int32Array(L);
+  const oldRate = new Float64Array(n);
+  const frozenSum = new Float64Array(L);
+  const linkVer = new Int32Array(L);
+  const fill = new EventHeap();
+  const fev = { t: 0, id: 0, ver: 0 };
   const frozen = new Uint8Array(n);
 
   const dirtyLimitAt = (i: number, rule: Extract<FleetStopRule, { kind: 'qemu' }>): number => {
@@ -431,10 +461,12 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     activeTgt[m.targetIndex]! -= 1;
     active--;
     touched.push(i);
-    for (const j of succ[i]!) {
-      depsLeft[j]! -= 1;
-      if (depsLeft[j] === 0) markSource(M[j]!.sourceIndex);
-    }
+    const next = succ[i];
+    if (next)
+      for (const j of next) {
+        depsLeft[j]! -= 1;
+        if (depsLeft[j] === 0) markSource(M[j]!.sourceIndex);
+      }
     markSource(m.sourceIndex);
     const b = blockedOn[m.targetIndex]!;
     if (b.length > 0) {
@@ -509,18 +541,19 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   /** Max-min fair allocation (progressive filling) of the components containing the touched migrations. */
   const reallocate = () => {
     epoch++;
-    const comp: number[] = [];
-    const compLinks: number[] = [];
-    const stackLinks: number[] = [];
+    // The component, in reused buffers (a fresh array per event was most of the garbage at 10,000 VMs).
+    comp.length = 0;
+    compLinks.length = 0;
+    let sp = 0;
     for (const i of touched)
       for (const l of M[i]!.links)
         if (linkStamp[l] !== epoch) {
           linkStamp[l] = epoch;
-          stackLinks.push(l);
+          stackLinks[sp++] = l;
         }
     touched.length = 0;
-    while (stackLinks.length > 0) {
-      const l = stackLinks.pop()!;
+    while (sp > 0) {
+      const l = stackLinks[--sp]!;
       compLinks.push(l);
       for (const j of members[l]!) {
         if (migStamp[j] === epoch) continue;
@@ -529,7 +562,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
         for (const l2 of M[j]!.links)
           if (linkStamp[l2] !== epoch) {
             linkStamp[l2] = epoch;
-            stackLinks.push(l2);
+            stackLinks[sp++] = l2;
           }
       }
     }
@@ -541,68 +574,61 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
         remaining[j] = Math.max(r, 0);
       }
       last[j] = t;
+      oldRate[j] = rate[j]!;
       frozen[j] = 0;
     }
+    // Progressive filling, ordered by a heap instead of passes over the component: a link saturates when the
+    // common level of its unfrozen migrations reaches (capacity - rates frozen on it) / unfrozen count, a
+    // migration in pre-copy freezes at its cap; the smallest of these comes first, and freezing a migration
+    // changes the saturation level of its other links only. The same allocation as the passes (each pass froze
+    // the migrations of the first link or cap reached), in O((links + path lengths) log) per component.
+    fill.t.length = 0;
+    fill.id.length = 0;
+    fill.ver.length = 0;
     for (const l of compLinks) {
-      remLink[l] = linkCap[l]!;
-      cntLink[l] = members[l]!.size;
+      frozenSum[l] = 0;
+      const c = members[l]!.size;
+      cntLink[l] = c;
+      linkVer[l]! += 1;
+      if (c > 0) fill.push(linkCap[l]! / c, l, linkVer[l]!);
+    }
+    for (const j of comp) {
+      if (phase[j] === PRECOPY && M[j]!.capBytesPerSecond !== Number.POSITIVE_INFINITY)
+        fill.push(M[j]!.capBytesPerSecond, L + j, 0);
     }
     let level = 0;
     let unfrozen = comp.length;
-    while (unfrozen > 0) {
-      let delta = Number.POSITIVE_INFINITY;
-      for (const l of compLinks) {
+    const freeze = (j: number, at: number) => {
+      frozen[j] = 1;
+      rate[j] = at;
+      unfrozen--;
+      for (const l of M[j]!.links) {
+        cntLink[l]! -= 1;
         const c = cntLink[l]!;
-        if (c > 0) {
-          const d = remLink[l]! / c;
-          if (d < delta) delta = d;
-        }
+        frozenSum[l]! += at;
+        linkVer[l]! += 1;
+        if (c > 0) fill.push(Math.max(at, (linkCap[l]! - frozenSum[l]!) / c), l, linkVer[l]!);
       }
-      for (const j of comp) {
-        if (frozen[j]) continue;
-        const cap = phase[j] === PRECOPY ? M[j]!.capBytesPerSecond : Number.POSITIVE_INFINITY;
-        const d = cap - level;
-        if (d < delta) delta = d;
-      }
-      if (!(delta >= 0)) delta = 0;
-      level += delta;
-      for (const l of compLinks) {
-        const c = cntLink[l]!;
-        if (c > 0) remLink[l] = remLink[l]! - delta * c;
-      }
-      let froze = 0;
-      for (const j of comp) {
-        if (frozen[j]) continue;
-        const m = M[j]!;
-        const cap = phase[j] === PRECOPY ? m.capBytesPerSecond : Number.POSITIVE_INFINITY;
-        let stop = cap !== Number.POSITIVE_INFINITY && cap - level <= 1e-12 * cap;
-        if (!stop) {
-          for (const l of m.links) {
-            if (remLink[l]! <= 1e-12 * linkCap[l]!) {
-              stop = true;
-              break;
-            }
-          }
-        }
-        if (stop) {
-          frozen[j] = 1;
-          rate[j] = Math.min(cap, level);
-          froze++;
-          for (const l of m.links) cntLink[l]! -= 1;
-        }
-      }
-      unfrozen -= froze;
-      if (froze === 0) {
-        // Numerical safety: freeze everything left at the current level (cannot happen in exact arithmetic).
-        for (const j of comp)
-          if (!frozen[j]) {
-            frozen[j] = 1;
-            rate[j] = level;
-          }
-        unfrozen = 0;
+    };
+    while (unfrozen > 0 && fill.size > 0) {
+      fill.pop(fev);
+      const id = fev.id;
+      if (id < L) {
+        if (fev.ver !== linkVer[id] || cntLink[id] === 0) continue;
+        level = Math.max(level, fev.t);
+        for (const j of members[id]!) if (!frozen[j]) freeze(j, level);
+      } else if (!frozen[id - L]) {
+        level = Math.max(level, fev.t);
+        freeze(id - L, level);
       }
     }
+    // Numerical safety: anything left (cannot happen: every migration crosses a link) gets the last level.
+    for (const j of comp) if (!frozen[j]) freeze(j, level);
+    // A migration whose rate is unchanged keeps its pending event (same finish time up to rounding); the others
+    // (a new start and a stop-and-copy arrive with rate 0) get a new one.
     for (const j of comp) {
+      if (rate[j] === oldRate[j]) continue;
+      rateSince[j] = t;
       ver[j]! += 1;
       heap.push(t + remaining[j]! / rate[j]!, j, ver[j]!);
     }
@@ -641,6 +667,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       }
       remaining[i] = b;
       bytes[i]! += b;
+      rate[i] = 0; // the stop-and-copy needs its own allocation and event (the cap is lifted)
       touched.push(i);
       return;
     }
@@ -650,8 +677,12 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       leave(i, FAILED);
       return;
     }
+    // A round that sends what the last one sent, at the rate the last one ran at all along, is the last one
+    // again (same duration, same pages dirtied, same verdict): a fast-forward candidate (see fastForward).
+    if (b === sent && rateSince[i]! <= roundStart[i]! && !logs && r.kind !== 'xen') repeating.push(i);
     roundStart[i] = t;
     roundBytes[i] = b;
+    roundPages[i] = pending;
     remaining[i] = b;
     pagesSent[i]! += pending;
     // Only a change of cap (none here) or membership changes the allocation; the rate stays, new finish time.
@@ -659,15 +690,64 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     heap.push(t + b / rate[i]!, i, ver[i]!);
   };
 
+  /**
+   * Fast-forward of repeating rounds (exact for the fluid model up to rounding): a migration whose round just
+   * repeated the previous one (same bytes, same rate throughout) repeats it until something else happens: the
+   * next event of any other migration, the next step of its downtime-limit, or its round limit. Its k rounds
+   * before then are booked at once (k rounds, k x bytes, round ends t + j d) instead of k heap events. This
+   * is what non-converging migrations do for most of their maxRounds rounds (a sequential writer whose dirty
+   * set is saturated at W sends W pages every round).
+   */
+  const fastForward = () => {
+    for (const i of repeating) {
+      if (phase[i] !== PRECOPY || roundStart[i] !== t || !(rateSince[i]! < t)) continue;
+      if (heap.id[0] !== i || heap.ver[0] !== ver[i]) continue;
+      const m = M[i]!;
+      const b = roundBytes[i]!;
+      const d = b / rate[i]!;
+      let until = Number.POSITIVE_INFINITY;
+      if (heap.size > 1) until = heap.t[1]!;
+      if (heap.size > 2) until = Math.min(until, heap.t[2]!);
+      const rule = m.stopRule;
+      if (rule.kind === 'qemu' && rule.steps) {
+        for (const st of rule.steps) {
+          const at = startT[i]! + st.atSeconds;
+          if (at > t && at < until) until = at;
+        }
+      }
+      const k = Math.min(Math.floor((until - t) / d) - 1, m.maxRounds - rounds[i]! - 1);
+      if (!(k >= 1)) continue;
+      rounds[i]! += k;
+      bytes[i]! += k * b;
+      pagesSent[i]! += k * roundPages[i]!;
+      events += k;
+      const rs = t + k * d;
+      roundStart[i] = rs;
+      last[i] = rs;
+      remaining[i] = b;
+      ver[i]! += 1;
+      heap.pop(skipped);
+      heap.push(rs + d, i, ver[i]!);
+    }
+    repeating.length = 0;
+  };
+  const skipped = { t: 0, id: 0, ver: 0 };
+
   dispatch();
   reallocate();
   const ev = { t: 0, id: 0, ver: 0 };
   let maxRounds = 0;
   for (const m of M) if (m.maxRounds > maxRounds) maxRounds = m.maxRounds;
   const bound = 64 + 4 * n + 2 * n * (1 + maxRounds);
+  const horizon = s.horizonSeconds ?? Number.POSITIVE_INFINITY;
+  let truncatedAt: number | undefined;
   while (heap.size > 0) {
     heap.pop(ev);
     if (ev.id !== WAKE && ev.ver !== ver[ev.id]) continue;
+    if (ev.t > horizon) {
+      truncatedAt = ev.t;
+      break;
+    }
     t = ev.t;
     events++;
     if (events > bound) throw new ModelInputError('schedule', n, 'a schedule the engine can finish (event bound hit)');
@@ -686,6 +766,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     }
     dispatch();
     if (touched.length > 0) reallocate();
+    if (repeating.length > 0) fastForward();
   }
 
   // Anything never started (only possible with caps of 0 or dependencies on itself, both rejected) is reported.
@@ -709,7 +790,15 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       source: m.source,
       target: m.target,
       converged: ok,
-      ...(ok ? {} : { reason: reasons[i] ?? 'never started' }),
+      ...(ok
+        ? {}
+        : {
+            reason:
+              reasons[i] ??
+              (truncatedAt !== undefined
+                ? `not predicted past ${fmt(horizon)} s (the horizon of this prediction)`
+                : 'never started'),
+          }),
       startSeconds: startT[i]!,
       endSeconds: endT[i]!,
       precopySeconds: (ok ? downStart[i]! : endT[i]!) - startT[i]!,
@@ -727,6 +816,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     if (down > maxDown) maxDown = down;
     energy += ej;
   }
+  if (truncatedAt !== undefined && truncatedAt > makespan) makespan = truncatedAt;
   return {
     migrations: out,
     allConverged,
@@ -737,6 +827,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     maxDowntimeSeconds: maxDown,
     energyJoules: energy,
     events,
+    ...(truncatedAt !== undefined ? { truncatedAtSeconds: truncatedAt } : {}),
   };
 }
 

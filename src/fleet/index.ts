@@ -6,3 +6,4 @@ export * from './inventory.js';
 export * from './planner.js';
 export * from './policies.js';
 export * from './schedule.js';
+export * from './simulate.js';

@@ -420,7 +420,8 @@ export function resolveInventory(
     );
   }
   let maxBandwidth: number | undefined;
-  if (p.maxBandwidth !== undefined && p.maxBandwidth !== 'auto') {
+  if (p.maxBandwidth === 'unlimited') maxBandwidth = Number.POSITIVE_INFINITY;
+  else if (p.maxBandwidth !== undefined && p.maxBandwidth !== 'auto') {
     maxBandwidth = positive(
       ['policy', 'maxBandwidth'],
       rate(['policy', 'maxBandwidth'], p.maxBandwidth),

@@ -32,6 +32,7 @@ import {
   resolveInventory,
   resolveSchedule,
   scheduleOf,
+  simulateFleet,
   violationsOf,
 } from '../fleet/index.js';
 
@@ -64,6 +65,36 @@ export const fleetPlanInputSchema = z
   })
   .strict();
 export type FleetPlanInput = z.input<typeof fleetPlanInputSchema>;
+
+export const fleetSimulateInputSchema = z
+  .object({
+    inventory: document,
+    /** A given schedule (text or object), or ... */
+    schedule: document.optional(),
+    /** ... a baseline policy by name, or ... */
+    policy: z.enum(BASELINE_NAMES).optional(),
+    /** ... the plan `fleet plan` chooses (makespan objective unless `objective` says otherwise). */
+    plan: z.boolean().optional(),
+    objective: z.enum(OBJECTIVES).optional(),
+    budget: z.number().int().min(1).max(100_000).optional(),
+    /** Seed of the simulator's random streams (random writes); default 1. */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
+    rounds: z.boolean().optional(),
+  })
+  .strict()
+  .refine(
+    (x) => [x.schedule, x.policy, x.plan === true ? true : undefined].filter((v) => v !== undefined).length === 1,
+    {
+      message: 'give exactly one of schedule, policy or plan',
+      path: ['schedule'],
+    },
+  );
+export type FleetSimulateInput = z.input<typeof fleetSimulateInputSchema>;
 
 /** Fleet totals of a prediction (JSON). */
 export interface FleetSummaryJson {
@@ -117,6 +148,12 @@ export interface FleetBaselineJson {
   readonly objectiveValue: number;
   readonly summary: FleetSummaryJson;
   readonly violations: readonly Violation[];
+  /**
+   * Only for inventories above 1000 VMs: the planner stopped predicting this baseline here because it was still
+   * running after the best feasible baseline had ended; `objectiveValue` and `summary` then cover the run up to
+   * this time only, and `feasible` is false (unknown).
+   */
+  readonly truncatedAtSeconds?: number;
 }
 
 export interface FleetPlanJson {
@@ -221,6 +258,118 @@ export function fleetPredict(raw: FleetPredictInput): FleetPredictJson {
   };
 }
 
+/** One simulated migration beside its prediction (JSON). */
+export interface FleetSimulatedMigrationJson extends FleetMigrationJson {
+  /** Migrations it waited for in the simulator: its schedule's `after` and the concurrency-slot hand-overs. */
+  readonly startAfter: readonly string[];
+  readonly predicted: {
+    readonly converged: boolean;
+    readonly startSeconds: number;
+    readonly endSeconds: number;
+    readonly downtimeSeconds: number;
+    readonly bytesSent: number;
+  };
+}
+
+export interface FleetSimulateJson {
+  /** `schedule`, a baseline name, or `plan`. */
+  readonly schedule: string;
+  readonly seed: number;
+  /** The simulator's totals. */
+  readonly summary: FleetSummaryJson;
+  /** The fleet predictor's totals for the same schedule. */
+  readonly predicted: FleetSummaryJson;
+  /** Relative differences simulator vs predictor, (simulated - predicted) / predicted (0 when both are 0). */
+  readonly relativeError: {
+    readonly makespan: number;
+    readonly totalBytes: number;
+    readonly sumDowntime: number;
+    /** Largest |relative difference| of a migration's total time, downtime and bytes. */
+    readonly maxPerMigration: number;
+  };
+  /** Schedule order. */
+  readonly migrations: readonly FleetSimulatedMigrationJson[];
+  /** Constraints the simulated run breaks. */
+  readonly violations: readonly Violation[];
+}
+
+function relDiff(a: number, b: number): number {
+  if (a === b) return 0;
+  return b === 0 ? Number.MAX_VALUE : (a - b) / Math.abs(b);
+}
+
+/**
+ * Runs a given schedule, a baseline policy or the plan through the page-level multi-VM simulator
+ * (src/fleet/simulate.ts over simulateMany), with the fleet predictor's figures beside it.
+ * @throws FleetInventoryError, ModelInputError (e.g. beyond the simulator's bounds)
+ */
+export function fleetSimulate(raw: FleetSimulateInput): FleetSimulateJson {
+  const input = fleetSimulateInputSchema.parse(raw);
+  const inv = inventoryOf(input.inventory);
+  let schedule: FleetScheduleInput;
+  let knobs: readonly MigrationKnobs[];
+  let name: string;
+  if (input.schedule !== undefined) {
+    const r = resolveSchedule(inv, input.schedule);
+    schedule = r.input;
+    knobs = r.knobs;
+    name = 'schedule';
+  } else {
+    const net = buildNetwork(inv);
+    const plan =
+      input.policy !== undefined
+        ? baselinePlan(inv, input.policy as BaselineName)
+        : planFleet(inv, {
+            objective: input.objective ?? 'makespan',
+            ...(input.budget ? { budget: input.budget } : {}),
+          }).best.plan;
+    schedule = scheduleOf(inv, net, assignTargets(inv), plan);
+    knobs = plan.order.map((v) => plan.knobs[v]!);
+    name = input.policy ?? 'plan';
+  }
+  const seed = input.seed ?? 1;
+  const { simulated, predicted, startAfter } = simulateFleet(schedule, { seed, recordRounds: input.rounds === true });
+  const rows = migrationsJson(simulated, knobs);
+  let maxPer = 0;
+  const migrations = rows.map((m, i): FleetSimulatedMigrationJson => {
+    const p = predicted.migrations[i]!;
+    const q = simulated.migrations[i]!;
+    if (p.converged && q.converged) {
+      maxPer = Math.max(
+        maxPer,
+        Math.abs(relDiff(q.endSeconds - q.startSeconds, p.endSeconds - p.startSeconds)),
+        Math.abs(relDiff(q.downtimeSeconds, p.downtimeSeconds)),
+        Math.abs(relDiff(q.bytesSent, p.bytesSent)),
+      );
+    }
+    return {
+      ...m,
+      startAfter: startAfter[i]!.map((j) => schedule.migrations[j]!.vm),
+      predicted: {
+        converged: p.converged,
+        startSeconds: p.startSeconds,
+        endSeconds: p.endSeconds,
+        downtimeSeconds: p.downtimeSeconds,
+        bytesSent: p.bytesSent,
+      },
+    };
+  });
+  return {
+    schedule: name,
+    seed,
+    summary: summaryJson(simulated),
+    predicted: summaryJson(predicted),
+    relativeError: {
+      makespan: relDiff(simulated.makespanSeconds, predicted.makespanSeconds),
+      totalBytes: relDiff(simulated.totalBytes, predicted.totalBytes),
+      sumDowntime: relDiff(simulated.sumDowntimeSeconds, predicted.sumDowntimeSeconds),
+      maxPerMigration: maxPer,
+    },
+    migrations,
+    violations: violationsOf(inv, simulated),
+  };
+}
+
 function capsJson(plan: DispatchPlan) {
   const fin = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
   return {
@@ -238,6 +387,7 @@ function baselineJson(e: Evaluated): FleetBaselineJson {
     objectiveValue: e.objective,
     summary: summaryJson(e.prediction),
     violations: e.violations,
+    ...(e.truncatedAtSeconds !== undefined ? { truncatedAtSeconds: e.truncatedAtSeconds } : {}),
   };
 }
 

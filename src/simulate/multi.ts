@@ -2,7 +2,7 @@ import { ModelInputError } from '../model/errors.js';
 import { wordsFor } from './bitset.js';
 import { type SimulatedRound, checkSimulation } from './engine.js';
 import { Rng, replicaSeed } from './rng.js';
-import { type StopRule, type StopRuleSpec, createStopRule } from './stop-rules.js';
+import { type StopDecision, type StopRule, type StopRuleSpec, createStopRule } from './stop-rules.js';
 import { type DirtyState, type WorkloadSpec, createDirtyState } from './workloads.js';
 
 /**
@@ -48,6 +48,12 @@ export interface MultiMigration {
   readonly links: readonly string[];
   /** Pre-copy rate cap c_i (QEMU max-bandwidth), bytes/s; default +Infinity; lifted in stop-and-copy. */
   readonly capBytesPerSecond?: number;
+  /**
+   * Always run round 0 (send all pages live) whatever the stop rule says before it: the sharing contract's
+   * "stop rule evaluated at the end of each round". Default false: as {@link simulate}, which lets QEMU's rule
+   * stop before round 0 when the whole memory fits the downtime-limit at the initial estimate.
+   */
+  readonly fullFirstRound?: boolean;
 }
 
 export interface MultiSimulationParams {
@@ -441,16 +447,19 @@ export function simulateMany(p: MultiSimulationParams): MultiSimulationResult {
   /** The stop rule decides before round r.round (as the single-VM engine's loop head); starts it or stops. */
   const decide = (r: Run, t: number): void => {
     const state = r.state!;
-    const decision = r.rule!.decide({
-      round: r.round,
-      pendingPages: state.pendingPages(),
-      livePages: state.livePages,
-      memoryPages: r.m.pages,
-      pageSizeBytes: r.m.pageSizeBytes,
-      pagesSent: r.livePagesSent,
-      elapsedSeconds: t - r.start,
-      bandwidthEstimate: r.estimate,
-    });
+    const decision: StopDecision =
+      r.round === 0 && r.m.fullFirstRound === true
+        ? { stop: false, leavePages: 0 }
+        : r.rule!.decide({
+            round: r.round,
+            pendingPages: state.pendingPages(),
+            livePages: state.livePages,
+            memoryPages: r.m.pages,
+            pageSizeBytes: r.m.pageSizeBytes,
+            pagesSent: r.livePagesSent,
+            elapsedSeconds: t - r.start,
+            bandwidthEstimate: r.estimate,
+          });
     if (decision.stop) {
       r.reason = decision.reason;
       stopAndCopy(r, t);

@@ -54,6 +54,11 @@ export type StopRuleSpec =
       readonly switchoverBandwidthBytesPerSecond?: number;
       /** Seconds of sending between two checks of the pending bytes; default 0.05 (QEMU's MAX_WAIT). */
       readonly checkIntervalSeconds?: number;
+      /**
+       * Changes of the downtime-limit while the migration runs (Nova's stepping, read at the round boundaries):
+       * from `atSeconds` after the start on, the limit is `limitSeconds`; before the first, downtimeLimitSeconds.
+       */
+      readonly downtimeSteps?: readonly { readonly atSeconds: number; readonly limitSeconds: number }[];
       readonly maxRounds?: number;
     }
   /** Xen (libxenguest simple policy): stop when fewer than 50 pages are dirty or after 5 rounds. */
@@ -112,14 +117,20 @@ export function qemuRule(p: {
   downtimeLimitSeconds: number;
   switchoverBandwidthBytesPerSecond?: number;
   checkIntervalSeconds?: number;
+  downtimeSteps?: readonly { readonly atSeconds: number; readonly limitSeconds: number }[];
 }): StopRule {
   const interval = p.checkIntervalSeconds ?? 0.05;
+  const limitAt = (elapsed: number): number => {
+    let v = p.downtimeLimitSeconds;
+    for (const st of p.downtimeSteps ?? []) if (st.atSeconds <= elapsed) v = st.limitSeconds;
+    return v;
+  };
   return {
     name: 'qemu',
     holdsHotPages: false,
     decide(ctx) {
       const bw = p.switchoverBandwidthBytesPerSecond ?? ctx.bandwidthEstimate;
-      const threshold = bw * p.downtimeLimitSeconds;
+      const threshold = bw * limitAt(ctx.elapsedSeconds);
       if (ctx.pendingPages * ctx.pageSizeBytes <= threshold) {
         return stop(
           `${show(ctx.pendingPages * ctx.pageSizeBytes)} pending bytes <= bandwidth*downtime-limit = ${show(threshold)}`,
@@ -209,6 +220,22 @@ export function checkStopRule(spec: StopRuleSpec): void {
     const c = spec.checkIntervalSeconds;
     if (c !== undefined && !(typeof c === 'number' && Number.isFinite(c) && c >= 0)) {
       throw new ModelInputError('checkIntervalSeconds', c, 'a finite number >= 0 (seconds)');
+    }
+    for (const st of spec.downtimeSteps ?? []) {
+      if (
+        !(
+          Number.isFinite(st?.atSeconds) &&
+          st.atSeconds >= 0 &&
+          Number.isFinite(st.limitSeconds) &&
+          st.limitSeconds >= 0
+        )
+      ) {
+        throw new ModelInputError(
+          'downtimeSteps',
+          st,
+          'steps of { atSeconds >= 0, limitSeconds >= 0 } (finite seconds)',
+        );
+      }
     }
     const b = spec.switchoverBandwidthBytesPerSecond;
     if (b !== undefined && !(Number.isFinite(b) && b > 0)) {

@@ -10,9 +10,11 @@ import {
   type FleetMigrationJson,
   type FleetPlanJson,
   type FleetPredictJson,
+  type FleetSimulateJson,
   type FleetSummaryJson,
   fleetPlan,
   fleetPredict,
+  fleetSimulate,
   ganttRows,
 } from '../../ops/fleet.js';
 import { humanDuration, humanSize } from '../../units/index.js';
@@ -58,10 +60,15 @@ const MIGRATION_COLUMNS = [
   'reason',
 ] as const;
 
-function migrationsCsv(ms: readonly FleetMigrationJson[], extra: Record<string, string> = {}): string {
+function migrationsCsv(
+  ms: readonly FleetMigrationJson[],
+  extra: Record<string, string> = {},
+  after?: readonly Record<string, number>[],
+): string {
   const keys = Object.keys(extra);
-  let out = csvRow([...keys, ...MIGRATION_COLUMNS]);
-  for (const m of ms) {
+  const tail = after && after.length > 0 ? Object.keys(after[0]!) : [];
+  let out = csvRow([...keys, ...MIGRATION_COLUMNS, ...tail]);
+  for (const [i, m] of ms.entries()) {
     out += csvRow([
       ...keys.map((k) => extra[k]),
       ...MIGRATION_COLUMNS.map((c) => {
@@ -70,6 +77,7 @@ function migrationsCsv(ms: readonly FleetMigrationJson[], extra: Record<string, 
           ? 'unlimited'
           : (v as string | number | boolean | undefined);
       }),
+      ...tail.map((k) => after![i]![k]),
     ]);
   }
   return out;
@@ -138,7 +146,11 @@ function planTable(r: FleetPlanJson, commands: string): string {
   for (const b of r.baselines) {
     brows.push([
       b.name,
-      b.feasible ? 'yes' : 'no',
+      b.truncatedAtSeconds !== undefined
+        ? `? (stopped at ${fmt(b.truncatedAtSeconds, 4)} s)`
+        : b.feasible
+          ? 'yes'
+          : 'no',
       fmt(b.objectiveValue, 5),
       humanDuration(b.summary.makespanSeconds),
       humanDuration(b.summary.maxDowntimeSeconds),
@@ -164,6 +176,55 @@ function planTable(r: FleetPlanJson, commands: string): string {
       if (commands === 'qmp' || commands === 'both') for (const q of c.qmp) parts.push(`  qmp> ${q}`);
       if (commands === 'virsh' || commands === 'both') for (const q of c.virsh) parts.push(`  $ ${q}`);
     }
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+function simulateTable(r: FleetSimulateJson): string {
+  const e = r.relativeError;
+  const pct = (x: number) => `${fmt(x * 100, 3)} %`;
+  const parts = [
+    `schedule: ${r.schedule} through the page-level multi-VM simulator (seed ${r.seed})`,
+    `simulated: ${summaryLine(r.summary)}`,
+    `predicted: ${summaryLine(r.predicted)}`,
+    `simulator vs predictor: makespan ${pct(e.makespan)}, bytes ${pct(e.totalBytes)}, downtime sum ${pct(e.sumDowntime)}, largest per-migration difference ${pct(e.maxPerMigration)}`,
+    '',
+  ];
+  const rows = [
+    [
+      'vm',
+      'route',
+      'start',
+      'end',
+      'end (predicted)',
+      'downtime',
+      'downtime (predicted)',
+      'sent',
+      'rounds',
+      'waits for',
+      'verdict',
+    ],
+  ];
+  for (const m of r.migrations) {
+    rows.push([
+      m.vm,
+      `${m.source} -> ${m.target}`,
+      `${fmt(m.startSeconds, 4)} s`,
+      `${fmt(m.endSeconds, 4)} s`,
+      `${fmt(m.predicted.endSeconds, 4)} s`,
+      humanDuration(m.downtimeSeconds),
+      m.predicted.converged ? humanDuration(m.predicted.downtimeSeconds) : '-',
+      humanSize(m.bytesSent),
+      String(m.rounds),
+      m.startAfter.length > 0 ? m.startAfter.join(' ') : '-',
+      m.converged ? 'ok' : 'NOT CONVERGED',
+    ]);
+  }
+  parts.push(columns(rows));
+  for (const m of r.migrations) if (!m.converged) parts.push(`${m.vm}: ${m.reason}`);
+  if (r.violations.length > 0) {
+    parts.push('', 'constraints broken in the simulator:');
+    for (const v of r.violations) parts.push(`  ${v.vm} [${v.constraint}]: ${v.detail}`);
   }
   return `${parts.join('\n')}\n`;
 }
@@ -198,6 +259,62 @@ export function registerFleet(program: Command): void {
           : opts.format === 'csv'
             ? migrationsCsv(r.migrations)
             : predictTable(r);
+      process.stdout.write(out);
+    });
+  fleet
+    .command('simulate')
+    .description('run a schedule, a baseline policy or the plan through the page-level multi-VM simulator')
+    .requiredOption('--inventory <file>', 'inventory (YAML or JSON, see docs/fleet.md)')
+    .option('--schedule <file>', 'schedule (YAML or JSON): order, start times, knobs')
+    .addOption(new Option('--policy <name>', 'a baseline policy instead of a schedule').choices([...BASELINE_NAMES]))
+    .option('--plan', 'the schedule `fleet plan` chooses (with --objective, --budget)')
+    .addOption(new Option('--objective <name>', 'objective of --plan').choices([...OBJECTIVES]).default('makespan'))
+    .option('--budget <n>', 'engine evaluations the search of --plan may spend')
+    .option('--seed <n>', 'seed of the random writers', '1')
+    .option('--rounds', 'include every round of every migration (JSON)')
+    .option('--gantt <file>', 'write the Gantt chart of the simulated run (.svg, .png or .json)')
+    .addOption(formatOption(['table', 'json', 'csv'], 'table'))
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const given = [opts.schedule, opts.policy, opts.plan === true ? true : undefined].filter((v) => v !== undefined);
+      if (given.length !== 1) throw new CliError('give exactly one of --schedule FILE, --policy NAME or --plan');
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) {
+        throw new CliError(`--seed '${opts.seed}' is out of range: expected a whole number from 0 to 4294967295`);
+      }
+      let budget: number | undefined;
+      if (opts.budget !== undefined) {
+        budget = Number(opts.budget);
+        if (!Number.isInteger(budget) || budget < 1 || budget > 100_000) {
+          throw new CliError(`--budget '${opts.budget}' is out of range: expected a whole number from 1 to 100000`);
+        }
+      }
+      const inventory = readText('--inventory', String(opts.inventory));
+      const r = fleetSimulate({
+        inventory,
+        ...(opts.schedule !== undefined ? { schedule: readText('--schedule', String(opts.schedule)) } : {}),
+        ...(opts.policy !== undefined ? { policy: opts.policy as (typeof BASELINE_NAMES)[number] } : {}),
+        ...(opts.plan === true
+          ? { plan: true, objective: opts.objective as (typeof OBJECTIVES)[number], ...(budget ? { budget } : {}) }
+          : {}),
+        seed,
+        rounds: opts.rounds === true,
+      });
+      if (typeof opts.gantt === 'string')
+        await writeGantt(opts.gantt, r.migrations, `fleet simulate: ${r.schedule}`, summaryLine(r.summary));
+      const out =
+        opts.format === 'json'
+          ? `${toJson(r)}\n`
+          : opts.format === 'csv'
+            ? migrationsCsv(
+                r.migrations,
+                {},
+                r.migrations.map((m) => ({
+                  predictedEndSeconds: m.predicted.endSeconds,
+                  predictedDowntimeSeconds: m.predicted.downtimeSeconds,
+                  predictedBytesSent: m.predicted.bytesSent,
+                })),
+              )
+            : simulateTable(r);
       process.stdout.write(out);
     });
   fleet
