@@ -6,8 +6,9 @@
  */
 import { z } from 'zod';
 import { type FleetInventoryError, describeProblem, readInventoryText } from '../fleet/index.js';
+import { csvRow } from '../format/csv.js';
 import { OpError, type OpIssue } from './errors.js';
-import { fleetPlanInputSchema, fleetPredictInputSchema } from './fleet.js';
+import { type FleetMigrationJson, fleetPlanInputSchema, fleetPredictInputSchema } from './fleet.js';
 import { jsonNumber } from './json.js';
 
 /** At most this many VMs per request (the CLI has no such limit). */
@@ -156,4 +157,39 @@ export function inventoryIssues(e: FleetInventoryError): OpIssue[] {
     field: p.field || (p.subject.startsWith('migration') ? 'schedule' : 'inventory'),
     message: describeProblem(p),
   }));
+}
+
+/** Columns of the plan's CSV (one row per migration), those of the JSON migration rows. */
+export const FLEET_MIGRATION_COLUMNS = [
+  'vm',
+  'source',
+  'target',
+  'converged',
+  'startSeconds',
+  'endSeconds',
+  'precopySeconds',
+  'downtimeSeconds',
+  'rounds',
+  'bytesSent',
+  'energyJoules',
+  'stopRule',
+  'downtimeLimitMs',
+  'maxBandwidthBytesPerSecond',
+  'reason',
+] as const;
+
+/** One row per migration (RFC 4180, full-precision numbers, `unlimited` for a null max-bandwidth). */
+export function fleetMigrationsCsv(ms: readonly FleetMigrationJson[]): string {
+  let out = csvRow([...FLEET_MIGRATION_COLUMNS]);
+  for (const m of ms) {
+    out += csvRow(
+      FLEET_MIGRATION_COLUMNS.map((c) => {
+        const v = (m as unknown as Record<string, unknown>)[c];
+        return c === 'maxBandwidthBytesPerSecond' && v === null
+          ? 'unlimited'
+          : (v as string | number | boolean | undefined);
+      }),
+    );
+  }
+  return out;
 }
