@@ -88,7 +88,7 @@ describe('explorer fleet view', () => {
     const records = parseCsv(readFileSync((await csv.path())!, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(records).toHaveLength(10);
     expect(records.map((r) => r.vm)).toEqual(node.plan.migrations.map((m) => m.vm));
-    records.forEach((r, i) => rel(Number(r.endSeconds), node.plan.migrations[i]!.endSeconds));
+    for (const [i, r] of records.entries()) rel(Number(r.endSeconds), node.plan.migrations[i]!.endSeconds);
     expect(problems).toEqual([]);
     await page.close();
   });
