@@ -12,6 +12,10 @@
  *   both are constant on a band.
  * So on every band the set of alphas meeting all constraints is an interval [a, c] that starts at the band's
  * lowest alpha, and the objective is constant on it (downtime, total time) or smallest at its start (pages).
+ * Energy (src/fleet/energy-model.ts, Liu et al. HPDC 2011: E = e_bytes * PTotalMig * S + E_0 + P_host * Ttotal)
+ * is a non-negative combination of pages and total time, so it is constant or smallest at a band's start too,
+ * and a limit on it cuts a band like a limit on pages; across bands it is not monotone, so the energy objective
+ * walks every band, as the pages objective does.
  * The optimiser walks the bands (in objective order, stopping at the first feasible band when the objective is
  * monotone in n) and returns the whole optimal interval. Cost: O(number of bands visited), each O(1).
  */
@@ -39,9 +43,10 @@ import {
   summarizeAt,
   summarizeBatch,
 } from '../model/index.js';
+import { type EnergyModel, LIU_ENERGY, migrationEnergyJoules } from '../fleet/energy-model.js';
 
-export type Objective = 'downtime' | 'totalTime' | 'pagesTransferred';
-export const OBJECTIVES: readonly Objective[] = ['downtime', 'totalTime', 'pagesTransferred'];
+export type Objective = 'downtime' | 'totalTime' | 'pagesTransferred' | 'energy';
+export const OBJECTIVES: readonly Objective[] = ['downtime', 'totalTime', 'pagesTransferred', 'energy'];
 
 export interface Constraints {
   /** Unet <= this (the paper's Umax), a fraction > 0. */
@@ -52,6 +57,8 @@ export interface Constraints {
   readonly maxTotalSeconds?: number;
   /** PTotalMig <= this, pages. */
   readonly maxPagesTransferred?: number;
+  /** Energy of the migration <= this, joules (src/fleet/energy-model.ts). */
+  readonly maxEnergyJoules?: number;
 }
 export type ConstraintName = keyof Constraints;
 
@@ -62,6 +69,8 @@ export interface OptimizeProblem extends Omit<ModelInput, 'alpha'> {
   readonly constraints?: Constraints;
   /** Default `downtime` (the paper's objective). */
   readonly objective?: Objective;
+  /** Energy coefficients (default Liu et al., {@link LIU_ENERGY}); bytes sent = PTotalMig * S. */
+  readonly energy?: EnergyModel;
 }
 
 export const DEFAULT_ALPHA_RANGE = { min: 0.001, max: 0.999 } as const;
@@ -93,6 +102,8 @@ export interface Feasible {
   readonly totalSeconds: number;
   readonly pagesTransferred: { readonly min: number; readonly max: number };
   readonly networkUtilization: { readonly min: number; readonly max: number };
+  /** Energy over the optimal interval, joules (constant unless paper-accounting pages vary on it). */
+  readonly energyJoules: { readonly min: number; readonly max: number };
 }
 
 export interface Infeasible {
@@ -113,6 +124,8 @@ export interface Infeasible {
     readonly downtimeSeconds: ValueAt;
     readonly totalSeconds: ValueAt;
     readonly pagesTransferred: ValueAt;
+    /** Only when energy is the objective or constrained (it takes a walk over every band). */
+    readonly energyJoules?: ValueAt;
   };
 }
 
@@ -139,6 +152,11 @@ function checkProblem(p: OptimizeProblem, range: { min: number; max: number }): 
     const v = c[key];
     if (v === undefined) continue;
     if (!Number.isFinite(v) || v <= 0) throw new ModelInputError(key, v, `a finite number > 0`);
+  }
+  if (p.energy) {
+    for (const [k, v] of Object.entries(p.energy)) {
+      if (!Number.isFinite(v) || v < 0) throw new ModelInputError(k, v, 'a finite number >= 0');
+    }
   }
   if (p.objective !== undefined && !OBJECTIVES.includes(p.objective)) {
     throw new ModelInputError('objective', p.objective, OBJECTIVES.join(' | '));
@@ -223,8 +241,14 @@ function loadScratch(p: OptimizeProblem): void {
   scratchIn.coldDirtyPagesPerSecond[0] = p.coldDirtyPagesPerSecond ?? Number.NaN;
 }
 
-function scratchMeets(c: Constraints): boolean {
+/** Energy of the scratch evaluation (bytes = PTotalMig * S, duration = Ttotal). */
+function scratchEnergy(e: EnergyModel): number {
+  return migrationEnergyJoules(e, scratch.pagesTransferred[0]! * scratchIn.pageSizeBytes[0]!, scratch.totalSeconds[0]!);
+}
+
+function scratchMeets(c: Constraints, e: EnergyModel): boolean {
   return (
+    (c.maxEnergyJoules === undefined || scratchEnergy(e) <= c.maxEnergyJoules) &&
     (c.maxNetworkUtilization === undefined || scratch.networkUtilization[0]! <= c.maxNetworkUtilization) &&
     (c.maxDowntimeSeconds === undefined || scratch.downtimeSeconds[0]! <= c.maxDowntimeSeconds) &&
     (c.maxTotalSeconds === undefined || scratch.totalSeconds[0]! <= c.maxTotalSeconds) &&
@@ -246,7 +270,9 @@ interface BandEval {
   hi: number; // end of the feasible part
   hiInclusive: boolean;
   /** The quantities at the band's start (read from the scratch evaluation, no second evaluation). */
-  atLo: Pick<Summary, 'networkUtilization' | 'pagesTransferred' | 'downtimeSeconds' | 'totalSeconds'>;
+  atLo: Pick<Summary, 'networkUtilization' | 'pagesTransferred' | 'downtimeSeconds' | 'totalSeconds'> & {
+    energyJoules: number;
+  };
 }
 
 /**
@@ -290,6 +316,8 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     );
   }
   const c = p.constraints ?? {};
+  const en = p.energy ?? LIU_ENERGY;
+  const S = p.pageSizeBytes;
   // The case at another alpha, into the scratch arrays: converges, since rho < 1 was established at range.min.
   const bandStart = (k: number) => (k === kHi ? range.min : rho ** (k + 1));
   loadScratch(p);
@@ -302,12 +330,13 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
   const evalBand = (k: number): BandEval | undefined => {
     const lo = bandStart(k);
     evalAt(lo);
-    if (!scratchMeets(c)) return undefined;
+    if (!scratchMeets(c, en)) return undefined;
     const atLo = {
       networkUtilization: scratch.networkUtilization[0]!,
       pagesTransferred: scratch.pagesTransferred[0]!,
       downtimeSeconds: scratch.downtimeSeconds[0]!,
       totalSeconds: scratch.totalSeconds[0]!,
+      energyJoules: scratchEnergy(en),
     };
     let hi = k === kLo ? range.max : rho ** k;
     let hiInclusive = k === kLo;
@@ -324,6 +353,17 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
       // PTotalMig(alpha) = ceil(Ps*(L*g + alpha + H)) <= P  <=>  alpha <= P/Ps - L*g - H (Eqs. 13, 21, 28).
       if (c.maxPagesTransferred !== undefined) {
         const cut = Math.floor(c.maxPagesTransferred) / Ps - L * geometricSum(rho, k + 1) - H;
+        if (cut < hi || (cut === hi && !hiInclusive)) {
+          hi = Math.max(lo, cut);
+          hiInclusive = true;
+        }
+      }
+      // E <= Emax  <=>  PTotalMig <= (Emax - E_0 - P_host Ttotal) / (e_bytes S), Ttotal constant on the band;
+      // then the pages cut above. With e_bytes = 0 the energy is constant on the band (checked at its start).
+      if (c.maxEnergyJoules !== undefined && en.joulesPerByte > 0) {
+        const pagesCap =
+          (c.maxEnergyJoules - en.joulesPerMigration - en.hostPowerWatts * atLo.totalSeconds) / (en.joulesPerByte * S);
+        const cut = Math.floor(pagesCap) / Ps - L * geometricSum(rho, k + 1) - H;
         if (cut < hi || (cut === hi && !hiInclusive)) {
           hi = Math.max(lo, cut);
           hiInclusive = true;
@@ -354,6 +394,19 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
       // More rounds only raise Ttotal (constant on a band, Eq. 8): once clearly above its limit, stop.
       if (!best && c.maxTotalSeconds !== undefined && scratch.totalSeconds[0]! > c.maxTotalSeconds * CLEAR) break;
     }
+  } else if (objective === 'energy') {
+    for (let k = kHi; k >= kLo; k--) {
+      const b = evalBand(k);
+      if (b && (!best || b.atLo.energyJoules < best.atLo.energyJoules)) best = b;
+    }
+    if (best && accounting === 'paper' && en.joulesPerByte > 0) {
+      // Within the band only the alphas with the same page count (hence the same energy) stay optimal.
+      const cut = best.atLo.pagesTransferred / Ps - L * geometricSum(rho, best.k + 1) - H;
+      if (cut < best.hi) {
+        best.hi = Math.max(best.lo, cut);
+        best.hiInclusive = true;
+      }
+    }
   } else {
     for (let k = kHi; k >= kLo; k--) {
       const b = evalBand(k);
@@ -369,7 +422,7 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     }
   }
 
-  if (!best) return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, evalAt);
+  if (!best) return infeasible(p, objective, accounting, rho, kLo, kHi, bandStart, evalAt, en);
 
   let atHi: Pick<Summary, 'networkUtilization' | 'pagesTransferred'> = best.atLo;
   if (best.hiInclusive) {
@@ -406,6 +459,10 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     totalSeconds: best.atLo.totalSeconds,
     pagesTransferred: { min: best.atLo.pagesTransferred, max: supPages },
     networkUtilization: { min: best.atLo.networkUtilization, max: supUnet },
+    energyJoules: {
+      min: best.atLo.energyJoules,
+      max: migrationEnergyJoules(en, supPages * S, best.atLo.totalSeconds),
+    },
   };
 }
 
@@ -414,6 +471,7 @@ const LIMIT_OF: Record<ConstraintName, keyof Infeasible['best']> = {
   maxDowntimeSeconds: 'downtimeSeconds',
   maxTotalSeconds: 'totalSeconds',
   maxPagesTransferred: 'pagesTransferred',
+  maxEnergyJoules: 'energyJoules',
 };
 
 function infeasible(
@@ -425,6 +483,7 @@ function infeasible(
   kHi: number,
   bandStart: (k: number) => number,
   evalAt: (alpha: number) => void,
+  en: EnergyModel,
 ): Infeasible {
   // Over the band starts below kHi every quantity is monotone in n (Tdown decreasing, Ttotal increasing, Unet
   // decreasing, PTotalMig monotone one way or the other: see the header), and constant or increasing within a
@@ -441,7 +500,7 @@ function infeasible(
     snap(kHi - 1, SNAP_TOP);
   }
   snap(kHi, SNAP_HI);
-  const least = (key: keyof Infeasible['best']): ValueAt => {
+  const least = (key: (typeof KEYS)[number]): ValueAt => {
     const j = KEYS.indexOf(key);
     let v = Number.POSITIVE_INFINITY;
     let at = kHi;
@@ -471,15 +530,27 @@ function infeasible(
     }
     return { value: v, atAlpha: bandStart(at) };
   };
+  const c = p.constraints ?? {};
+  // Energy is not monotone across bands: its least value takes a walk over every band start (smallest at a
+  // band's start within the band), done only when energy matters to the problem.
+  let leastEnergy: ValueAt | undefined;
+  if (objective === 'energy' || c.maxEnergyJoules !== undefined) {
+    leastEnergy = { value: Number.POSITIVE_INFINITY, atAlpha: bandStart(kHi) };
+    for (let k = kHi; k >= kLo; k--) {
+      evalAt(bandStart(k));
+      const v = migrationEnergyJoules(en, scratch.pagesTransferred[0]! * p.pageSizeBytes, scratch.totalSeconds[0]!);
+      if (v < leastEnergy.value) leastEnergy = { value: v, atAlpha: bandStart(k) };
+    }
+  }
   const bestOf = {
     networkUtilization: least('networkUtilization'),
     downtimeSeconds: least('downtimeSeconds'),
     totalSeconds: least('totalSeconds'),
     pagesTransferred: least('pagesTransferred'),
+    ...(leastEnergy ? { energyJoules: leastEnergy } : {}),
   };
-  const c = p.constraints ?? {};
   const active = (Object.keys(c) as ConstraintName[]).filter((k) => c[k] !== undefined);
-  const alone = active.filter((k) => bestOf[LIMIT_OF[k]].value > (c[k] as number));
+  const alone = active.filter((k) => (bestOf[LIMIT_OF[k]]?.value ?? 0) > (c[k] as number));
   return {
     feasible: false,
     converged: true,
