@@ -94,7 +94,7 @@ export function FleetView() {
         <p class="lede">
           Many migrations at once: the order, the concurrency and each migration’s downtime-limit and max-bandwidth for
           a host drain, next to what six production stacks would do (docs/fleet.md). Computed in your browser with the
-          precopy library. <a href="#">Back to one VM</a>
+          precopy library. <a href="#vm">Back to one VM</a>
         </p>
       </header>
       <main class="fleet-layout">
