@@ -153,6 +153,8 @@ export function registerOptimize(program: Command): void {
           'networkUtilizationMax',
           'minNetworkUtilization',
           'atAlpha',
+          'energyJoulesMin',
+          'energyJoulesMax',
         ]);
         for (const [k, o] of Object.entries(results)) {
           if (!o.converged) continue;
@@ -171,6 +173,8 @@ export function registerOptimize(program: Command): void {
                 o.networkUtilization.max,
                 null,
                 null,
+                o.energyJoules.min,
+                o.energyJoules.max,
               ])
             : csvRow([
                 k,
@@ -186,6 +190,8 @@ export function registerOptimize(program: Command): void {
                 null,
                 o.minNetworkUtilization,
                 o.atAlpha,
+                null,
+                null,
               ]);
         }
       } else {
