@@ -23,6 +23,7 @@
  * (migrations linked through shared links) of the migrations it touched.
  */
 import { ModelInputError } from '../model/errors.js';
+import { migrationEnergyJoules } from './energy-model.js';
 import type { EnergyCoefficients } from './inventory.js';
 
 /** Stop rule of one migration. */
@@ -784,7 +785,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     const ok = phase[i] === DONE;
     if (!ok) allConverged = false;
     const down = ok ? endT[i]! - downStart[i]! : 0;
-    const ej = e ? e.joulesPerByte * bytes[i]! + e.joulesPerMigration + e.hostPowerWatts * (endT[i]! - startT[i]!) : 0;
+    const ej = e ? migrationEnergyJoules(e, bytes[i]!, endT[i]! - startT[i]!) : 0;
     out[i] = {
       vm: m.vm,
       source: m.source,

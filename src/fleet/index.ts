@@ -1,5 +1,6 @@
 export * from './build.js';
 export * from './commands.js';
+export * from './energy-model.js';
 export * from './engine.js';
 export * from './gantt.js';
 export * from './inventory.js';

@@ -4,6 +4,7 @@
  * operation gets a module here and an entry below (see docs/architecture.md).
  */
 import type { z } from 'zod';
+import { fleetPlanOutput, fleetPlanRawInput, fleetPredictOutput, fleetPredictRawInput } from './fleet-http.js';
 import { errorJson } from './json.js';
 import { optimizeOutput, optimizeRawInput } from './optimize.js';
 import { predictOutput, predictRawInput } from './predict.js';
@@ -22,7 +23,7 @@ export interface Operation {
   readonly http?: { readonly input: z.ZodType; readonly output: z.ZodType };
   /**
    * Heavy: may take seconds to minutes. The server bounds heavy operations (MAX_API_SWEEP_POINTS,
-   * MAX_API_SIMULATE) or does not offer them.
+   * MAX_API_SIMULATE, MAX_API_FLEET_VMS) or does not offer them.
    */
   readonly heavy: boolean;
 }
@@ -54,6 +55,20 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Simulate pre-copy page by page (workload, link, stop rule) and compare with the models',
     module: 'src/ops/simulate.ts',
     http: { input: simulateInput, output: simulateOutput },
+    heavy: true,
+  },
+  {
+    name: 'fleet/predict',
+    summary: 'Predict a given schedule (or a baseline policy) of many migrations sharing links, event by event',
+    module: 'src/ops/fleet.ts',
+    http: { input: fleetPredictRawInput, output: fleetPredictOutput },
+    heavy: true,
+  },
+  {
+    name: 'fleet/plan',
+    summary: 'Plan a host drain: order, concurrency and knobs per migration, with six baselines side by side',
+    module: 'src/ops/fleet.ts',
+    http: { input: fleetPlanRawInput, output: fleetPlanOutput },
     heavy: true,
   },
   {

@@ -1,5 +1,5 @@
 /**
- * The `optimize` operation: the alpha that minimises downtime (or total time, or pages) subject to
+ * The `optimize` operation: the alpha that minimises downtime (or total time, pages, energy) subject to
  * constraints, for each requested case. Input: {@link optimizeInput}; function: {@link optimizeAll}; JSON:
  * {@link optimizeJson} per case (the JSON of `precopy optimize --format json` and of `POST /api/optimize`).
  */
@@ -23,6 +23,7 @@ export function optimizeAll(r: ResolvedOptimize): Record<string, OptimizeResult>
       alphaRange: r.alphaRange,
       constraints: r.constraints,
       objective: r.objective,
+      ...(r.energy ? { energy: r.energy } : {}),
     });
   }
   return out;
@@ -52,6 +53,7 @@ export function optimizeJson(r: OptimizeResult) {
     networkUtilization: r.networkUtilization,
     totalSeconds: r.totalSeconds,
     pagesTransferred: r.pagesTransferred,
+    energyJoules: r.energyJoules,
     rho: r.rho,
     objective: r.objective,
     accounting: r.accounting,
@@ -83,6 +85,7 @@ const caseJson = z.union([
     networkUtilization: range,
     totalSeconds: jsonNumber,
     pagesTransferred: range,
+    energyJoules: range,
     ...common,
   }),
   z.strictObject({
@@ -95,6 +98,7 @@ const caseJson = z.union([
       downtimeSeconds: valueAt,
       totalSeconds: valueAt,
       pagesTransferred: valueAt,
+      energyJoules: valueAt.optional(),
     }),
     ...common,
   }),

@@ -12,6 +12,10 @@
  *   both are constant on a band.
  * So on every band the set of alphas meeting all constraints is an interval [a, c] that starts at the band's
  * lowest alpha, and the objective is constant on it (downtime, total time) or smallest at its start (pages).
+ * Energy (src/fleet/energy-model.ts, Liu et al. HPDC 2011: E = e_bytes * PTotalMig * S + E_0 + P_host * Ttotal)
+ * is a non-negative combination of pages and total time, so it is constant or smallest at a band's start too,
+ * and a limit on it cuts a band like a limit on pages; across bands it is not monotone, so the energy objective
+ * walks every band, as the pages objective does.
  * The optimiser walks the bands (in objective order, stopping at the first feasible band when the objective is
  * monotone in n) and returns the whole optimal interval. Cost: O(number of bands visited), each O(1).
  */
@@ -32,9 +36,10 @@ import {
   iterationsFromLog,
   summarizeAt,
 } from '../model/index.js';
+import { type EnergyModel, LIU_ENERGY, migrationEnergyJoules } from '../fleet/energy-model.js';
 
-export type Objective = 'downtime' | 'totalTime' | 'pagesTransferred';
-export const OBJECTIVES: readonly Objective[] = ['downtime', 'totalTime', 'pagesTransferred'];
+export type Objective = 'downtime' | 'totalTime' | 'pagesTransferred' | 'energy';
+export const OBJECTIVES: readonly Objective[] = ['downtime', 'totalTime', 'pagesTransferred', 'energy'];
 
 export interface Constraints {
   /** Unet <= this (the paper's Umax), a fraction > 0. */
@@ -45,6 +50,8 @@ export interface Constraints {
   readonly maxTotalSeconds?: number;
   /** PTotalMig <= this, pages. */
   readonly maxPagesTransferred?: number;
+  /** Energy of the migration <= this, joules (src/fleet/energy-model.ts). */
+  readonly maxEnergyJoules?: number;
 }
 export type ConstraintName = keyof Constraints;
 
@@ -55,6 +62,8 @@ export interface OptimizeProblem extends Omit<ModelInput, 'alpha'> {
   readonly constraints?: Constraints;
   /** Default `downtime` (the paper's objective). */
   readonly objective?: Objective;
+  /** Energy coefficients (default Liu et al., {@link LIU_ENERGY}); bytes sent = PTotalMig * S. */
+  readonly energy?: EnergyModel;
 }
 
 export const DEFAULT_ALPHA_RANGE = { min: 0.001, max: 0.999 } as const;
@@ -86,6 +95,8 @@ export interface Feasible {
   readonly totalSeconds: number;
   readonly pagesTransferred: { readonly min: number; readonly max: number };
   readonly networkUtilization: { readonly min: number; readonly max: number };
+  /** Energy over the optimal interval, joules (constant unless paper-accounting pages vary on it). */
+  readonly energyJoules: { readonly min: number; readonly max: number };
 }
 
 export interface Infeasible {
@@ -106,6 +117,8 @@ export interface Infeasible {
     readonly downtimeSeconds: ValueAt;
     readonly totalSeconds: ValueAt;
     readonly pagesTransferred: ValueAt;
+    /** Only when energy is the objective or constrained (it takes a walk over every band). */
+    readonly energyJoules?: ValueAt;
   };
 }
 
@@ -132,6 +145,11 @@ function checkProblem(p: OptimizeProblem, range: { min: number; max: number }): 
     const v = c[key];
     if (v === undefined) continue;
     if (!Number.isFinite(v) || v <= 0) throw new ModelInputError(key, v, `a finite number > 0`);
+  }
+  if (p.energy) {
+    for (const [k, v] of Object.entries(p.energy)) {
+      if (!Number.isFinite(v) || v < 0) throw new ModelInputError(k, v, 'a finite number >= 0');
+    }
   }
   if (p.objective !== undefined && !OBJECTIVES.includes(p.objective)) {
     throw new ModelInputError('objective', p.objective, OBJECTIVES.join(' | '));
@@ -195,13 +213,19 @@ const ev = new CaseAtAlpha();
 
 const NO_CONSTRAINTS: Constraints = Object.freeze({});
 
-/** Whether the last evaluation meets every constraint of `c`. */
-function meets(c: Constraints): boolean {
+/** Energy of the last evaluation (src/fleet/energy-model.ts): bytes = PTotalMig * S, duration = Ttotal. */
+function evEnergy(e: EnergyModel, S: number): number {
+  return migrationEnergyJoules(e, ev.pagesTransferred * S, ev.totalSeconds);
+}
+
+/** Whether the last evaluation meets every constraint of `c` (energy with model `e`, page size `S`). */
+function meets(c: Constraints, e: EnergyModel, S: number): boolean {
   return (
     (c.maxNetworkUtilization === undefined || ev.networkUtilization <= c.maxNetworkUtilization) &&
     (c.maxDowntimeSeconds === undefined || ev.downtimeSeconds <= c.maxDowntimeSeconds) &&
     (c.maxTotalSeconds === undefined || ev.totalSeconds <= c.maxTotalSeconds) &&
-    (c.maxPagesTransferred === undefined || ev.pagesTransferred <= c.maxPagesTransferred)
+    (c.maxPagesTransferred === undefined || ev.pagesTransferred <= c.maxPagesTransferred) &&
+    (c.maxEnergyJoules === undefined || evEnergy(e, S) <= c.maxEnergyJoules)
   );
 }
 
@@ -289,6 +313,9 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
   const dMax = c.maxDowntimeSeconds;
   const tMax = c.maxTotalSeconds;
   const pMax = c.maxPagesTransferred;
+  const eMax = c.maxEnergyJoules;
+  const en = p.energy ?? LIU_ENERGY;
+  const S = p.pageSizeBytes;
 
   // The best band so far: k (-1 for none) and its start's quantities (no object per band).
   let bestK = -1;
@@ -297,6 +324,11 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
   let bestP = Number.NaN;
   let bestD = Number.NaN;
   let bestT = Number.NaN;
+  let bestE = Number.NaN;
+  // With the energy objective every band start is evaluated: the least energy over them (ties: lowest alpha),
+  // for infeasible(), which would otherwise walk the bands again. -1: not known.
+  let leastEK = -1;
+  let leastE = Number.POSITIVE_INFINITY;
   // Band starts evaluated on the way that infeasible() needs (kLo, kHi - 1, kHi): bits 1, 2, 4 of `snapped`.
   let snapped = 0;
   if (objective === 'downtime') {
@@ -305,7 +337,7 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     for (let k = kStart; k >= kLo; k--) {
       const lo = bandStart(k, kHi, min, rho);
       ev.at(lo);
-      if (meets(c)) {
+      if (meets(c, en, S)) {
         bestK = k;
         bestLo = lo;
         break;
@@ -333,7 +365,7 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     for (let k = kLo; k <= kHi; k++) {
       const lo = bandStart(k, kHi, min, rho);
       ev.at(lo);
-      if (meets(c)) {
+      if (meets(c, en, S)) {
         bestK = k;
         bestLo = lo;
         break;
@@ -341,11 +373,32 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
       // More rounds only raise Ttotal (constant on a band, Eq. 8): once clearly above its limit, stop.
       if (tMax !== undefined && ev.totalSeconds > tMax * CLEAR) break;
     }
+  } else if (objective === 'energy') {
+    // Energy is smallest at a band's start but not monotone across bands (pages and Ttotal move in opposite
+    // directions with n when P_host > 0): every band is checked, as for pages.
+    for (let k = kHi; k >= kLo; k--) {
+      const lo = bandStart(k, kHi, min, rho);
+      ev.at(lo);
+      const e = evEnergy(en, S);
+      if (e < leastE) {
+        leastE = e;
+        leastEK = k;
+      }
+      if (meets(c, en, S) && (bestK < 0 || e < bestE)) {
+        bestK = k;
+        bestLo = lo;
+        bestE = e;
+        bestP = ev.pagesTransferred;
+        bestU = ev.networkUtilization;
+        bestD = ev.downtimeSeconds;
+        bestT = ev.totalSeconds;
+      }
+    }
   } else {
     for (let k = kHi; k >= kLo; k--) {
       const lo = bandStart(k, kHi, min, rho);
       ev.at(lo);
-      if (meets(c) && (bestK < 0 || ev.pagesTransferred < bestP)) {
+      if (meets(c, en, S) && (bestK < 0 || ev.pagesTransferred < bestP)) {
         bestK = k;
         bestLo = lo;
         bestP = ev.pagesTransferred;
@@ -355,14 +408,15 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
       }
     }
   }
-  if (bestK < 0) return infeasible(p, objective, accounting, rho, kLo, kHi, min, snapped);
-  if (objective !== 'pagesTransferred') {
+  if (bestK < 0) return infeasible(p, objective, accounting, rho, kLo, kHi, min, snapped, en, leastEK, leastE);
+  if (objective !== 'pagesTransferred' && objective !== 'energy') {
     // the walk stopped right after evaluating the best band's start
     bestP = ev.pagesTransferred;
     bestU = ev.networkUtilization;
     bestD = ev.downtimeSeconds;
     bestT = ev.totalSeconds;
   }
+  if (objective !== 'energy') bestE = migrationEnergyJoules(en, bestP * S, bestT);
 
   // The feasible part of the best band: [lo, hi].
   const k = bestK;
@@ -387,8 +441,19 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
         hiInclusive = true;
       }
     }
-    if (objective === 'pagesTransferred') {
-      // Within the band only the alphas whose page count rounds to the same value stay optimal.
+    // E <= Emax  <=>  PTotalMig <= (Emax - E_0 - P_host Ttotal) / (e_bytes S), Ttotal constant on the band;
+    // then the pages cut above. With e_bytes = 0 the energy is constant on the band (checked at its start).
+    if (eMax !== undefined && en.joulesPerByte > 0) {
+      const pagesCap = (eMax - en.joulesPerMigration - en.hostPowerWatts * bestT) / (en.joulesPerByte * S);
+      const cut = Math.floor(pagesCap) / Ps - L * (oneMinusPowLog(rho, logRho, k + 1) / (1 - rho)) - H;
+      if (cut < hi || (cut === hi && !hiInclusive)) {
+        hi = Math.max(lo, cut);
+        hiInclusive = true;
+      }
+    }
+    if (objective === 'pagesTransferred' || (objective === 'energy' && en.joulesPerByte > 0)) {
+      // Within the band only the alphas whose page count rounds to the same value (hence the same energy) stay
+      // optimal.
       const cut = bestP / Ps - L * (oneMinusPowLog(rho, logRho, k + 1) / (1 - rho)) - H;
       if (cut < hi) {
         hi = Math.max(lo, cut);
@@ -423,6 +488,7 @@ export function optimize(p: OptimizeProblem): OptimizeResult {
     totalSeconds: bestT,
     pagesTransferred: { min: bestP, max: hiP },
     networkUtilization: { min: bestU, max: hiU },
+    energyJoules: { min: bestE, max: migrationEnergyJoules(en, hiP * S, bestT) },
   };
 }
 
@@ -431,6 +497,7 @@ const LIMIT_OF: Record<ConstraintName, keyof Infeasible['best']> = {
   maxDowntimeSeconds: 'downtimeSeconds',
   maxTotalSeconds: 'totalSeconds',
   maxPagesTransferred: 'pagesTransferred',
+  maxEnergyJoules: 'energyJoules',
 };
 
 const KEYS = ['networkUtilization', 'downtimeSeconds', 'totalSeconds', 'pagesTransferred'] as const;
@@ -499,6 +566,9 @@ function infeasible(
   kHi: number,
   min: number,
   snapped: number,
+  en: EnergyModel,
+  leastEK: number,
+  leastE: number,
 ): Infeasible {
   // Over the band starts below kHi every quantity is monotone in n (Tdown decreasing, Ttotal increasing, Unet
   // decreasing, PTotalMig monotone one way or the other: see the header), and constant or increasing within a
@@ -528,8 +598,29 @@ function infeasible(
     pagesTransferred: least(3, two, kLo, kHi, min, rho),
   };
   const c = p.constraints ?? NO_CONSTRAINTS;
+  // Energy is not monotone across bands: its least value is the least over every band start (smallest at a
+  // band's start within the band; ties keep the lowest alpha). Only when energy matters to the problem; the
+  // energy objective's walk has already visited every band start.
+  let leastEnergy: ValueAt | undefined;
+  if (objective === 'energy' || c.maxEnergyJoules !== undefined) {
+    if (leastEK < 0) {
+      const S = p.pageSizeBytes;
+      leastE = Number.POSITIVE_INFINITY;
+      leastEK = kHi;
+      for (let k = kHi; k >= kLo; k--) {
+        ev.at(bandStart(k, kHi, min, rho));
+        const v = evEnergy(en, S);
+        if (v < leastE) {
+          leastE = v;
+          leastEK = k;
+        }
+      }
+    }
+    leastEnergy = { value: leastE, atAlpha: bandStart(leastEK, kHi, min, rho) };
+  }
+  const best: Infeasible['best'] = leastEnergy ? { ...bestOf, energyJoules: leastEnergy } : bestOf;
   const active = (Object.keys(c) as ConstraintName[]).filter((k) => c[k] !== undefined);
-  const alone = active.filter((k) => bestOf[LIMIT_OF[k]].value > (c[k] as number));
+  const alone = active.filter((k) => (best[LIMIT_OF[k]]?.value ?? 0) > (c[k] as number));
   return {
     feasible: false,
     converged: true,
@@ -540,6 +631,6 @@ function infeasible(
     minNetworkUtilization: bestOf.networkUtilization.value,
     atAlpha: bestOf.networkUtilization.atAlpha,
     violated: alone.length > 0 ? alone : active,
-    best: bestOf,
+    best,
   };
 }

@@ -13,6 +13,7 @@ import {
   availableCases,
   hasHotParams,
 } from '../model/index.js';
+import { type EnergyModel, LIU_ENERGY } from '../fleet/energy-model.js';
 import type { Constraints, Objective } from '../optimize/index.js';
 import { dirtyPagesPerSecond, parseDirtyRate, parseDuration, parseRate, parseSize } from '../units/index.js';
 
@@ -24,11 +25,12 @@ export const CASE_KEY: Record<Exclude<CaseChoice, 'all'>, CaseName> = {
   'hot-downtime': 'hotDowntime',
 };
 export const ACCOUNTING_CHOICES = ['paper', 'consistent'] as const;
-export const OBJECTIVE_CHOICES = ['downtime', 'total-time', 'pages'] as const;
+export const OBJECTIVE_CHOICES = ['downtime', 'total-time', 'pages', 'energy'] as const;
 export const OBJECTIVE_KEY: Record<(typeof OBJECTIVE_CHOICES)[number], Objective> = {
   downtime: 'downtime',
   'total-time': 'totalTime',
   pages: 'pagesTransferred',
+  energy: 'energy',
 };
 
 /** Table 2 of the paper: the built-in defaults of `--preset paper`. */
@@ -77,6 +79,12 @@ export const optimizeInputSchema = z.strictObject({
   maxDowntime: value.optional(),
   maxTotalTime: value.optional(),
   maxPages: value.optional(),
+  /** Energy limit, joules (src/fleet/energy-model.ts). */
+  maxEnergy: value.optional(),
+  /** Energy coefficients (default Liu et al., HPDC 2011): J per MB (10^6 B) sent, J per migration, host W. */
+  joulesPerMegabyte: value.optional(),
+  joulesPerMigration: value.optional(),
+  hostPowerWatts: value.optional(),
   objective: z.enum(OBJECTIVE_CHOICES).optional(),
 });
 export type OptimizeInputRaw = z.input<typeof optimizeInputSchema>;
@@ -332,6 +340,8 @@ export interface ResolvedOptimize extends ResolvedModel {
   readonly alphaRange: { readonly min: number; readonly max: number };
   readonly constraints: Constraints;
   readonly objective: Objective;
+  /** Energy coefficients when any was given (else the optimiser's default, Liu et al.). */
+  readonly energy?: EnergyModel;
 }
 
 function resolveOptimize(rawIn: OptimizeInputRaw, ctx: Ctx): ResolvedOptimize {
@@ -391,7 +401,31 @@ function resolveOptimize(rawIn: OptimizeInputRaw, ctx: Ctx): ResolvedOptimize {
     const pg = num(ctx, 'maxPages', raw.maxPages);
     constraints.maxPagesTransferred = range(ctx, 'maxPages', raw.maxPages, pg, pg >= 1, 'a page count >= 1');
   }
-  return { ...model, alphaRange, constraints, objective: OBJECTIVE_KEY[raw.objective ?? 'downtime'] };
+  if (raw.maxEnergy !== undefined) {
+    const e = num(ctx, 'maxEnergy', raw.maxEnergy);
+    constraints.maxEnergyJoules = range(ctx, 'maxEnergy', raw.maxEnergy, e, e > 0, 'an energy > 0 in joules');
+  }
+  let energy: EnergyModel | undefined;
+  if (raw.joulesPerMegabyte !== undefined || raw.joulesPerMigration !== undefined || raw.hostPowerWatts !== undefined) {
+    const coef = (field: 'joulesPerMegabyte' | 'joulesPerMigration' | 'hostPowerWatts', dflt: number) => {
+      const r = raw[field];
+      if (r === undefined) return dflt;
+      const v = num(ctx, field, r);
+      return range(ctx, field, r, v, v >= 0, 'a number >= 0');
+    };
+    energy = {
+      joulesPerByte: coef('joulesPerMegabyte', LIU_ENERGY.joulesPerByte * 1e6) / 1e6,
+      joulesPerMigration: coef('joulesPerMigration', LIU_ENERGY.joulesPerMigration),
+      hostPowerWatts: coef('hostPowerWatts', LIU_ENERGY.hostPowerWatts),
+    };
+  }
+  return {
+    ...model,
+    alphaRange,
+    constraints,
+    objective: OBJECTIVE_KEY[raw.objective ?? 'downtime'],
+    ...(energy ? { energy } : {}),
+  };
 }
 
 function guarded<I, O>(fn: (raw: I, ctx: Ctx) => O) {
@@ -433,6 +467,7 @@ export const FIELD_OF_PARAMETER: Record<string, string> = {
   maxDowntimeSeconds: 'maxDowntime',
   maxTotalSeconds: 'maxTotalTime',
   maxPagesTransferred: 'maxPages',
+  maxEnergyJoules: 'maxEnergy',
 };
 
 /** One line per issue, worded for an edge: `fieldName(field)` spells the field (a flag, a JSON key). */

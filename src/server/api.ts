@@ -4,6 +4,9 @@
  * and a JSON value, so they are testable without HTTP.
  */
 import { type OpIssue, issuesOf, zodIssues } from '../ops/errors.js';
+import { FleetInventoryError } from '../fleet/index.js';
+import { fleetPlan, fleetPlanInputSchema, fleetPredict, fleetPredictInputSchema } from '../ops/fleet.js';
+import { MAX_API_FLEET_BUDGET, checkFleetSize, inventoryIssues } from '../ops/fleet-http.js';
 import { optimizeAll, optimizeAllJson, optimizeInput } from '../ops/optimize.js';
 import { predictInput, predictJson, predictOp } from '../ops/predict.js';
 import { simulateInput, simulateOp } from '../ops/simulate.js';
@@ -37,6 +40,7 @@ function guard(run: () => ApiResult): ApiResult {
   try {
     return run();
   } catch (e) {
+    if (e instanceof FleetInventoryError) return bad(inventoryIssues(e));
     const issues = issuesOf(e);
     if (issues) return bad(issues);
     throw e;
@@ -166,6 +170,52 @@ export function apiSimulate(body: unknown): ApiResult {
       if (params.pages * replicas > MAX_API_SIMULATE.pageReplicas)
         return limit('replicas', params.pages * replicas, MAX_API_SIMULATE.pageReplicas, 'pages x replicas');
       return { status: 200, body: simulateOp(r.data).json };
+    })
+  );
+}
+
+/**
+ * POST /api/fleet/predict: the body is `fleet predict`'s input (`{"inventory": {...} | "yaml text", "policy":
+ * "nova"}` or `"schedule": {...} | "yaml text"`, `"rounds": true`). Answers the JSON of `precopy fleet predict
+ * --format json`. An inventory with problems is a 400 with one issue per problem (VM or host, field, line).
+ * Bounded: at most MAX_API_FLEET_VMS VMs.
+ */
+export function apiFleetPredict(body: unknown): ApiResult {
+  return (
+    objectBody(body) ??
+    guard(() => {
+      const r = fleetPredictInputSchema.safeParse(body);
+      if (!r.success) return bad(zodIssues(r.error));
+      checkFleetSize(r.data.inventory);
+      return { status: 200, body: fleetPredict(r.data) };
+    })
+  );
+}
+
+/**
+ * POST /api/fleet/plan: the body is `fleet plan`'s input (`{"inventory": ..., "objective": "makespan",
+ * "budget": 150}`). Answers the JSON of `precopy fleet plan --format json`. Bounded: at most MAX_API_FLEET_VMS
+ * VMs and a budget of at most MAX_API_FLEET_BUDGET evaluations.
+ */
+export function apiFleetPlan(body: unknown): ApiResult {
+  return (
+    objectBody(body) ??
+    guard(() => {
+      const r = fleetPlanInputSchema.safeParse(body);
+      if (!r.success) return bad(zodIssues(r.error));
+      if (r.data.budget !== undefined && r.data.budget > MAX_API_FLEET_BUDGET) {
+        return bad([
+          {
+            code: 'too_large',
+            path: ['budget'],
+            field: 'budget',
+            value: r.data.budget,
+            message: `budget ${r.data.budget} is too large for one request: at most ${MAX_API_FLEET_BUDGET} (use the CLI for more)`,
+          },
+        ]);
+      }
+      checkFleetSize(r.data.inventory);
+      return { status: 200, body: fleetPlan(r.data) };
     })
   );
 }

@@ -9,7 +9,16 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { jsonDepth, MAX_JSON_DEPTH } from '../format/json.js';
-import { type ApiResult, apiOptimize, apiPredict, apiSimulate, apiSweep, errorBody } from './api.js';
+import {
+  type ApiResult,
+  apiFleetPlan,
+  apiFleetPredict,
+  apiOptimize,
+  apiPredict,
+  apiSimulate,
+  apiSweep,
+  errorBody,
+} from './api.js';
 import { openApiDocument } from './openapi.js';
 import { staticResponse } from './static.js';
 
@@ -50,10 +59,12 @@ const ROUTES: Record<string, (body: unknown) => ApiResult> = {
   optimize: apiOptimize,
   sweep: apiSweep,
   simulate: apiSimulate,
+  'fleet/predict': apiFleetPredict,
+  'fleet/plan': apiFleetPlan,
 };
 
 /**
- * The app: `POST /api/predict|optimize|sweep|simulate`, JSON errors for everything else under `/api/`, and the page's
+ * The app: `POST /api/predict|optimize|sweep|simulate|fleet/predict|fleet/plan`, JSON errors for everything else under `/api/`, and the page's
  * static files. Test it in-process with `createApp().request(path, init)`.
  */
 export function createApp(options: AppOptions = {}): Hono {

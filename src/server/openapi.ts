@@ -17,6 +17,11 @@ function capital(s: string): string {
   return s[0]!.toUpperCase() + s.slice(1);
 }
 
+/** `fleet/plan` -> `FleetPlan` (component names and operation ids cannot hold a slash). */
+function pascal(route: string): string {
+  return route.split('/').map(capital).join('');
+}
+
 const errorRef = { $ref: '#/components/schemas/Error' };
 const errorAnswer = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
 
@@ -26,12 +31,12 @@ export function openApiDocument(version: string): JsonSchema {
   const paths: Record<string, unknown> = {};
   for (const op of OPERATIONS) {
     if (!op.http) continue;
-    const name = capital(op.name);
+    const name = pascal(op.name);
     schemas[`${name}Request`] = jsonSchema(op.http.input, 'input');
     schemas[`${name}Response`] = jsonSchema(op.http.output, 'output');
     paths[`/api/${op.name}`] = {
       post: {
-        operationId: op.name,
+        operationId: name[0]!.toLowerCase() + name.slice(1),
         summary: op.summary,
         description: `Implemented by ${op.module}.${op.heavy ? ' Bounded per request (use the CLI for more).' : ''}`,
         requestBody: {

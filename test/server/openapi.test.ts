@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import { OPERATIONS } from '../../src/ops/index.js';
@@ -34,6 +35,19 @@ function validator(ref: { $ref: string }) {
   return ajv.getSchema(name)!;
 }
 
+const DRAIN = readFileSync(new URL('../../examples/drain.yaml', import.meta.url), 'utf8');
+/** A small inventory as a JSON object: two VMs leaving one host. */
+const SMALL = {
+  hosts: [
+    { name: 'a', nic: '10Gbit/s' },
+    { name: 'b', nic: '10Gbit/s' },
+  ],
+  vms: [
+    { name: 'v1', host: 'a', target: 'b', memory: '4GiB', dirtyRate: 1000, maxDowntime: '300ms' },
+    { name: 'v2', host: 'a', target: 'b', memory: '2GiB', dirtyRate: 500 },
+  ],
+};
+
 /** Real requests of every route: ones the API accepts and ones it refuses (400). */
 const REQUESTS: Record<string, unknown[]> = {
   predict: [
@@ -66,6 +80,22 @@ const REQUESTS: Record<string, unknown[]> = {
     { preset: 'paper', seed: 'x' },
     { preset: 'paper', replicas: 1000 },
   ],
+  'fleet/predict': [
+    { inventory: DRAIN, policy: 'nova' },
+    { inventory: parseYaml(DRAIN), policy: 'kubevirt', rounds: true },
+    { inventory: SMALL, schedule: { migrations: [{ vm: 'v2' }, { vm: 'v1', after: ['v2'], maxBandwidth: '1GiB/s' }] } },
+    // both a schedule and a policy; an unknown policy; a VM naming an unknown host
+    { inventory: SMALL, policy: 'nova', schedule: { migrations: [] } },
+    { inventory: SMALL, policy: 'round-robin' },
+    { inventory: { ...SMALL, vms: [{ ...SMALL.vms[0], host: 'nowhere' }] }, policy: 'nova' },
+  ],
+  'fleet/plan': [
+    { inventory: DRAIN },
+    { inventory: SMALL, objective: 'energy', budget: 20 },
+    { inventory: DRAIN.replace('memory: 64GiB', 'memory: 64gb') },
+    { inventory: SMALL, objective: 'speed' },
+    { inventory: SMALL, budget: 100_000 },
+  ],
 };
 
 describe('GET /api/openapi.json', () => {
@@ -79,6 +109,7 @@ describe('GET /api/openapi.json', () => {
   test('describes every route the app answers, and the app answers every route it describes', async () => {
     const described = Object.keys(doc.paths).sort();
     const http = OPERATIONS.filter((o) => o.http).map((o) => `/api/${o.name}`);
+    expect(http).toContain('/api/fleet/plan');
     expect(described).toEqual([...http, '/api/openapi.json'].sort());
     for (const path of described) {
       const method = Object.keys(doc.paths[path])[0]!;

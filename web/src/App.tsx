@@ -543,7 +543,8 @@ export function App() {
         <h1>precopy explorer</h1>
         <p class="lede">
           Pre-copy live migration of a VM (Aldhalaan &amp; Menascé, EPEW 2013): downtime, total time and traffic for
-          your VM, and the QEMU settings to use. Everything is computed in your browser with the precopy library.
+          your VM, and the QEMU settings to use. Everything is computed in your browser with the precopy library.{' '}
+          <a href="#fleet">Many VMs at once: plan a host drain</a>
         </p>
         <div class="actions presets">
           <button type="button" data-preset="operator" onClick={() => setChoice({ ...OPERATOR_STATE })}>

@@ -28,6 +28,7 @@ export function optimizeTable(results: Record<string, OptimizeResult>, r: Resolv
     c.maxDowntimeSeconds !== undefined ? `Tdown <= ${fmt(c.maxDowntimeSeconds)} s` : '',
     c.maxTotalSeconds !== undefined ? `Ttotal <= ${fmt(c.maxTotalSeconds)} s` : '',
     c.maxPagesTransferred !== undefined ? `PTotalMig <= ${fmt(c.maxPagesTransferred)}` : '',
+    c.maxEnergyJoules !== undefined ? `E <= ${fmt(c.maxEnergyJoules)} J` : '',
   ].filter(Boolean);
   const parts = [
     `minimise ${r.objective} over alpha in [${fmt(r.alphaRange.min)}, ${fmt(r.alphaRange.max)}]${cons.length ? ` subject to ${cons.join(', ')}` : ''} (${r.accounting} accounting)`,
@@ -53,6 +54,14 @@ export function optimizeTable(results: Record<string, OptimizeResult>, r: Resolv
             '  fewest pages',
             `${fmt(o.best.pagesTransferred.value)} at alpha = ${fmt(o.best.pagesTransferred.atAlpha)}`,
           ],
+          ...(o.best.energyJoules
+            ? ([
+                [
+                  '  least energy',
+                  `${fmt(o.best.energyJoules.value)} J at alpha = ${fmt(o.best.energyJoules.atAlpha)}`,
+                ],
+              ] as [string, string][])
+            : []),
         ])}`,
       );
     } else {
@@ -67,6 +76,12 @@ export function optimizeTable(results: Record<string, OptimizeResult>, r: Resolv
             o.pagesTransferred.min === o.pagesTransferred.max
               ? fmt(o.pagesTransferred.min)
               : `${fmt(o.pagesTransferred.min)} .. ${fmt(o.pagesTransferred.max)}`,
+          ],
+          [
+            '  energy',
+            o.energyJoules.min === o.energyJoules.max
+              ? `${fmt(o.energyJoules.min)} J`
+              : `${fmt(o.energyJoules.min)} .. ${fmt(o.energyJoules.max)} J`,
           ],
           [
             '  Unet',
@@ -85,13 +100,17 @@ export function registerOptimize(program: Command): void {
   addModelOptions(
     program
       .command('optimize')
-      .description('choose alpha: minimise downtime (or total time, or pages) subject to constraints, exactly'),
+      .description('choose alpha: minimise downtime (or total time, pages, energy) subject to constraints, exactly'),
   )
     .option('--max-utilization <u>', 'Umax: network utilisation limit, e.g. 0.4')
     .option('--alpha-range <lo:hi>', 'alpha searched in [lo, hi] (default 0.001:0.999)')
     .option('--max-downtime <duration>', 'downtime limit (e.g. 500ms)')
     .option('--max-total-time <duration>', 'total migration time limit (e.g. 10min)')
     .option('--max-pages <n>', 'limit on pages migrated')
+    .option('--max-energy <J>', 'limit on the migration energy, joules (model: docs/fleet.md, Energy)')
+    .option('--joules-per-megabyte <J>', 'energy per MB (10^6 B) sent (default 0.512, Liu et al. HPDC 2011)')
+    .option('--joules-per-migration <J>', 'energy per migration (default 20.165, Liu et al.)')
+    .option('--host-power-watts <W>', 'extra host power while migrating (default 0)')
     .addOption(new Option('--objective <what>', 'what to minimise').choices([...OBJECTIVE_CHOICES]))
     .addOption(formatOption(['table', 'json', 'csv'], 'table'))
     .action((opts: Record<string, unknown>) => {
@@ -104,6 +123,10 @@ export function registerOptimize(program: Command): void {
           'maxDowntime',
           'maxTotalTime',
           'maxPages',
+          'maxEnergy',
+          'joulesPerMegabyte',
+          'joulesPerMigration',
+          'hostPowerWatts',
           'objective',
         ]),
       );
@@ -130,6 +153,8 @@ export function registerOptimize(program: Command): void {
           'networkUtilizationMax',
           'minNetworkUtilization',
           'atAlpha',
+          'energyJoulesMin',
+          'energyJoulesMax',
         ]);
         for (const [k, o] of Object.entries(results)) {
           if (!o.converged) continue;
@@ -148,6 +173,8 @@ export function registerOptimize(program: Command): void {
                 o.networkUtilization.max,
                 null,
                 null,
+                o.energyJoules.min,
+                o.energyJoules.max,
               ])
             : csvRow([
                 k,
@@ -163,6 +190,8 @@ export function registerOptimize(program: Command): void {
                 null,
                 o.minNetworkUtilization,
                 o.atAlpha,
+                null,
+                null,
               ]);
         }
       } else {
