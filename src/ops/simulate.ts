@@ -152,6 +152,19 @@ export function resolveSimulate(opts: Record<string, unknown>): SimulateSetup {
       coldDirtyPagesPerSecond: input.coldDirtyPagesPerSecond!,
     };
   };
+  // A flag the chosen workload ignores is refused, not silently dropped (issue 15: `--working-set 💥` with a
+  // random workload was accepted).
+  const only: [string, unknown, string][] = [
+    ['--working-set', opts.workingSet, 'working-set'],
+    ['--trace', opts.trace, 'trace'],
+  ];
+  for (const [flag, given, needs] of only) {
+    if (given !== undefined && kind !== needs) {
+      throw new OpError(
+        `${flag} '${String(given)}' applies only to --workload ${needs} (the workload is ${kind}): drop it`,
+      );
+    }
+  }
   switch (kind) {
     case 'fluid':
       workload = caseName === 'uniform' ? { kind, dirtyPagesPerSecond: needD() } : { kind, ...hotRates() };

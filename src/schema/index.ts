@@ -102,6 +102,32 @@ function fail(ctx: Ctx, field: string, raw: unknown, problem: string): never {
 }
 const ABORT = Symbol('abort');
 
+/** A value in an error line: text quoted, JSON for arrays, objects and null, at most 60 characters. */
+function showValue(v: unknown): string {
+  const text = typeof v === 'object' ? JSON.stringify(v) : show(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+};
+
+/** What an invalid_type or invalid_union issue expected, in words ("a number or text ..."). */
+function expectedTypes(issue: z.core.$ZodIssue): string | undefined {
+  const list =
+    issue.code === 'invalid_type'
+      ? [issue.expected]
+      : issue.code === 'invalid_union'
+        ? issue.errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : []))
+        : [];
+  const words = [...new Set(list.map((t) => TYPE_WORDS[t] ?? String(t)))];
+  return words.length ? words.join(' or ') : undefined;
+}
+
 function show(v: unknown): string {
   if (v === undefined) return '(missing)';
   if (typeof v === 'string') return `'${v}'`;
@@ -446,8 +472,15 @@ export function describeIssue(issue: z.core.$ZodIssue, fieldName: (field: string
   if (issue.code === 'unrecognized_keys') {
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => fieldName(k)).join(', ')}`;
   }
+  // The value as given (parses ask zod for it with reportInput), else nothing: never "(missing)" for a value that
+  // was there, never zod's bare "Invalid input" (issue 15).
+  const given = 'input' in issue && issue.input !== undefined ? ` ${showValue(issue.input)}` : '';
   if (issue.code === 'invalid_value' && path) {
-    return `${fieldName(path)} ${show(issue.input)} is not one of: ${issue.values.map(String).join(', ')}`;
+    return `${fieldName(path)}${given} is not one of: ${issue.values.map(String).join(', ')}`;
+  }
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && path) {
+    const expected = expectedTypes(issue);
+    if (expected) return `${fieldName(path)}${given} is not allowed: expected ${expected}`;
   }
   return path ? `${fieldName(path)}: ${issue.message}` : issue.message;
 }

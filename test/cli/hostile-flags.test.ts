@@ -1,0 +1,87 @@
+/** Issue 15, point 7: flags a command does not use, bogus presets, worded 400s, bounded tables. */
+import { describe, expect, test } from 'vitest';
+import { apiOptimize, apiPredict, apiSimulate } from '../../src/server/api.js';
+import { cli } from '../support/cli.js';
+
+const oneLine = (stderr: string) => stderr.trimEnd().split('\n');
+type Err = { error: { message: string; issues: { field?: string; value?: unknown }[] } };
+
+describe('junk in a flag the workload ignores is refused', () => {
+  test('simulate --working-set 💥 with a random workload: exit 2 naming the flag (it was accepted silently)', async () => {
+    const r = await cli(
+      'simulate',
+      '--preset',
+      'paper',
+      '--workload',
+      'random',
+      '--working-set',
+      '💥',
+      '--replicas',
+      '1',
+    );
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([
+      "precopy: --working-set '💥' applies only to --workload working-set (the workload is random): drop it",
+    ]);
+  });
+  test('over HTTP too, worded with the JSON field', () => {
+    const res = apiSimulate({ preset: 'paper', workload: 'random', workingSet: '1GiB' });
+    expect(res.status).toBe(400);
+    expect((res.body as Err).error.message).toMatch(/^workingSet '1GiB' applies only to /);
+  });
+  test('the working-set workload still takes its flag', async () => {
+    const r = await cli(
+      'simulate',
+      '--preset',
+      'paper',
+      '--workload',
+      'working-set',
+      '--working-set',
+      '100',
+      '--replicas',
+      '1',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('error lines name the value given', () => {
+  test("--preset bogus names the value and the valid presets (it said '(missing)')", async () => {
+    const r = await cli('predict', '--preset', 'bogus');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual(["precopy: --preset 'bogus' is not one of: paper"]);
+  });
+  test('400s say what was wrong, not only "Invalid input"', () => {
+    const cases: [unknown, string][] = [
+      [{ preset: 'bogus' }, "preset 'bogus' is not one of: paper"],
+      [{ preset: 'paper', alpha: [1] }, 'alpha [1] is not allowed: expected a number or text'],
+      [{ preset: 'paper', pages: null }, 'pages null is not allowed: expected a number or text'],
+      [{ preset: 'paper', strict: 'yes' }, "strict 'yes' is not allowed: expected true or false"],
+      [{ preset: 'paper', case: 7 }, 'case 7 is not one of: uniform, hot-precopy, hot-downtime, all'],
+    ];
+    for (const [body, message] of cases) {
+      const res = apiPredict(body);
+      expect(res.status).toBe(400);
+      expect((res.body as Err).error.message).toBe(message);
+    }
+    const opt = apiOptimize({ preset: 'paper', maxUtilization: {} });
+    expect((opt.body as Err).error.message).toBe('maxUtilization {} is not allowed: expected a number or text');
+  });
+});
+
+describe('sweep --format table is bounded', () => {
+  test('above 5000 points: refused with a pointer to csv (it held every row, about 5 KB each)', async () => {
+    const r = await cli('sweep', '--preset', 'paper', '--alpha', '0.0001:0.6:0.0001', '--format', 'table');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([
+      'precopy: --format table shows at most 5000 points and this sweep has 6000: use --format csv or jsonl (streamed)',
+    ]);
+    expect(r.stdout).toBe('');
+  });
+  test('a small table still prints (header + 3 points x 3 cases: the paper preset has the hot-page flags)', async () => {
+    const r = await cli('sweep', '--preset', 'paper', '--alpha', '0.1,0.2,0.3', '--format', 'table');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(10);
+  });
+});
