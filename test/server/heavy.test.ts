@@ -26,14 +26,20 @@ const MAX_SIMULATE = {
   seed: 1,
 };
 
-async function post(base: string, route: string, body: unknown): Promise<{ status: number; json: any; ms: number }> {
+interface Answer {
+  readonly rows: unknown[];
+  readonly simulation: { readonly replicas: number };
+  readonly error: { readonly code: string; readonly message: string; readonly issues: unknown[] };
+}
+
+async function post(base: string, route: string, body: unknown): Promise<{ status: number; json: Answer; ms: number }> {
   const t0 = performance.now();
   const res = await fetch(`${base}api/${route}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const json = await res.json();
+  const json = (await res.json()) as Answer;
   return { status: res.status, json, ms: performance.now() - t0 };
 }
 
