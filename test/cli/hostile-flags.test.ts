@@ -85,3 +85,30 @@ describe('sweep --format table is bounded', () => {
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(10);
   });
 });
+
+describe('predict --case all reports a case that never converges beside the others', () => {
+  // paper preset, D = 10 pages/s: uniform rho = D*tau = 10 / (60000/16000) = 2.667 >= 1, never converges;
+  // the hot cases use Dh = 4, Dnh = 1.8 and still converge (rho_eff 0.539, rho_nh 0.48).
+  const ARGS = ['predict', '--preset', 'paper', '--case', 'all', '--dirty-rate', '10'];
+  test('json: {converged: false, rho, reason} for uniform, the full results for the hot cases, exit 0', async () => {
+    const r = await cli(...ARGS, '--format', 'json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, { converged?: boolean; rho: number; reason?: string }>;
+    expect(j.uniform!.converged).toBe(false);
+    expect(j.uniform!.rho).toBeCloseTo(10 / 3.75, 12);
+    expect(j.uniform!.reason).toMatch(/never converges.*rho = 2\.66667/);
+    expect(j.hotPrecopy!.rho).toBeCloseTo(0.538667, 5);
+    expect(j.hotDowntime!.rho).toBeCloseTo(0.48, 12);
+  });
+  test('table and csv carry the reason; a single case that never converges is still exit 2', async () => {
+    const t = await cli(...ARGS);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/uniform dirtying\n {2}pre-copy never converges/);
+    const c = await cli(...ARGS, '--format', 'csv');
+    expect(c.stdout.trimEnd().split('\n')).toHaveLength(4);
+    expect(c.stdout).toMatch(/^uniform,2\.66666\d*,,,,,,,,pre-copy never converges/m);
+    const one = await cli('predict', '--preset', 'paper', '--case', 'uniform', '--dirty-rate', '10');
+    expect(one.code).toBe(2);
+    expect(oneLine(one.stderr)).toHaveLength(1);
+  });
+});
