@@ -14,7 +14,14 @@ import {
   hasHotParams,
 } from '../model/index.js';
 import type { Constraints, Objective } from '../optimize/index.js';
-import { dirtyPagesPerSecond, parseDirtyRate, parseDuration, parseRate, parseSize } from '../units/index.js';
+import {
+  dirtyPagesPerSecond,
+  parseDirtyRate,
+  parseDuration,
+  parseFraction,
+  parseRate,
+  parseSize,
+} from '../units/index.js';
 
 export const CASE_CHOICES = ['uniform', 'hot-precopy', 'hot-downtime', 'all'] as const;
 export type CaseChoice = (typeof CASE_CHOICES)[number];
@@ -136,6 +143,22 @@ function show(v: unknown): string {
 
 const NUM = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 
+/** A fraction: a number, or a percentage written with % (`'40%'` = 0.4, src/units parseFraction). */
+function frac(ctx: Ctx, field: string, raw: string | number): number {
+  if (typeof raw === 'string' && /%\s*$/.test(raw)) {
+    let v = Number.NaN;
+    try {
+      v = parseFraction(raw);
+    } catch {
+      // worded below
+    }
+    if (!Number.isFinite(v))
+      fail(ctx, field, raw, 'is not a fraction: expected a number such as 0.4 or a percentage such as 40%');
+    return v;
+  }
+  return num(ctx, field, raw);
+}
+
 function num(ctx: Ctx, field: string, raw: string | number): number {
   const v = typeof raw === 'number' ? raw : NUM.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(v)) fail(ctx, field, raw, 'is not a number: expected a finite decimal number');
@@ -228,7 +251,7 @@ function resolveModel(rawIn: ModelRaw, ctx: Ctx): ResolvedModel {
   const dirtyPages = dirty('dirtyRate');
   let hotFraction: number | undefined;
   if (raw.hotFraction !== undefined) {
-    hotFraction = num(ctx, 'hotFraction', raw.hotFraction);
+    hotFraction = frac(ctx, 'hotFraction', raw.hotFraction);
     range(
       ctx,
       'hotFraction',
@@ -322,7 +345,7 @@ function resolvePredict(rawIn: PredictInputRaw, ctx: Ctx): ResolvedPredict {
   let alpha: number;
   let alphaSource: ResolvedPredict['alphaSource'] = 'alpha';
   if (raw.alpha !== undefined) {
-    alpha = num(ctx, 'alpha', raw.alpha);
+    alpha = frac(ctx, 'alpha', raw.alpha);
     range(ctx, 'alpha', raw.alpha, alpha, alpha > 0 && alpha < 1, '0 < alpha < 1');
   } else if (raw.downtimeLimit !== undefined) {
     const limit = unit(ctx, 'downtimeLimit', raw.downtimeLimit, parseDuration);
@@ -388,7 +411,7 @@ function resolveOptimize(rawIn: OptimizeInputRaw, ctx: Ctx): ResolvedOptimize {
   );
   const constraints: { -readonly [K in keyof Constraints]: Constraints[K] } = {};
   if (raw.maxUtilization !== undefined) {
-    const u = num(ctx, 'maxUtilization', raw.maxUtilization);
+    const u = frac(ctx, 'maxUtilization', raw.maxUtilization);
     constraints.maxNetworkUtilization = range(
       ctx,
       'maxUtilization',

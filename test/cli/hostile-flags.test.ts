@@ -112,3 +112,26 @@ describe('predict --case all reports a case that never converges beside the othe
     expect(oneLine(one.stderr)).toHaveLength(1);
   });
 });
+
+describe('fractions accept percentages', () => {
+  test('--max-utilization 40% is 0.4, --alpha 5% is 0.05, --hot-fraction 10% is 0.1 (same output as the decimals)', async () => {
+    const pct = await cli('optimize', '--preset', 'paper', '--max-utilization', '40%', '--format', 'json');
+    const dec = await cli('optimize', '--preset', 'paper', '--max-utilization', '0.4', '--format', 'json');
+    expect(pct.code).toBe(0);
+    expect(pct.stdout).toBe(dec.stdout);
+    const a = await cli('predict', '--preset', 'paper', '--alpha', '5%', '--hot-fraction', '10%', '--format', 'json');
+    const b = await cli('predict', '--preset', 'paper', '--alpha', '0.05', '--hot-fraction', '0.1', '--format', 'json');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+  });
+  test('a bad percentage is one line naming the flag and the value', async () => {
+    const r = await cli('predict', '--preset', 'paper', '--alpha', 'x%');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([
+      "precopy: --alpha 'x%' is not a fraction: expected a number such as 0.4 or a percentage such as 40%",
+    ]);
+    const over = await cli('predict', '--preset', 'paper', '--alpha', '150%');
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(/--alpha '150%'.*0 < alpha < 1/);
+  });
+});
