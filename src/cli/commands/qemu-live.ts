@@ -45,6 +45,11 @@ export async function runAdvise(o: Raw, io: QemuCliIo): Promise<number> {
     dirtyPagesPerSecond: 0,
   });
   need(o, 'link-bandwidth', 'linkBandwidth', 'a rate such as 10Gbit/s or 1.25GB/s');
+  // --page-size (and the link) before sampling the guest: it was checked only after the sample (issue 15).
+  parseWorkloadFlags(
+    { pageSize: o.pageSize, linkBandwidth: o.linkBandwidth },
+    { memoryBytes: 2 ** 50, dirtyPagesPerSecond: 0 },
+  );
   const client = await QmpClient.connect(path);
   try {
     let m: Awaited<ReturnType<typeof measureVm>>;
