@@ -7,15 +7,28 @@ import { csvRow } from '../../format/csv.js';
 import { asOpError, resolveSimulate, simulationReport } from '../../ops/simulate.js';
 import { relativeError } from '../../simulate/compare.js';
 import { type Estimate, checkMonteCarlo } from '../../simulate/montecarlo.js';
+import { checkMonteCarloBudget } from '../../simulate/budget.js';
 import { runTasks } from '../../simulate/pool.js';
 import { STOP_RULE_KINDS } from '../../simulate/stop-rules.js';
 import { WORKLOAD_KINDS } from '../../simulate/workloads.js';
-import { addModelOptions, columns, fmt, formatOption, toJson } from '../common.js';
+import {
+  addModelOptions,
+  columns,
+  fmt,
+  formatOption,
+  checkBudget,
+  memoryBudgetOption,
+  parseMemoryBudget,
+  toJson,
+} from '../common.js';
 
 async function runSimulate(opts: Record<string, unknown>): Promise<void> {
   const setup = resolveSimulate(opts);
   const { params, replicas, seed, jobs, accounting } = setup;
   checkMonteCarlo({ replicas, seed });
+  // replicas x jobs x bitmaps against the memory budget, before any worker starts (issue 15)
+  const budgetBytes = parseMemoryBudget(opts.memoryBudget);
+  checkBudget(() => checkMonteCarloBudget(params, replicas, jobs, budgetBytes === undefined ? {} : { budgetBytes }));
   const tasks = Array.from({ length: replicas }, (_, index) => ({ params, seed, index }));
   const results = await runTasks(tasks, { jobs });
   const { mc, rows, paper, distinct, json } = simulationReport(setup, results);
@@ -179,6 +192,7 @@ export function registerSimulate(program: Command): void {
     .option('--replicas <n>', 'Monte Carlo replicas (default 1)')
     .option('--seed <n>', 'random seed (default 1)')
     .option('--jobs <n>', 'worker threads for the replicas (default 1; same results for any value)')
+    .addOption(memoryBudgetOption())
     .addOption(formatOption(['table', 'json', 'csv'], 'table'))
     .action(async (opts: Record<string, unknown>) => {
       try {

@@ -8,6 +8,7 @@ import type { CaseName } from '../../model/index.js';
 import { asOpError } from '../../ops/simulate.js';
 import { resolveValidate } from '../../ops/validate.js';
 import { validationChartSpec } from '../../report/validation-chart.js';
+import { checkValidationBudget } from '../../simulate/budget.js';
 import { runTasks } from '../../simulate/pool.js';
 import {
   DEFAULT_GRID,
@@ -20,7 +21,17 @@ import {
   validationTasks,
   planValidation,
 } from '../../simulate/validate.js';
-import { CliError, columns, fmt, formatOption, toJson, writeFileAtomic } from '../common.js';
+import {
+  CliError,
+  columns,
+  fmt,
+  formatOption,
+  checkBudget,
+  memoryBudgetOption,
+  parseMemoryBudget,
+  toJson,
+  writeFileAtomic,
+} from '../common.js';
 
 const CASE_SHORT: Record<CaseName, string> = { uniform: 'uniform', hotPrecopy: 'Hot I', hotDowntime: 'Hot II' };
 
@@ -49,6 +60,9 @@ function errorMatrix(cells: readonly ValidationCell[], grid: ValidationGrid): st
 
 async function runValidate(opts: Record<string, unknown>): Promise<void> {
   const { grid: g, jobs } = resolveValidate(opts);
+  // cells, runs and jobs x bitmaps against the memory budget, before the grid is built (issue 15)
+  const budgetBytes = parseMemoryBudget(opts.memoryBudget);
+  checkBudget(() => checkValidationBudget(g, jobs, budgetBytes === undefined ? {} : { budgetBytes }));
   const plan = planValidation(g);
   const results = await runTasks(validationTasks(plan, g.seed), { jobs });
   const cells = assembleValidation(plan, results);
@@ -214,6 +228,7 @@ export function registerValidate(program: Command): void {
     .option('--seed <n>', 'random seed (default 1)')
     .option('--jobs <n>', 'worker threads (default 1; same results for any value)')
     .option('--chart <file>', 'write a chart of the errors: a Vega-Lite spec (.json) or SVG (.svg, needs vega)')
+    .addOption(memoryBudgetOption())
     .addOption(formatOption(['table', 'json', 'csv'], 'table'))
     .action(async (opts: Record<string, unknown>) => {
       try {
