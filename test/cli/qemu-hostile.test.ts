@@ -50,3 +50,13 @@ describe('qemu edges', () => {
     expect(j.stdout).not.toMatch(/Infinity|NaN/);
   });
 });
+
+describe('--qmp addresses', () => {
+  test('a non-loopback tcp address is refused with exit 2 unless --allow-remote-qmp', async () => {
+    for (const sub of ['advise', 'watch']) {
+      const r = await cli('qemu', sub, '--qmp', 'tcp:10.1.2.3:4444', '--link-bandwidth', '1Gbit/s');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^precopy: --qmp: QMP address "tcp:10\.1\.2\.3:4444" is not on this machine.*\n$/);
+    }
+  });
+});
