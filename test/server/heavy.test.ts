@@ -142,7 +142,7 @@ describe('serve stops on SIGTERM and SIGINT within a second, even during a heavy
     }, 30_000);
   }
 
-  test('serve refuses an empty or remote host with one line and exit 2; --allow-remote binds it', async () => {
+  test('serve refuses an empty host, a remote host without --allow-remote and a bad --max-heavy: one line, exit 2', async () => {
     const { cli } = await import('../support/cli.js');
     const empty = await cli('serve', '--host', '', '--port', '0');
     expect(empty.code).toBe(2);
