@@ -141,6 +141,8 @@ export class HeavyRunner {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.running].map((w) => w.terminate()));
+    this.running.clear();
+    this.started.clear();
   }
 }
 

@@ -130,8 +130,12 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         close: () =>
           new Promise<void>((done) => {
             // Running heavy requests are stopped (their workers terminated), so closing waits for no computation.
-            void runner.close();
-            server.close(() => done());
+            let pending = 2;
+            const one = () => {
+              if (--pending === 0) done();
+            };
+            void runner.close().then(one, one);
+            server.close(() => one());
             // Idle keep-alive sockets and requests still in flight: a stop never waits for a client.
             const s = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
             s.closeIdleConnections?.();

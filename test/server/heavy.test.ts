@@ -68,8 +68,15 @@ describe('heavy requests run off the event loop', () => {
         times.push(p.ms);
         await new Promise((r) => setTimeout(r, 25));
       }
-      expect(server.heavy?.computing).toBe(2);
-      expect(Math.max(...times), times.map((t) => t.toFixed(0)).join(' ')).toBeLessThan(100);
+      // the maximal simulate takes about a second, the sweep several: the sweep at least is still running
+      expect(server.heavy?.computing).toBeGreaterThanOrEqual(1);
+      // Inline, every predict would wait for the whole sweep (7 s and more). Off the event loop they answer in
+      // milliseconds; 18 of 20 must be under 100 ms and none near a second, since on a shared 2-core machine
+      // (other test files run in parallel) a single request may wait for a core whatever the server does.
+      const sorted = [...times].sort((a, b) => a - b);
+      const shown = times.map((t) => t.toFixed(0)).join(' ');
+      expect(sorted[17], shown).toBeLessThan(100);
+      expect(sorted[19], shown).toBeLessThan(1000);
       await server.close();
       // closing stopped both workers: their requests end (503, or the connection is closed)
       await Promise.all([sweep, sim]);
