@@ -6,8 +6,10 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { z } from 'zod';
+import { ModelInputError } from '../model/errors.js';
 import { lineOf, parseInput } from '../ops/errors.js';
 import { ACCOUNTING_CHOICES, CASE_CHOICES } from '../schema/index.js';
+import { parseSize } from '../units/index.js';
 
 export { columns, fmt, toJson } from '../format/text.js';
 export { MODEL_FIELDS, pick } from '../ops/fields.js';
@@ -70,4 +72,44 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 export type Format = 'table' | 'json' | 'csv';
 export function formatOption(choices: readonly string[], dflt: string): Option {
   return new Option('--format <format>', 'output format').choices([...choices]).default(dflt);
+}
+
+/** Largest `--memory-budget`: 1 TiB. */
+export const MAX_MEMORY_BUDGET_BYTES = 2 ** 40;
+
+/** `--memory-budget <size>`: raises (or lowers) the page-level memory budget; the command line only, never the API. */
+export function memoryBudgetOption(): Option {
+  return new Option(
+    '--memory-budget <size>',
+    'memory the page-level run may use (estimate checked before anything is allocated; default 2GiB)',
+  );
+}
+
+/** The bytes of `--memory-budget`, or undefined for the default (src/simulate/budget.ts). */
+export function parseMemoryBudget(text: unknown): number | undefined {
+  if (text === undefined) return undefined;
+  let v = Number.NaN;
+  try {
+    v = parseSize(String(text));
+  } catch {
+    // worded below
+  }
+  if (!(Number.isFinite(v) && v >= 2 ** 20 && v <= MAX_MEMORY_BUDGET_BYTES)) {
+    throw new CliError(
+      `--memory-budget '${String(text)}' is not allowed: expected a size from 1MiB to 1TiB, e.g. 8GiB`,
+    );
+  }
+  return v;
+}
+
+/** Runs a budget check; a refusal gets the flag that raises the budget appended. */
+export function checkBudget(check: () => unknown): void {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof ModelInputError && e.parameter === 'memoryEstimate') {
+      throw new CliError(`${e.message} (or raise --memory-budget)`);
+    }
+    throw e;
+  }
 }

@@ -71,7 +71,38 @@ function invokedDirectly(): boolean {
     return false;
   }
 }
+/**
+ * Output errors of the process's own streams (issue 15): a reader that goes away (`precopy sweep ... | head -1`,
+ * EPIPE) ends the command quietly with status 0, as `head` users expect; any other failure to write stdout
+ * (`> /dev/full`, ENOSPC) is one line on stderr and exit 2. Without this Node printed a stack trace.
+ */
+export function outputErrorExit(e: unknown, stream: 'stdout' | 'stderr'): { code: number; line?: string } {
+  const code = (e as { code?: string }).code;
+  if (code === 'EPIPE' || stream === 'stderr') return { code: code === 'EPIPE' ? 0 : 2 };
+  const reason = code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message?.split('\n')[0];
+  return {
+    code: 2,
+    line: `precopy: cannot write the output (standard output): ${reason}${code ? ` (${code})` : ''}\n`,
+  };
+}
+
+function guardStream(stream: 'stdout' | 'stderr'): void {
+  process[stream].on('error', (e) => {
+    const { code, line } = outputErrorExit(e, stream);
+    if (line) {
+      try {
+        process.stderr.write(line);
+      } catch {
+        // stderr is gone too: the status says it
+      }
+    }
+    process.exit(code);
+  });
+}
+
 if (invokedDirectly()) {
+  guardStream('stdout');
+  guardStream('stderr');
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -61,7 +61,8 @@ export class OpSchemaError extends OpError {
 
 /** Parses raw input with an operation's schema; a failure throws {@link OpSchemaError} (all issues kept). */
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const r = schema.safeParse(raw);
+  // reportInput: issues carry the value given, so an error line names it
+  const r = schema.safeParse(raw, { reportInput: true });
   if (r.success) return r.data;
   throw new OpSchemaError(r.error);
 }

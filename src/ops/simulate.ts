@@ -306,6 +306,17 @@ function resolveSimulate(raw: SimulateRaw, ctx: z.RefinementCtx): SimulateInput 
           coldDirtyPagesPerSecond: input.coldDirtyPagesPerSecond!,
         };
   let workload: SimulateParamsInput['workload'];
+  // A valid flag the chosen workload ignores is refused too, not silently dropped (issue 15).
+  for (const [field, needs] of [
+    ['workingSet', 'working-set'],
+    ['trace', 'trace'],
+  ] as const) {
+    const given = (raw as Record<string, unknown>)[field];
+    if (given !== undefined && kind !== needs) {
+      f.fail(field, given, `applies only to --workload ${needs} (the workload is ${kind}): drop it`);
+      return z.NEVER;
+    }
+  }
   switch (kind) {
     case 'fluid':
       workload = caseName === 'uniform' ? { kind, dirtyPagesPerSecond: needD() } : { kind, ...hotRates() };

@@ -15,7 +15,14 @@ import {
 } from '../model/index.js';
 import { type EnergyModel, LIU_ENERGY } from '../fleet/energy-model.js';
 import type { Constraints, Objective } from '../optimize/index.js';
-import { dirtyPagesPerSecond, parseDirtyRate, parseDuration, parseRate, parseSize } from '../units/index.js';
+import {
+  dirtyPagesPerSecond,
+  parseDirtyRate,
+  parseDuration,
+  parseFraction,
+  parseRate,
+  parseSize,
+} from '../units/index.js';
 
 export const CASE_CHOICES = ['uniform', 'hot-precopy', 'hot-downtime', 'all'] as const;
 export type CaseChoice = (typeof CASE_CHOICES)[number];
@@ -110,6 +117,32 @@ function fail(ctx: Ctx, field: string, raw: unknown, problem: string): never {
 }
 const ABORT = Symbol('abort');
 
+/** A value in an error line: text quoted, JSON for arrays, objects and null, at most 60 characters. */
+function showValue(v: unknown): string {
+  const text = typeof v === 'object' ? JSON.stringify(v) : show(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+};
+
+/** What an invalid_type or invalid_union issue expected, in words ("a number or text ..."). */
+function expectedTypes(issue: z.core.$ZodIssue): string | undefined {
+  const list =
+    issue.code === 'invalid_type'
+      ? [issue.expected]
+      : issue.code === 'invalid_union'
+        ? issue.errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : []))
+        : [];
+  const words = [...new Set(list.map((t) => TYPE_WORDS[t] ?? String(t)))];
+  return words.length ? words.join(' or ') : undefined;
+}
+
 function show(v: unknown): string {
   if (v === undefined) return '(missing)';
   if (typeof v === 'string') return `'${v}'`;
@@ -117,6 +150,22 @@ function show(v: unknown): string {
 }
 
 const NUM = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** A fraction: a number, or a percentage written with % (`'40%'` = 0.4, src/units parseFraction). */
+function frac(ctx: Ctx, field: string, raw: string | number): number {
+  if (typeof raw === 'string' && /%\s*$/.test(raw)) {
+    let v = Number.NaN;
+    try {
+      v = parseFraction(raw);
+    } catch {
+      // worded below
+    }
+    if (!Number.isFinite(v))
+      fail(ctx, field, raw, 'is not a fraction: expected a number such as 0.4 or a percentage such as 40%');
+    return v;
+  }
+  return num(ctx, field, raw);
+}
 
 function num(ctx: Ctx, field: string, raw: string | number): number {
   const v = typeof raw === 'number' ? raw : NUM.test(raw) ? Number(raw) : Number.NaN;
@@ -210,7 +259,7 @@ function resolveModel(rawIn: ModelRaw, ctx: Ctx): ResolvedModel {
   const dirtyPages = dirty('dirtyRate');
   let hotFraction: number | undefined;
   if (raw.hotFraction !== undefined) {
-    hotFraction = num(ctx, 'hotFraction', raw.hotFraction);
+    hotFraction = frac(ctx, 'hotFraction', raw.hotFraction);
     range(
       ctx,
       'hotFraction',
@@ -304,7 +353,7 @@ function resolvePredict(rawIn: PredictInputRaw, ctx: Ctx): ResolvedPredict {
   let alpha: number;
   let alphaSource: ResolvedPredict['alphaSource'] = 'alpha';
   if (raw.alpha !== undefined) {
-    alpha = num(ctx, 'alpha', raw.alpha);
+    alpha = frac(ctx, 'alpha', raw.alpha);
     range(ctx, 'alpha', raw.alpha, alpha, alpha > 0 && alpha < 1, '0 < alpha < 1');
   } else if (raw.downtimeLimit !== undefined) {
     const limit = unit(ctx, 'downtimeLimit', raw.downtimeLimit, parseDuration);
@@ -372,7 +421,7 @@ function resolveOptimize(rawIn: OptimizeInputRaw, ctx: Ctx): ResolvedOptimize {
   );
   const constraints: { -readonly [K in keyof Constraints]: Constraints[K] } = {};
   if (raw.maxUtilization !== undefined) {
-    const u = num(ctx, 'maxUtilization', raw.maxUtilization);
+    const u = frac(ctx, 'maxUtilization', raw.maxUtilization);
     constraints.maxNetworkUtilization = range(
       ctx,
       'maxUtilization',
@@ -481,8 +530,15 @@ export function describeIssue(issue: z.core.$ZodIssue, fieldName: (field: string
   if (issue.code === 'unrecognized_keys') {
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => fieldName(k)).join(', ')}`;
   }
+  // The value as given (parses ask zod for it with reportInput), else nothing: never "(missing)" for a value that
+  // was there, never zod's bare "Invalid input" (issue 15).
+  const given = 'input' in issue && issue.input !== undefined ? ` ${showValue(issue.input)}` : '';
   if (issue.code === 'invalid_value' && path) {
-    return `${fieldName(path)} ${show(issue.input)} is not one of: ${issue.values.map(String).join(', ')}`;
+    return `${fieldName(path)}${given} is not one of: ${issue.values.map(String).join(', ')}`;
+  }
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && path) {
+    const expected = expectedTypes(issue);
+    if (expected) return `${fieldName(path)}${given} is not allowed: expected ${expected}`;
   }
   return path ? `${fieldName(path)}: ${issue.message}` : issue.message;
 }

@@ -63,7 +63,7 @@ export function apiPredict(body: unknown): ApiResult {
   return (
     objectBody(body) ??
     guard(() => {
-      const r = predictInput.safeParse(body);
+      const r = predictInput.safeParse(body, { reportInput: true });
       if (!r.success) return bad(zodIssues(r.error));
       return { status: 200, body: predictJson(r.data, predictOp(r.data)) };
     })
@@ -78,7 +78,7 @@ export function apiOptimize(body: unknown): ApiResult {
   return (
     objectBody(body) ??
     guard(() => {
-      const r = optimizeInput.safeParse(body);
+      const r = optimizeInput.safeParse(body, { reportInput: true });
       if (!r.success) return bad(zodIssues(r.error));
       return { status: 200, body: optimizeAllJson(optimizeAll(r.data)) };
     })
@@ -116,7 +116,7 @@ export function apiSweep(body: unknown): ApiResult {
       // Every point is validated before any row is computed: a bad point is a 400, never half an answer.
       const check = checkSweep(plan);
       if (!check.ok) {
-        const r = sweepInput.safeParse(check.raw);
+        const r = sweepInput.safeParse(check.raw, { reportInput: true });
         if (!r.success) return bad(zodIssues(r.error));
       }
       return { status: 200, body: { columns: SWEEP_COLUMNS, rows: [...sweepRecords(plan)] } };

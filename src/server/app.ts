@@ -9,17 +9,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { jsonDepth, MAX_JSON_DEPTH } from '../format/json.js';
-import {
-  type ApiResult,
-  apiFleetPlan,
-  apiFleetPredict,
-  apiOptimize,
-  apiPredict,
-  apiSimulate,
-  apiSweep,
-  errorBody,
-} from './api.js';
+import { OPERATIONS } from '../ops/index.js';
+import { errorBody } from './api.js';
+import type { HeavyRunner } from './heavy.js';
 import { openApiDocument } from './openapi.js';
+import { ROUTES } from './routes.js';
 import { staticResponse } from './static.js';
 
 export interface AppOptions {
@@ -33,6 +27,11 @@ export interface AppOptions {
    * it re-points at 127.0.0.1 (DNS rebinding). Undefined: any host.
    */
   readonly allowedHosts?: readonly string[];
+  /**
+   * Runs the routes of heavy operations (the registry's `heavy` flag) in worker threads with a cap and a time
+   * budget (./heavy.ts). `startServer` always gives one; without it (in-process tests) they run inline.
+   */
+  readonly heavy?: HeavyRunner;
 }
 
 /** The names of this machine's loopback interface. */
@@ -54,14 +53,8 @@ export const MAX_BODY_DEPTH = MAX_JSON_DEPTH;
 /** Largest request body accepted by default: 64 KiB, far above any real input. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-const ROUTES: Record<string, (body: unknown) => ApiResult> = {
-  predict: apiPredict,
-  optimize: apiOptimize,
-  sweep: apiSweep,
-  simulate: apiSimulate,
-  'fleet/predict': apiFleetPredict,
-  'fleet/plan': apiFleetPlan,
-};
+/** Routes whose operation the registry marks heavy: off the event loop when the app has a HeavyRunner. */
+export const HEAVY_ROUTES: ReadonlySet<string> = new Set(OPERATIONS.filter((o) => o.heavy).map((o) => o.name));
 
 /**
  * The app: `POST /api/predict|optimize|sweep|simulate|fleet/predict|fleet/plan`, JSON errors for everything else under `/api/`, and the page's
@@ -150,7 +143,16 @@ export function createApp(options: AppOptions = {}): Hono {
             400,
           );
         }
-        const result = handler(body);
+        if (options.heavy && HEAVY_ROUTES.has(name)) {
+          const answer = await options.heavy.run(name, body);
+          if (answer.json) {
+            return c.body(answer.json as Uint8Array<ArrayBuffer>, answer.status as 200, {
+              'Content-Type': 'application/json',
+            });
+          }
+          return c.json(answer.body as object, answer.status as 200);
+        }
+        const result = await handler(body);
         return c.json(result.body as object, result.status);
       },
     );

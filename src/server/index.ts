@@ -8,12 +8,20 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { isLoopbackHost } from '../format/host.js';
 import { type AppOptions, LOOPBACK_HOSTS, createApp } from './app.js';
+import { type HeavyOptions, HeavyRunner } from './heavy.js';
 
 export { isLoopbackHost } from '../format/host.js';
 export { type AppOptions, createApp, DEFAULT_MAX_BODY_BYTES, LOOPBACK_HOSTS, MAX_BODY_DEPTH } from './app.js';
 export { apiOptimize, apiPredict, apiSweep, MAX_API_SWEEP_POINTS } from './api.js';
+export { DEFAULT_HEAVY_TIMEOUT_MS, DEFAULT_MAX_HEAVY, type HeavyOptions, HeavyRunner } from './heavy.js';
 
-export interface ServerOptions extends AppOptions {
+export interface ServerOptions extends Omit<AppOptions, 'heavy'> {
+  /**
+   * Heavy requests (sweep, simulate, validate, fleet: the registry's `heavy` flag) run in worker threads with a
+   * cap and a time budget (./heavy.ts). When the worker module is missing (running from src/ without a loader
+   * in `execArgv`) they run inline.
+   */
+  readonly heavy?: HeavyOptions;
   /** Port; 0 picks a free one. */
   readonly port: number;
   /**
@@ -70,6 +78,8 @@ export interface RunningServer {
   /** `http://host:port/` with the port actually bound. */
   readonly url: string;
   readonly port: number;
+  /** The runner of heavy requests (worker threads), when workers can start; else they run inline. */
+  readonly heavy?: HeavyRunner;
   close(): Promise<void>;
 }
 
@@ -98,16 +108,34 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   } catch (e) {
     return Promise.reject(e);
   }
-  const app = createApp(allowedHosts ? { ...options, allowedHosts } : { ...options, allowedHosts: undefined });
+  let runner: HeavyRunner;
+  try {
+    runner = new HeavyRunner(options.heavy);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const { heavy: _heavy, ...appOptions } = options;
+  const app = createApp({
+    ...appOptions,
+    allowedHosts,
+    ...(runner.available() ? { heavy: runner } : {}),
+  });
   return new Promise((resolvePromise, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info: AddressInfo) => {
       const shown = host.includes(':') ? `[${host}]` : host;
       resolvePromise({
         url: `http://${shown}:${info.port}/`,
         port: info.port,
+        ...(runner.available() ? { heavy: runner } : {}),
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
+            // Running heavy requests are stopped (their workers terminated), so closing waits for no computation.
+            let pending = 2;
+            const one = () => {
+              if (--pending === 0) done();
+            };
+            void runner.close().then(one, one);
+            server.close(() => one());
             // Idle keep-alive sockets and requests still in flight: a stop never waits for a client.
             const s = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
             s.closeIdleConnections?.();
@@ -123,8 +151,8 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
  * Stops `server` on the first SIGTERM or SIGINT: closes the listener and every connection (idle and active),
  * and exits the process with status 0 at the latest `graceMs` later (default 1 s) should anything still hold
  * the event loop. Resolves once the server is closed. The returned `dispose` removes the handlers.
- * Note: a handler that runs synchronously on the event loop delays the signal until it returns; the engines'
- * loops are bounded by their inputs, and heavy requests are to move off the event loop (issue 15).
+ * Heavy requests run in worker threads (./heavy.ts), so the event loop is free to see the signal; the others
+ * (predict, optimize) are bounded by their inputs and answer in milliseconds.
  */
 export function stopOnSignals(
   server: RunningServer,

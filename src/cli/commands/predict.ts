@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { csvRow } from '../../format/csv.js';
 import { type CaseName, type CaseOutcome, type CaseResult, type Prediction, predict } from '../../model/index.js';
-import { caseJson, predictInput } from '../../ops/predict.js';
+import { caseJson, predictInput, predictJson } from '../../ops/predict.js';
 import type { ResolvedPredict } from '../../schema/index.js';
 import { humanDuration } from '../../units/index.js';
 import {
@@ -31,6 +31,22 @@ export function requireConverged(p: Prediction): Record<string, CaseResult> {
     out[name] = r;
   }
   return out;
+}
+
+/** The cases that converged (the others are reported with their reasons). */
+function convergedOnly(p: Prediction): Record<string, CaseResult> {
+  const out: Record<string, CaseResult> = {};
+  for (const [name, r] of Object.entries(p) as [CaseName | 'hotGain', CaseOutcome | number][]) {
+    if (name !== 'hotGain' && typeof r !== 'number' && r.converged) out[name] = r;
+  }
+  return out;
+}
+
+function jsonOf(results: Record<string, CaseResult>, hotGain: number | undefined): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  for (const [k, r] of Object.entries(results)) obj[k] = caseJson(r);
+  if (hotGain !== undefined) obj.hotGain = hotGain;
+  return obj;
 }
 
 /** Text table of a prediction. */
@@ -100,13 +116,20 @@ export function registerPredict(program: Command): void {
     .action((opts: Record<string, unknown>) => {
       const resolved = parseOrFail(predictInput, pick(opts, [...MODEL_FIELDS, 'alpha', 'downtimeLimit']));
       const prediction = predict(resolved.input, resolved.cases, { strict: resolved.strict });
-      const results = requireConverged(prediction);
+      // Several cases asked for (--case all) and some converge: a case that never converges is reported beside
+      // the others with its reason (issue 15), as the API does; one case, or none converging, stays an error.
+      const diverged = resolved.cases.filter((c) => !prediction[c]!.converged);
+      const partial = resolved.cases.length > 1 && diverged.length > 0 && diverged.length < resolved.cases.length;
+      const results = partial ? convergedOnly(prediction) : requireConverged(prediction);
+      const reasons = Object.fromEntries(
+        diverged.map((c) => {
+          const o = prediction[c]!;
+          return [c, o.converged ? '' : o.reason] as const;
+        }),
+      );
       let out: string;
       if (opts.format === 'json') {
-        const obj: Record<string, unknown> = {};
-        for (const [k, r] of Object.entries(results)) obj[k] = caseJson(r);
-        if (prediction.hotGain !== undefined) obj.hotGain = prediction.hotGain;
-        out = `${toJson(obj)}\n`;
+        out = `${toJson(partial ? predictJson(resolved, prediction) : jsonOf(results, prediction.hotGain))}\n`;
       } else if (opts.format === 'csv') {
         out = csvRow([...SUMMARY_COLUMNS, 'hotGain']);
         for (const [k, r] of Object.entries(results)) {
@@ -124,8 +147,15 @@ export function registerPredict(program: Command): void {
             prediction.hotGain,
           ]);
         }
+        for (const [k, reason] of Object.entries(reasons)) {
+          const o = prediction[k as CaseName]!;
+          out += csvRow([k, o.rho, '', '', '', '', '', '', '', reason, prediction.hotGain]);
+        }
       } else {
         out = predictTable(results, prediction.hotGain, resolved);
+        for (const [k, reason] of Object.entries(reasons)) {
+          out += `\n${CASE_LABEL[k as CaseName]}\n  ${reason}\n`;
+        }
       }
       process.stdout.write(out);
     });

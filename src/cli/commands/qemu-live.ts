@@ -3,7 +3,7 @@
  * parsed and plans made by src/ops/qemu.ts; this file holds the I/O (the socket, the clock, the progress lines).
  */
 import { MigrationWatcher, measureVm, type WatchReport } from '../../hypervisor/qemu/advisor.js';
-import { QmpClient, QmpError, type QueryMigrate, qmp } from '../../hypervisor/qemu/qmp.js';
+import { QmpClient, QmpError, type QueryMigrate, parseQmpAddress, qmp } from '../../hypervisor/qemu/qmp.js';
 import {
   type PlanInput,
   QemuUsageError,
@@ -25,6 +25,17 @@ import type { DirtyPattern } from '../../hypervisor/qemu/predict.js';
 import { CliError } from '../common.js';
 import type { QemuCliIo } from './qemu.js';
 import { planTable } from './qemu-tables.js';
+
+/** --qmp checked before anything else: a malformed or non-loopback address is bad input (exit 2), not a failure. */
+function checkedQmp(o: Raw, path: string): string {
+  try {
+    parseQmpAddress(path, { allowRemote: o.allowRemoteQmp === true });
+  } catch (e) {
+    if (e instanceof QmpError) throw new CliError(`--qmp: ${e.message}`);
+    throw e;
+  }
+  return path;
+}
 
 /** advise: measure the running VM over QMP, plan as `plan` does, and with --apply set the knobs. */
 export async function runAdvise(o: Raw, io: QemuCliIo): Promise<number> {
@@ -54,7 +65,12 @@ export async function runAdvise(o: Raw, io: QemuCliIo): Promise<number> {
           ...(twoPeriods ? { twoPeriods: true } : {}),
         }
       : {};
-  const client = await QmpClient.connect(path);
+  // --page-size (and the link) before sampling the guest: it was checked only after the sample (issue 15).
+  parseWorkloadFlags(
+    { pageSize: o.pageSize, linkBandwidth: o.linkBandwidth },
+    { memoryBytes: 2 ** 50, dirtyPagesPerSecond: 0 },
+  );
+  const client = await QmpClient.connect(checkedQmp(o, path), { allowRemote: o.allowRemoteQmp === true });
   try {
     let m: Awaited<ReturnType<typeof measureVm>>;
     try {
@@ -151,7 +167,7 @@ export async function runWatch(o: Raw, io: QemuCliIo): Promise<number> {
   const pattern = (typeof o.pattern === 'string' ? o.pattern : 'sequential') as DirtyPattern;
   if (pattern !== 'sequential' && pattern !== 'random')
     throw new QemuUsageError('pattern', pattern, 'sequential or random');
-  const client = await QmpClient.connect(path);
+  const client = await QmpClient.connect(checkedQmp(o, path), { allowRemote: o.allowRemoteQmp === true });
   try {
     const params = await qmp.queryMigrateParameters(client);
     const watcher = new MigrationWatcher({

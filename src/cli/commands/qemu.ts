@@ -129,7 +129,8 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
       .description(
         'measure a running VM over QMP (memory, dirty rate by page sampling), then plan; read-only unless --apply',
       )
-      .option('--qmp <socket>', 'QMP unix socket of the source QEMU')
+      .option('--qmp <socket>', 'QMP unix socket of the source QEMU (or tcp:HOST:PORT, loopback only)')
+      .option('--allow-remote-qmp', 'allow a --qmp tcp:HOST:PORT that is not loopback (QMP has no authentication)')
       .option('--sample <duration>', 'dirty-rate sampling time (whole seconds, 1s to 60s)', '1s')
       .option(
         '--two-period-sample',
@@ -141,7 +142,8 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
   qemu
     .command('watch')
     .description('follow a migration over QMP: progress on stderr, predicted vs actual at the end')
-    .option('--qmp <socket>', 'QMP unix socket of the source QEMU')
+    .option('--qmp <socket>', 'QMP unix socket of the source QEMU (or tcp:HOST:PORT, loopback only)')
+    .option('--allow-remote-qmp', 'allow a --qmp tcp:HOST:PORT that is not loopback (QMP has no authentication)')
     .option('--interval <duration>', 'polling interval', '500ms')
     .option('--timeout <duration>', 'give up after this long', '24h')
     .option('--link-bandwidth <rate>', 'link speed for the final copy (default: max-bandwidth)')

@@ -13,16 +13,31 @@ import {
 } from '../../ops/simulate.js';
 import { relativeError } from '../../simulate/compare.js';
 import type { Estimate } from '../../simulate/montecarlo.js';
+import { checkMonteCarloBudget } from '../../simulate/budget.js';
 import { runTasks } from '../../simulate/pool.js';
 import { STOP_RULE_KINDS } from '../../simulate/stop-rules.js';
 import { readTraceFile } from '../../simulate/trace-file.js';
 import { WORKLOAD_KINDS } from '../../simulate/workloads.js';
-import { addModelOptions, columns, fmt, formatOption, parseOrFail, pick, toJson } from '../common.js';
+import {
+  addModelOptions,
+  checkBudget,
+  columns,
+  fmt,
+  formatOption,
+  memoryBudgetOption,
+  parseMemoryBudget,
+  parseOrFail,
+  pick,
+  toJson,
+} from '../common.js';
 
 async function runSimulate(opts: Record<string, unknown>): Promise<void> {
   // the flags through the operation's schema; the trace file is read here, at the edge
   const setup = simulateSetup(parseOrFail(simulateCliInput, pick(opts, SIMULATE_CLI_FIELDS)), readTraceFile);
   const { params, replicas, seed, jobs, accounting } = setup;
+  // replicas x jobs x bitmaps against the memory budget, before any worker starts (issue 15)
+  const budgetBytes = parseMemoryBudget(opts.memoryBudget);
+  checkBudget(() => checkMonteCarloBudget(params, replicas, jobs, budgetBytes === undefined ? {} : { budgetBytes }));
   const tasks = Array.from({ length: replicas }, (_, index) => ({ params, seed, index }));
   const results = await runTasks(tasks, { jobs });
   const { mc, rows, paper, distinct, json } = simulationReport(setup, results);
@@ -186,6 +201,7 @@ export function registerSimulate(program: Command): void {
     .option('--replicas <n>', 'Monte Carlo replicas (default 1)')
     .option('--seed <n>', 'random seed (default 1)')
     .option('--jobs <n>', 'worker threads for the replicas (default 1; same results for any value)')
+    .addOption(memoryBudgetOption())
     .addOption(formatOption(['table', 'json', 'csv'], 'table'))
     .action(async (opts: Record<string, unknown>) => {
       try {

@@ -12,6 +12,9 @@ import {
 } from '../../ops/sweep.js';
 import { CliError, MODEL_FIELDS, addModelOptions, columns, fmt, formatOption, parseOrFail, pick } from '../common.js';
 
+/** Most points `sweep --format table` prints (1 to 3 rows each; it aligns columns over every row, so holds them all). */
+export const MAX_TABLE_POINTS = 5_000;
+
 export function registerSweep(program: Command): void {
   addModelOptions(
     program
@@ -42,6 +45,12 @@ export function registerSweep(program: Command): void {
 
       const format = opts.format as string;
       if (format !== 'table') return writeSweep(plan, format as SweepFormat, process.stdout);
+      // A table is aligned over all its rows, so it is held in memory (about 5 KB a row): bounded, csv streams.
+      if (plan.total > MAX_TABLE_POINTS) {
+        throw new CliError(
+          `--format table shows at most ${MAX_TABLE_POINTS} points and this sweep has ${plan.total}: use --format csv or jsonl (streamed)`,
+        );
+      }
       const table: string[][] = [];
       for (const row of sweepRecords(plan)) {
         table.push(

@@ -8,6 +8,7 @@ import type { CaseName } from '../../model/index.js';
 import { asOpError } from '../../ops/simulate.js';
 import { VALIDATE_FIELDS, validateInput, validationPlan, validationReport } from '../../ops/validate.js';
 import { validationChartSpec } from '../../report/validation-chart.js';
+import { checkValidationBudget } from '../../simulate/budget.js';
 import { runTasks } from '../../simulate/pool.js';
 import {
   DEFAULT_GRID,
@@ -16,7 +17,19 @@ import {
   type ValidationGrid,
   type ValidationSummary,
 } from '../../simulate/validate.js';
-import { CliError, columns, fmt, formatOption, parseOrFail, pick, toJson, writeFileAtomic } from '../common.js';
+import {
+  CliError,
+  checkBudget,
+  columns,
+  fmt,
+  formatOption,
+  memoryBudgetOption,
+  parseMemoryBudget,
+  parseOrFail,
+  pick,
+  toJson,
+  writeFileAtomic,
+} from '../common.js';
 
 const CASE_SHORT: Record<CaseName, string> = { uniform: 'uniform', hotPrecopy: 'Hot I', hotDowntime: 'Hot II' };
 
@@ -46,6 +59,9 @@ function errorMatrix(cells: readonly ValidationCell[], grid: ValidationGrid): st
 async function runValidate(opts: Record<string, unknown>): Promise<void> {
   const setup = parseOrFail(validateInput, pick(opts, VALIDATE_FIELDS));
   const g = setup.grid;
+  // cells, runs and jobs x bitmaps against the memory budget, before the grid is built (issue 15)
+  const budgetBytes = parseMemoryBudget(opts.memoryBudget);
+  checkBudget(() => checkValidationBudget(g, setup.jobs, budgetBytes === undefined ? {} : { budgetBytes }));
   const plan = validationPlan(setup);
   const report = validationReport(setup, plan, await runTasks(plan.tasks, { jobs: setup.jobs }));
   const { summary, cells } = report;
@@ -210,6 +226,7 @@ export function registerValidate(program: Command): void {
     .option('--seed <n>', 'random seed (default 1)')
     .option('--jobs <n>', 'worker threads (default 1; same results for any value)')
     .option('--chart <file>', 'write a chart of the errors: a Vega-Lite spec (.json) or SVG (.svg, needs vega)')
+    .addOption(memoryBudgetOption())
     .addOption(formatOption(['table', 'json', 'csv'], 'table'))
     .action(async (opts: Record<string, unknown>) => {
       try {

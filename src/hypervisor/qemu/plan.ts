@@ -304,7 +304,13 @@ export function migrateSetParametersCommand(knobs: QemuKnobs): {
  * Equivalent virsh commands. libvirt takes the downtime in ms and the speed in whole MiB/s, so the speed is
  * rounded down to a whole MiB/s (at least 1), which never exceeds the planned bandwidth.
  */
+/** A word for a POSIX shell: as is when it holds only safe characters, else in single quotes (' as '\''). */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_.,:/@%+=-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
 export function virshCommands(knobs: QemuKnobs, domain: string): string[] {
   const mib = Math.max(1, Math.floor(knobs.maxBandwidthBytesPerSecond / 2 ** 20));
-  return [`virsh migrate-setmaxdowntime ${domain} ${knobs.downtimeLimitMs}`, `virsh migrate-setspeed ${domain} ${mib}`];
+  const d = shellQuote(domain);
+  return [`virsh migrate-setmaxdowntime ${d} ${knobs.downtimeLimitMs}`, `virsh migrate-setspeed ${d} ${mib}`];
 }

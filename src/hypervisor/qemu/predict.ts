@@ -388,6 +388,7 @@ export function predictQemuMigration(params: QemuMigrationParams, sampling?: Qem
   // First pass: every page is in the bitmap; the working set is a proportional slice of the non-zero pages.
   const pending: Pending = { zero: r.zeroPages, out: r.nonZeroPages - W, in: W };
   const cost = (q: Pending) => q.zero * ZERO_PAGE_RECORD_BYTES + (q.out + q.in) * normalCost;
+  const firstPassBytes = cost(pending);
   let t = r.setup;
   let lastSync = t;
   let syncs = 1;
@@ -470,9 +471,12 @@ export function predictQemuMigration(params: QemuMigrationParams, sampling?: Qem
   };
 
   const notConverged = (cause: 'dirty-rate' | 'stalled'): QemuNotConverged => {
-    const floorBytes = floor * S;
-    const reason =
-      cause === 'dirty-rate'
+    // No sync within the horizon (the first pass alone outlasts it): no floor was seen, never print Infinity.
+    const firstPassOnly = !Number.isFinite(floor);
+    const floorBytes = firstPassOnly ? firstPassBytes : floor * S;
+    const reason = firstPassOnly
+      ? `the first pass alone, ${fmt(firstPassBytes)} B at ${fmt(r.firstRate)} B/s, outlasts the horizon of ${fmt(r.horizon)} s: it needs a link of at least ${fmt(firstPassBytes / r.horizon)} B/s`
+      : cause === 'dirty-rate'
         ? `the guest dirties ${fmt(r.D * S)} B/s, at least the ${fmt(rate)} B/s sent (rho = ${fmt(rho)} >= 1), and too little of it lands on pages already pending for the dirty set to shrink under the threshold: pre-copy never ends`
         : `the pending set never falls under the threshold: it settles at ${fmt(floorBytes)} B, above ${fmt(threshold)} B = bandwidth x downtime-limit`;
     return {
