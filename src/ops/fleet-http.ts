@@ -178,18 +178,30 @@ export const FLEET_MIGRATION_COLUMNS = [
   'reason',
 ] as const;
 
-/** One row per migration (RFC 4180, full-precision numbers, `unlimited` for a null max-bandwidth). */
-export function fleetMigrationsCsv(ms: readonly FleetMigrationJson[]): string {
-  let out = csvRow([...FLEET_MIGRATION_COLUMNS]);
-  for (const m of ms) {
-    out += csvRow(
-      FLEET_MIGRATION_COLUMNS.map((c) => {
+/**
+ * One row per migration (RFC 4180, full-precision numbers, `unlimited` for a null max-bandwidth), with optional
+ * constant columns first (`extra`, e.g. the schedule's name) and per-row columns last (`after`, e.g. the
+ * simulator's figures beside the prediction). Shared by the CLI, the API's callers and the explorer's download.
+ */
+export function fleetMigrationsCsv(
+  ms: readonly FleetMigrationJson[],
+  extra: Record<string, string> = {},
+  after?: readonly Record<string, number>[],
+): string {
+  const keys = Object.keys(extra);
+  const tail = after && after.length > 0 ? Object.keys(after[0]!) : [];
+  let out = csvRow([...keys, ...FLEET_MIGRATION_COLUMNS, ...tail]);
+  for (const [i, m] of ms.entries()) {
+    out += csvRow([
+      ...keys.map((k) => extra[k]),
+      ...FLEET_MIGRATION_COLUMNS.map((c) => {
         const v = (m as unknown as Record<string, unknown>)[c];
         return c === 'maxBandwidthBytesPerSecond' && v === null
           ? 'unlimited'
           : (v as string | number | boolean | undefined);
       }),
-    );
+      ...tail.map((k) => after![i]![k]),
+    ]);
   }
   return out;
 }

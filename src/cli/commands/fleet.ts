@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { csvRow } from '../../format/csv.js';
 import { BASELINE_NAMES, OBJECTIVES, ganttSpec } from '../../fleet/index.js';
 import {
   type FleetMigrationJson,
@@ -18,6 +17,7 @@ import {
   ganttRows,
 } from '../../ops/fleet.js';
 import { humanDuration, humanSize } from '../../units/index.js';
+import { fleetMigrationsCsv } from '../../ops/fleet-http.js';
 import { CliError, columns, fmt, formatOption, toJson, writeFileAtomic } from '../common.js';
 
 function readText(flag: string, path: string): string {
@@ -40,47 +40,6 @@ async function writeGantt(path: string, migrations: readonly FleetMigrationJson[
   const { renderSvg, svgToPng } = await import('../../report/render.js');
   const svg = await renderSvg(spec);
   writeFileAtomic(path, path.endsWith('.png') ? svgToPng(svg) : svg);
-}
-
-const MIGRATION_COLUMNS = [
-  'vm',
-  'source',
-  'target',
-  'converged',
-  'startSeconds',
-  'endSeconds',
-  'precopySeconds',
-  'downtimeSeconds',
-  'rounds',
-  'bytesSent',
-  'energyJoules',
-  'stopRule',
-  'downtimeLimitMs',
-  'maxBandwidthBytesPerSecond',
-  'reason',
-] as const;
-
-function migrationsCsv(
-  ms: readonly FleetMigrationJson[],
-  extra: Record<string, string> = {},
-  after?: readonly Record<string, number>[],
-): string {
-  const keys = Object.keys(extra);
-  const tail = after && after.length > 0 ? Object.keys(after[0]!) : [];
-  let out = csvRow([...keys, ...MIGRATION_COLUMNS, ...tail]);
-  for (const [i, m] of ms.entries()) {
-    out += csvRow([
-      ...keys.map((k) => extra[k]),
-      ...MIGRATION_COLUMNS.map((c) => {
-        const v = (m as unknown as Record<string, unknown>)[c];
-        return c === 'maxBandwidthBytesPerSecond' && v === null
-          ? 'unlimited'
-          : (v as string | number | boolean | undefined);
-      }),
-      ...tail.map((k) => after![i]![k]),
-    ]);
-  }
-  return out;
 }
 
 function migrationsTable(ms: readonly FleetMigrationJson[]): string {
@@ -257,7 +216,7 @@ export function registerFleet(program: Command): void {
         opts.format === 'json'
           ? `${toJson(r)}\n`
           : opts.format === 'csv'
-            ? migrationsCsv(r.migrations)
+            ? fleetMigrationsCsv(r.migrations)
             : predictTable(r);
       process.stdout.write(out);
     });
@@ -305,7 +264,7 @@ export function registerFleet(program: Command): void {
         opts.format === 'json'
           ? `${toJson(r)}\n`
           : opts.format === 'csv'
-            ? migrationsCsv(
+            ? fleetMigrationsCsv(
                 r.migrations,
                 {},
                 r.migrations.map((m) => ({
@@ -350,7 +309,7 @@ export function registerFleet(program: Command): void {
         opts.format === 'json'
           ? `${toJson(r)}\n`
           : opts.format === 'csv'
-            ? migrationsCsv(r.plan.migrations)
+            ? fleetMigrationsCsv(r.plan.migrations)
             : planTable(r, String(opts.commands));
       process.stdout.write(out);
     });
