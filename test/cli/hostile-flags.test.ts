@@ -1,6 +1,7 @@
 /** Issue 15, point 7: flags a command does not use, bogus presets, worded 400s, bounded tables. */
 import { describe, expect, test } from 'vitest';
 import { apiOptimize, apiPredict, apiSimulate } from '../../src/server/api.js';
+import { expectRel } from '../support/approx.js';
 import { cli } from '../support/cli.js';
 
 const oneLine = (stderr: string) => stderr.trimEnd().split('\n');
@@ -95,10 +96,12 @@ describe('predict --case all reports a case that never converges beside the othe
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as Record<string, { converged?: boolean; rho: number; reason?: string }>;
     expect(j.uniform!.converged).toBe(false);
-    expect(j.uniform!.rho).toBeCloseTo(10 / 3.75, 12);
+    // rho = D*tau with tau = S/B = 16000/60000 s (Table 2): uniform 10*4/15; Hot I D_eff = 1.8*0.9 + 4*0.1 = 2.02
+    // (Section 4.1), rho = 2.02*4/15; Hot II rho_nh = 1.8*4/15 = 0.48 (Section 4.2).
+    expectRel(j.uniform!.rho, (10 * 4) / 15, 1e-12);
     expect(j.uniform!.reason).toMatch(/never converges.*rho = 2\.66667/);
-    expect(j.hotPrecopy!.rho).toBeCloseTo(0.538667, 5);
-    expect(j.hotDowntime!.rho).toBeCloseTo(0.48, 12);
+    expectRel(j.hotPrecopy!.rho, (2.02 * 4) / 15, 1e-12);
+    expectRel(j.hotDowntime!.rho, 0.48, 1e-12);
   });
   test('table and csv carry the reason; a single case that never converges is still exit 2', async () => {
     const t = await cli(...ARGS);
