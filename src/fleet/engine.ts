@@ -389,7 +389,8 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     srcTail[h] = i;
   }
   const dirtySrc = new Uint8Array(H);
-  const dirtyList: number[] = [];
+  let dirtyList: number[] = [];
+  let dirtySpare: number[] = [];
   const blockedOn: number[][] = Array.from({ length: H }, () => []);
   for (let h = 0; h < H; h++) {
     if (srcHead[h] === -1) srcHead[h] = n;
@@ -509,7 +510,10 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
    */
   const dispatchBySource = () => {
     if (dirtyList.length === 0) return;
-    const hs = dirtyList.splice(0, dirtyList.length);
+    // Swap the dirty list with a reused buffer (no fresh array per event).
+    const hs = dirtyList;
+    dirtyList = dirtySpare;
+    dirtySpare = hs;
     for (const h of hs) dirtySrc[h] = 0;
     hs.sort((a, b) => srcHead[a]! - srcHead[b]!);
     for (const h of hs) {
@@ -530,6 +534,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       }
       if (srcHead[h] === -1) srcHead[h] = n; // empty: sorts last
     }
+    hs.length = 0;
   };
   const markSource = (h: number) => {
     if (!dirtySrc[h] && srcHead[h] !== n && srcHead[h] !== -1) {
@@ -539,6 +544,20 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   };
   const dispatch = () => (globalDispatch ? dispatchGlobal() : dispatchBySource());
 
+  // Unfrozen migrations of the component being filled; freeze is built once, not once per allocation.
+  let unfrozen = 0;
+  const freeze = (j: number, at: number) => {
+    frozen[j] = 1;
+    rate[j] = at;
+    unfrozen--;
+    for (const l of M[j]!.links) {
+      cntLink[l]! -= 1;
+      const c = cntLink[l]!;
+      frozenSum[l]! += at;
+      linkVer[l]! += 1;
+      if (c > 0) fill.push(Math.max(at, (linkCap[l]! - frozenSum[l]!) / c), l, linkVer[l]!);
+    }
+  };
   /** Max-min fair allocation (progressive filling) of the components containing the touched migrations. */
   const reallocate = () => {
     epoch++;
@@ -598,19 +617,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
         fill.push(M[j]!.capBytesPerSecond, L + j, 0);
     }
     let level = 0;
-    let unfrozen = comp.length;
-    const freeze = (j: number, at: number) => {
-      frozen[j] = 1;
-      rate[j] = at;
-      unfrozen--;
-      for (const l of M[j]!.links) {
-        cntLink[l]! -= 1;
-        const c = cntLink[l]!;
-        frozenSum[l]! += at;
-        linkVer[l]! += 1;
-        if (c > 0) fill.push(Math.max(at, (linkCap[l]! - frozenSum[l]!) / c), l, linkVer[l]!);
-      }
-    };
+    unfrozen = comp.length;
     while (unfrozen > 0 && fill.size > 0) {
       fill.pop(fev);
       const id = fev.id;
@@ -786,30 +793,43 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     if (!ok) allConverged = false;
     const down = ok ? endT[i]! - downStart[i]! : 0;
     const ej = e ? migrationEnergyJoules(e, bytes[i]!, endT[i]! - startT[i]!) : 0;
-    out[i] = {
-      vm: m.vm,
-      source: m.source,
-      target: m.target,
-      converged: ok,
-      ...(ok
-        ? {}
-        : {
-            reason:
-              reasons[i] ??
-              (truncatedAt !== undefined
-                ? `not predicted past ${fmt(horizon)} s (the horizon of this prediction)`
-                : 'never started'),
-          }),
-      startSeconds: startT[i]!,
-      endSeconds: endT[i]!,
-      precopySeconds: (ok ? downStart[i]! : endT[i]!) - startT[i]!,
-      downtimeSeconds: down,
-      rounds: rounds[i]!,
-      bytesSent: bytes[i]!,
-      pagesSent: pagesSent[i]!,
-      energyJoules: ej,
-      ...(logs ? { roundLog: logs[i]! } : {}),
-    };
+    // Built without spreads (two shapes, same key order as before: reason after converged when not converged).
+    const precopy = (ok ? downStart[i]! : endT[i]!) - startT[i]!;
+    const o: MigrationOutcome = ok
+      ? {
+          vm: m.vm,
+          source: m.source,
+          target: m.target,
+          converged: ok,
+          startSeconds: startT[i]!,
+          endSeconds: endT[i]!,
+          precopySeconds: precopy,
+          downtimeSeconds: down,
+          rounds: rounds[i]!,
+          bytesSent: bytes[i]!,
+          pagesSent: pagesSent[i]!,
+          energyJoules: ej,
+        }
+      : {
+          vm: m.vm,
+          source: m.source,
+          target: m.target,
+          converged: ok,
+          reason:
+            reasons[i] ??
+            (truncatedAt !== undefined
+              ? `not predicted past ${fmt(horizon)} s (the horizon of this prediction)`
+              : 'never started'),
+          startSeconds: startT[i]!,
+          endSeconds: endT[i]!,
+          precopySeconds: precopy,
+          downtimeSeconds: down,
+          rounds: rounds[i]!,
+          bytesSent: bytes[i]!,
+          pagesSent: pagesSent[i]!,
+          energyJoules: ej,
+        };
+    out[i] = logs ? { ...o, roundLog: logs[i]! } : o;
     if (endT[i]! > makespan) makespan = endT[i]!;
     sumEnd += endT[i]!;
     totalBytes += bytes[i]!;
