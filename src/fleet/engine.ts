@@ -329,7 +329,55 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   s.links.forEach((l, i) => {
     linkCap[i] = l.capacityBytesPerSecond;
   });
-  const members: Set<number>[] = Array.from({ length: L }, () => new Set<number>());
+  // The migrations on each link, in the order they joined (what a Set per link iterated in, so the allocation
+  // and its rounding are unchanged), as doubly linked lists over one node per (migration, link) in typed
+  // arrays: adding and removing members allocates nothing (the Sets rehashed, most of the remaining garbage).
+  const nodeBase = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) nodeBase[i + 1] = nodeBase[i]! + M[i]!.links.length;
+  const nodeMig = new Int32Array(nodeBase[n]!);
+  for (let i = 0; i < n; i++) for (let k = nodeBase[i]!; k < nodeBase[i + 1]!; k++) nodeMig[k] = i;
+  const nodeNext = new Int32Array(nodeBase[n]!).fill(-1);
+  const nodePrev = new Int32Array(nodeBase[n]!).fill(-1);
+  const memHead = new Int32Array(L).fill(-1);
+  const memTail = new Int32Array(L).fill(-1);
+  const memSize = new Int32Array(L);
+  /** True when links[k] already appeared earlier in the list (a Set held a migration once per link). */
+  const repeated = (ls: readonly number[], k: number): boolean => {
+    for (let k2 = 0; k2 < k; k2++) if (ls[k2] === ls[k]) return true;
+    return false;
+  };
+  const addMember = (i: number) => {
+    const ls = M[i]!.links;
+    for (let k = 0; k < ls.length; k++) {
+      if (k > 0 && repeated(ls, k)) continue;
+      const l = ls[k]!;
+      const node = nodeBase[i]! + k;
+      const prev = memTail[l]!;
+      nodePrev[node] = prev;
+      nodeNext[node] = -1;
+      if (prev === -1) memHead[l] = node;
+      else nodeNext[prev] = node;
+      memTail[l] = node;
+      memSize[l]! += 1;
+    }
+  };
+  const removeMember = (i: number) => {
+    const ls = M[i]!.links;
+    for (let k = 0; k < ls.length; k++) {
+      if (k > 0 && repeated(ls, k)) continue;
+      const l = ls[k]!;
+      const node = nodeBase[i]! + k;
+      const prev = nodePrev[node]!;
+      const next = nodeNext[node]!;
+      if (prev === -1) memHead[l] = next;
+      else nodeNext[prev] = next;
+      if (next === -1) memTail[l] = prev;
+      else nodePrev[next] = prev;
+      nodePrev[node] = -1;
+      nodeNext[node] = -1;
+      memSize[l]! -= 1;
+    }
+  };
 
   const phase = new Uint8Array(n);
   const rate = new Float64Array(n);
@@ -444,7 +492,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     last[i] = t;
     rate[i] = 0;
     pagesSent[i]! += m.firstRoundPages;
-    for (const l of m.links) members[l]!.add(i);
+    addMember(i);
     activeSrc[m.sourceIndex]! += 1;
     activeTgt[m.targetIndex]! += 1;
     active++;
@@ -458,7 +506,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     rate[i] = 0;
     remaining[i] = 0;
     ver[i]! += 1;
-    for (const l of m.links) members[l]!.delete(i);
+    removeMember(i);
     activeSrc[m.sourceIndex]! -= 1;
     activeTgt[m.targetIndex]! -= 1;
     active--;
@@ -575,7 +623,8 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     while (sp > 0) {
       const l = stackLinks[--sp]!;
       compLinks.push(l);
-      for (const j of members[l]!) {
+      for (let nd = memHead[l]!; nd !== -1; nd = nodeNext[nd]!) {
+        const j = nodeMig[nd]!;
         if (migStamp[j] === epoch) continue;
         migStamp[j] = epoch;
         comp.push(j);
@@ -607,7 +656,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     fill.ver.length = 0;
     for (const l of compLinks) {
       frozenSum[l] = 0;
-      const c = members[l]!.size;
+      const c = memSize[l]!;
       cntLink[l] = c;
       linkVer[l]! += 1;
       if (c > 0) fill.push(linkCap[l]! / c, l, linkVer[l]!);
@@ -624,7 +673,10 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       if (id < L) {
         if (fev.ver !== linkVer[id] || cntLink[id] === 0) continue;
         level = Math.max(level, fev.t);
-        for (const j of members[id]!) if (!frozen[j]) freeze(j, level);
+        for (let nd = memHead[id]!; nd !== -1; nd = nodeNext[nd]!) {
+          const j = nodeMig[nd]!;
+          if (!frozen[j]) freeze(j, level);
+        }
       } else if (!frozen[id - L]) {
         level = Math.max(level, fev.t);
         freeze(id - L, level);
