@@ -254,20 +254,21 @@ export function pagesDirtied(m: FleetMigration, seconds: number): number {
   return -m.workingSetPages * Math.expm1(-writes / m.workingSetPages);
 }
 
-/** A binary min-heap of (time, id, version) in parallel arrays. */
+/**
+ * A binary min-heap of (time, id, version) in parallel arrays. The arrays only grow (the size is kept apart):
+ * emptying them by `length = 0` dropped their storage, regrown at every allocation of a component.
+ */
 class EventHeap {
   t: number[] = [];
   id: number[] = [];
   ver: number[] = [];
-  get size() {
-    return this.t.length;
+  size = 0;
+  clear() {
+    this.size = 0;
   }
   push(t: number, id: number, ver: number) {
     const a = this.t;
-    let i = a.length;
-    a.push(t);
-    this.id.push(id);
-    this.ver.push(ver);
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (a[p]! <= t) break;
@@ -289,10 +290,10 @@ class EventHeap {
     out.t = a[0]!;
     out.id = this.id[0]!;
     out.ver = this.ver[0]!;
-    const lt = a.pop()!;
-    const lid = this.id.pop()!;
-    const lver = this.ver.pop()!;
-    const n = a.length;
+    const n = --this.size;
+    const lt = a[n]!;
+    const lid = this.id[n]!;
+    const lver = this.ver[n]!;
     if (n === 0) return;
     let i = 0;
     for (;;) {
@@ -462,8 +463,11 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const migStamp = new Int32Array(n);
   let epoch = 0;
   const cntLink = new Int32Array(L);
-  const comp: number[] = [];
-  const compLinks: number[] = [];
+  // The component being re-allocated, in buffers sized once (n migrations, L links).
+  const comp = new Int32Array(n);
+  let compN = 0;
+  const compLinks = new Int32Array(L);
+  let compLinksN = 0;
   const stackLinks = new Int32Array(L);
   const oldRate = new Float64Array(n);
   const frozenSum = new Float64Array(L);
@@ -610,8 +614,8 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const reallocate = () => {
     epoch++;
     // The component, in reused buffers (a fresh array per event was most of the garbage at 10,000 VMs).
-    comp.length = 0;
-    compLinks.length = 0;
+    compN = 0;
+    compLinksN = 0;
     let sp = 0;
     for (const i of touched)
       for (const l of M[i]!.links)
@@ -622,12 +626,12 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     touched.length = 0;
     while (sp > 0) {
       const l = stackLinks[--sp]!;
-      compLinks.push(l);
+      compLinks[compLinksN++] = l;
       for (let nd = memHead[l]!; nd !== -1; nd = nodeNext[nd]!) {
         const j = nodeMig[nd]!;
         if (migStamp[j] === epoch) continue;
         migStamp[j] = epoch;
-        comp.push(j);
+        comp[compN++] = j;
         for (const l2 of M[j]!.links)
           if (linkStamp[l2] !== epoch) {
             linkStamp[l2] = epoch;
@@ -635,9 +639,10 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
           }
       }
     }
-    if (comp.length === 0) return;
+    if (compN === 0) return;
     // Bring every member's remaining bytes to now at its old rate.
-    for (const j of comp) {
+    for (let q = 0; q < compN; q++) {
+      const j = comp[q]!;
       if (rate[j]! > 0) {
         const r = remaining[j]! - rate[j]! * (t - last[j]!);
         remaining[j] = Math.max(r, 0);
@@ -651,22 +656,22 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     // migration in pre-copy freezes at its cap; the smallest of these comes first, and freezing a migration
     // changes the saturation level of its other links only. The same allocation as the passes (each pass froze
     // the migrations of the first link or cap reached), in O((links + path lengths) log) per component.
-    fill.t.length = 0;
-    fill.id.length = 0;
-    fill.ver.length = 0;
-    for (const l of compLinks) {
+    fill.clear();
+    for (let q = 0; q < compLinksN; q++) {
+      const l = compLinks[q]!;
       frozenSum[l] = 0;
       const c = memSize[l]!;
       cntLink[l] = c;
       linkVer[l]! += 1;
       if (c > 0) fill.push(linkCap[l]! / c, l, linkVer[l]!);
     }
-    for (const j of comp) {
+    for (let q = 0; q < compN; q++) {
+      const j = comp[q]!;
       if (phase[j] === PRECOPY && M[j]!.capBytesPerSecond !== Number.POSITIVE_INFINITY)
         fill.push(M[j]!.capBytesPerSecond, L + j, 0);
     }
     let level = 0;
-    unfrozen = comp.length;
+    unfrozen = compN;
     while (unfrozen > 0 && fill.size > 0) {
       fill.pop(fev);
       const id = fev.id;
@@ -683,10 +688,11 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       }
     }
     // Numerical safety: anything left (cannot happen: every migration crosses a link) gets the last level.
-    for (const j of comp) if (!frozen[j]) freeze(j, level);
+    for (let q = 0; q < compN; q++) if (!frozen[comp[q]!]) freeze(comp[q]!, level);
     // A migration whose rate is unchanged keeps its pending event (same finish time up to rounding); the others
     // (a new start and a stop-and-copy arrive with rate 0) get a new one.
-    for (const j of comp) {
+    for (let q = 0; q < compN; q++) {
+      const j = comp[q]!;
       if (rate[j] === oldRate[j]) continue;
       rateSince[j] = t;
       ver[j]! += 1;
@@ -761,7 +767,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const fastForward = () => {
     for (const i of repeating) {
       if (phase[i] !== PRECOPY || roundStart[i] !== t || !(rateSince[i]! < t)) continue;
-      if (heap.id[0] !== i || heap.ver[0] !== ver[i]) continue;
+      if (heap.size === 0 || heap.id[0] !== i || heap.ver[0] !== ver[i]) continue;
       const m = M[i]!;
       const b = roundBytes[i]!;
       const d = b / rate[i]!;
