@@ -73,3 +73,9 @@ console.log(
   `predict:   ${(best * 1000).toFixed(1)} ms wall, ${(bestCpu * 1000).toFixed(1)} ms CPU for ${schedule.migrations.length} migrations (${pred.events} events; best of ${runs})`,
 );
 console.log(`peak RSS:  ${rss.toFixed(0)} MiB; load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
+// FLEET_DUMP=file: the whole plan (every candidate's prediction) as JSON, to check a speed change alters no result
+// (`cmp` the dumps of two builds).
+if (process.env.FLEET_DUMP) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(process.env.FLEET_DUMP, JSON.stringify({ plan, pred }));
+}

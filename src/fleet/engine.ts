@@ -168,52 +168,39 @@ export function validateSchedule(s: FleetScheduleInput): void {
     );
   });
   const n = s.migrations.length;
-  s.migrations.forEach((m, i) => {
-    const p = `migrations[${i}] (${m.vm})`;
-    check(Number.isFinite(m.pages) && m.pages >= 1, `${p}.pages`, m.pages, 'pages >= 1');
-    check(Number.isFinite(m.pageSizeBytes) && m.pageSizeBytes > 0, `${p}.pageSizeBytes`, m.pageSizeBytes, '> 0');
-    check(
-      Number.isFinite(m.firstRoundPages) && m.firstRoundPages > 0 && m.firstRoundPages <= m.pages,
-      `${p}.firstRoundPages`,
-      m.firstRoundPages,
-      `0 < firstRoundPages <= pages (${m.pages})`,
-    );
-    check(
-      Number.isFinite(m.dirtyPagesPerSecond) && m.dirtyPagesPerSecond >= 0,
-      `${p}.dirtyPagesPerSecond`,
-      m.dirtyPagesPerSecond,
-      'a finite rate >= 0',
-    );
-    check(
-      Number.isFinite(m.workingSetPages) && m.workingSetPages > 0 && m.workingSetPages <= m.pages,
-      `${p}.workingSetPages`,
-      m.workingSetPages,
-      `0 < W <= pages (${m.pages})`,
-    );
-    check(m.capBytesPerSecond > 0, `${p}.capBytesPerSecond`, m.capBytesPerSecond, '> 0 (Infinity = uncapped)');
-    check(m.links.length > 0, `${p}.links`, m.links.length, 'at least one link');
-    for (const l of m.links) check(Number.isInteger(l) && l >= 0 && l < L, `${p}.links`, l, `0..${L - 1}`);
-    check(
-      Number.isFinite(m.startSeconds) && m.startSeconds >= 0,
-      `${p}.startSeconds`,
-      m.startSeconds,
-      'a finite time >= 0',
-    );
-    check(Number.isInteger(m.maxRounds) && m.maxRounds >= 1, `${p}.maxRounds`, m.maxRounds, 'an integer >= 1');
+  // The parameter names and ranges are built only on failure (built eagerly they were ~15 strings per migration
+  // per evaluation, a good part of the planner's garbage at 10,000 VMs).
+  const pre = (i: number) => `migrations[${i}] (${s.migrations[i]!.vm})`;
+  for (let i = 0; i < n; i++) {
+    const m = s.migrations[i]!;
+    if (!(Number.isFinite(m.pages) && m.pages >= 1)) check(false, `${pre(i)}.pages`, m.pages, 'pages >= 1');
+    if (!(Number.isFinite(m.pageSizeBytes) && m.pageSizeBytes > 0))
+      check(false, `${pre(i)}.pageSizeBytes`, m.pageSizeBytes, '> 0');
+    if (!(Number.isFinite(m.firstRoundPages) && m.firstRoundPages > 0 && m.firstRoundPages <= m.pages))
+      check(false, `${pre(i)}.firstRoundPages`, m.firstRoundPages, `0 < firstRoundPages <= pages (${m.pages})`);
+    if (!(Number.isFinite(m.dirtyPagesPerSecond) && m.dirtyPagesPerSecond >= 0))
+      check(false, `${pre(i)}.dirtyPagesPerSecond`, m.dirtyPagesPerSecond, 'a finite rate >= 0');
+    if (!(Number.isFinite(m.workingSetPages) && m.workingSetPages > 0 && m.workingSetPages <= m.pages))
+      check(false, `${pre(i)}.workingSetPages`, m.workingSetPages, `0 < W <= pages (${m.pages})`);
+    if (!(m.capBytesPerSecond > 0))
+      check(false, `${pre(i)}.capBytesPerSecond`, m.capBytesPerSecond, '> 0 (Infinity = uncapped)');
+    if (!(m.links.length > 0)) check(false, `${pre(i)}.links`, m.links.length, 'at least one link');
+    for (const l of m.links)
+      if (!(Number.isInteger(l) && l >= 0 && l < L)) check(false, `${pre(i)}.links`, l, `0..${L - 1}`);
+    if (!(Number.isFinite(m.startSeconds) && m.startSeconds >= 0))
+      check(false, `${pre(i)}.startSeconds`, m.startSeconds, 'a finite time >= 0');
+    if (!(Number.isInteger(m.maxRounds) && m.maxRounds >= 1))
+      check(false, `${pre(i)}.maxRounds`, m.maxRounds, 'an integer >= 1');
     for (const a of m.after)
-      check(Number.isInteger(a) && a >= 0 && a < n && a !== i, `${p}.after`, a, 'another migration');
+      if (!(Number.isInteger(a) && a >= 0 && a < n && a !== i)) check(false, `${pre(i)}.after`, a, 'another migration');
     const r = m.stopRule;
     if (r.kind === 'qemu') {
-      check(
-        r.downtimeLimitSeconds > 0 && Number.isFinite(r.downtimeLimitSeconds),
-        `${p}.downtimeLimit`,
-        r.downtimeLimitSeconds,
-        '> 0 s',
-      );
+      if (!(r.downtimeLimitSeconds > 0 && Number.isFinite(r.downtimeLimitSeconds)))
+        check(false, `${pre(i)}.downtimeLimit`, r.downtimeLimitSeconds, '> 0 s');
     } else if (r.kind === 'alpha') {
-      check(r.alpha > 0 && r.alpha < 1, `${p}.alpha`, r.alpha, '0 < alpha < 1');
+      if (!(r.alpha > 0 && r.alpha < 1)) check(false, `${pre(i)}.alpha`, r.alpha, '0 < alpha < 1');
     }
-  });
+  }
   // `after` must not form a cycle (Kahn's algorithm, bounded by n + edges).
   const indeg = new Int32Array(n);
   // Successor lists only for migrations something waits for (no array per migration at 10,000 of them).
@@ -254,20 +241,21 @@ export function pagesDirtied(m: FleetMigration, seconds: number): number {
   return -m.workingSetPages * Math.expm1(-writes / m.workingSetPages);
 }
 
-/** A binary min-heap of (time, id, version) in parallel arrays. */
+/**
+ * A binary min-heap of (time, id, version) in parallel arrays. The arrays only grow (the size is kept apart):
+ * emptying them by `length = 0` dropped their storage, regrown at every allocation of a component.
+ */
 class EventHeap {
   t: number[] = [];
   id: number[] = [];
   ver: number[] = [];
-  get size() {
-    return this.t.length;
+  size = 0;
+  clear() {
+    this.size = 0;
   }
   push(t: number, id: number, ver: number) {
     const a = this.t;
-    let i = a.length;
-    a.push(t);
-    this.id.push(id);
-    this.ver.push(ver);
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (a[p]! <= t) break;
@@ -289,10 +277,10 @@ class EventHeap {
     out.t = a[0]!;
     out.id = this.id[0]!;
     out.ver = this.ver[0]!;
-    const lt = a.pop()!;
-    const lid = this.id.pop()!;
-    const lver = this.ver.pop()!;
-    const n = a.length;
+    const n = --this.size;
+    const lt = a[n]!;
+    const lid = this.id[n]!;
+    const lver = this.ver[n]!;
     if (n === 0) return;
     let i = 0;
     for (;;) {
@@ -329,7 +317,55 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   s.links.forEach((l, i) => {
     linkCap[i] = l.capacityBytesPerSecond;
   });
-  const members: Set<number>[] = Array.from({ length: L }, () => new Set<number>());
+  // The migrations on each link, in the order they joined (what a Set per link iterated in, so the allocation
+  // and its rounding are unchanged), as doubly linked lists over one node per (migration, link) in typed
+  // arrays: adding and removing members allocates nothing (the Sets rehashed, most of the remaining garbage).
+  const nodeBase = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) nodeBase[i + 1] = nodeBase[i]! + M[i]!.links.length;
+  const nodeMig = new Int32Array(nodeBase[n]!);
+  for (let i = 0; i < n; i++) for (let k = nodeBase[i]!; k < nodeBase[i + 1]!; k++) nodeMig[k] = i;
+  const nodeNext = new Int32Array(nodeBase[n]!).fill(-1);
+  const nodePrev = new Int32Array(nodeBase[n]!).fill(-1);
+  const memHead = new Int32Array(L).fill(-1);
+  const memTail = new Int32Array(L).fill(-1);
+  const memSize = new Int32Array(L);
+  /** True when links[k] already appeared earlier in the list (a Set held a migration once per link). */
+  const repeated = (ls: readonly number[], k: number): boolean => {
+    for (let k2 = 0; k2 < k; k2++) if (ls[k2] === ls[k]) return true;
+    return false;
+  };
+  const addMember = (i: number) => {
+    const ls = M[i]!.links;
+    for (let k = 0; k < ls.length; k++) {
+      if (k > 0 && repeated(ls, k)) continue;
+      const l = ls[k]!;
+      const node = nodeBase[i]! + k;
+      const prev = memTail[l]!;
+      nodePrev[node] = prev;
+      nodeNext[node] = -1;
+      if (prev === -1) memHead[l] = node;
+      else nodeNext[prev] = node;
+      memTail[l] = node;
+      memSize[l]! += 1;
+    }
+  };
+  const removeMember = (i: number) => {
+    const ls = M[i]!.links;
+    for (let k = 0; k < ls.length; k++) {
+      if (k > 0 && repeated(ls, k)) continue;
+      const l = ls[k]!;
+      const node = nodeBase[i]! + k;
+      const prev = nodePrev[node]!;
+      const next = nodeNext[node]!;
+      if (prev === -1) memHead[l] = next;
+      else nodeNext[prev] = next;
+      if (next === -1) memTail[l] = prev;
+      else nodePrev[next] = prev;
+      nodePrev[node] = -1;
+      nodeNext[node] = -1;
+      memSize[l]! -= 1;
+    }
+  };
 
   const phase = new Uint8Array(n);
   const rate = new Float64Array(n);
@@ -389,7 +425,8 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     srcTail[h] = i;
   }
   const dirtySrc = new Uint8Array(H);
-  const dirtyList: number[] = [];
+  let dirtyList: number[] = [];
+  let dirtySpare: number[] = [];
   const blockedOn: number[][] = Array.from({ length: H }, () => []);
   for (let h = 0; h < H; h++) {
     if (srcHead[h] === -1) srcHead[h] = n;
@@ -413,8 +450,11 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const migStamp = new Int32Array(n);
   let epoch = 0;
   const cntLink = new Int32Array(L);
-  const comp: number[] = [];
-  const compLinks: number[] = [];
+  // The component being re-allocated, in buffers sized once (n migrations, L links).
+  const comp = new Int32Array(n);
+  let compN = 0;
+  const compLinks = new Int32Array(L);
+  let compLinksN = 0;
   const stackLinks = new Int32Array(L);
   const oldRate = new Float64Array(n);
   const frozenSum = new Float64Array(L);
@@ -443,7 +483,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     last[i] = t;
     rate[i] = 0;
     pagesSent[i]! += m.firstRoundPages;
-    for (const l of m.links) members[l]!.add(i);
+    addMember(i);
     activeSrc[m.sourceIndex]! += 1;
     activeTgt[m.targetIndex]! += 1;
     active++;
@@ -457,7 +497,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     rate[i] = 0;
     remaining[i] = 0;
     ver[i]! += 1;
-    for (const l of m.links) members[l]!.delete(i);
+    removeMember(i);
     activeSrc[m.sourceIndex]! -= 1;
     activeTgt[m.targetIndex]! -= 1;
     active--;
@@ -509,7 +549,10 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
    */
   const dispatchBySource = () => {
     if (dirtyList.length === 0) return;
-    const hs = dirtyList.splice(0, dirtyList.length);
+    // Swap the dirty list with a reused buffer (no fresh array per event).
+    const hs = dirtyList;
+    dirtyList = dirtySpare;
+    dirtySpare = hs;
     for (const h of hs) dirtySrc[h] = 0;
     hs.sort((a, b) => srcHead[a]! - srcHead[b]!);
     for (const h of hs) {
@@ -530,6 +573,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
       }
       if (srcHead[h] === -1) srcHead[h] = n; // empty: sorts last
     }
+    hs.length = 0;
   };
   const markSource = (h: number) => {
     if (!dirtySrc[h] && srcHead[h] !== n && srcHead[h] !== -1) {
@@ -539,12 +583,26 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   };
   const dispatch = () => (globalDispatch ? dispatchGlobal() : dispatchBySource());
 
+  // Unfrozen migrations of the component being filled; freeze is built once, not once per allocation.
+  let unfrozen = 0;
+  const freeze = (j: number, at: number) => {
+    frozen[j] = 1;
+    rate[j] = at;
+    unfrozen--;
+    for (const l of M[j]!.links) {
+      cntLink[l]! -= 1;
+      const c = cntLink[l]!;
+      frozenSum[l]! += at;
+      linkVer[l]! += 1;
+      if (c > 0) fill.push(Math.max(at, (linkCap[l]! - frozenSum[l]!) / c), l, linkVer[l]!);
+    }
+  };
   /** Max-min fair allocation (progressive filling) of the components containing the touched migrations. */
   const reallocate = () => {
     epoch++;
     // The component, in reused buffers (a fresh array per event was most of the garbage at 10,000 VMs).
-    comp.length = 0;
-    compLinks.length = 0;
+    compN = 0;
+    compLinksN = 0;
     let sp = 0;
     for (const i of touched)
       for (const l of M[i]!.links)
@@ -555,11 +613,12 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     touched.length = 0;
     while (sp > 0) {
       const l = stackLinks[--sp]!;
-      compLinks.push(l);
-      for (const j of members[l]!) {
+      compLinks[compLinksN++] = l;
+      for (let nd = memHead[l]!; nd !== -1; nd = nodeNext[nd]!) {
+        const j = nodeMig[nd]!;
         if (migStamp[j] === epoch) continue;
         migStamp[j] = epoch;
-        comp.push(j);
+        comp[compN++] = j;
         for (const l2 of M[j]!.links)
           if (linkStamp[l2] !== epoch) {
             linkStamp[l2] = epoch;
@@ -567,9 +626,10 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
           }
       }
     }
-    if (comp.length === 0) return;
+    if (compN === 0) return;
     // Bring every member's remaining bytes to now at its old rate.
-    for (const j of comp) {
+    for (let q = 0; q < compN; q++) {
+      const j = comp[q]!;
       if (rate[j]! > 0) {
         const r = remaining[j]! - rate[j]! * (t - last[j]!);
         remaining[j] = Math.max(r, 0);
@@ -583,51 +643,43 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     // migration in pre-copy freezes at its cap; the smallest of these comes first, and freezing a migration
     // changes the saturation level of its other links only. The same allocation as the passes (each pass froze
     // the migrations of the first link or cap reached), in O((links + path lengths) log) per component.
-    fill.t.length = 0;
-    fill.id.length = 0;
-    fill.ver.length = 0;
-    for (const l of compLinks) {
+    fill.clear();
+    for (let q = 0; q < compLinksN; q++) {
+      const l = compLinks[q]!;
       frozenSum[l] = 0;
-      const c = members[l]!.size;
+      const c = memSize[l]!;
       cntLink[l] = c;
       linkVer[l]! += 1;
       if (c > 0) fill.push(linkCap[l]! / c, l, linkVer[l]!);
     }
-    for (const j of comp) {
+    for (let q = 0; q < compN; q++) {
+      const j = comp[q]!;
       if (phase[j] === PRECOPY && M[j]!.capBytesPerSecond !== Number.POSITIVE_INFINITY)
         fill.push(M[j]!.capBytesPerSecond, L + j, 0);
     }
     let level = 0;
-    let unfrozen = comp.length;
-    const freeze = (j: number, at: number) => {
-      frozen[j] = 1;
-      rate[j] = at;
-      unfrozen--;
-      for (const l of M[j]!.links) {
-        cntLink[l]! -= 1;
-        const c = cntLink[l]!;
-        frozenSum[l]! += at;
-        linkVer[l]! += 1;
-        if (c > 0) fill.push(Math.max(at, (linkCap[l]! - frozenSum[l]!) / c), l, linkVer[l]!);
-      }
-    };
+    unfrozen = compN;
     while (unfrozen > 0 && fill.size > 0) {
       fill.pop(fev);
       const id = fev.id;
       if (id < L) {
         if (fev.ver !== linkVer[id] || cntLink[id] === 0) continue;
         level = Math.max(level, fev.t);
-        for (const j of members[id]!) if (!frozen[j]) freeze(j, level);
+        for (let nd = memHead[id]!; nd !== -1; nd = nodeNext[nd]!) {
+          const j = nodeMig[nd]!;
+          if (!frozen[j]) freeze(j, level);
+        }
       } else if (!frozen[id - L]) {
         level = Math.max(level, fev.t);
         freeze(id - L, level);
       }
     }
     // Numerical safety: anything left (cannot happen: every migration crosses a link) gets the last level.
-    for (const j of comp) if (!frozen[j]) freeze(j, level);
+    for (let q = 0; q < compN; q++) if (!frozen[comp[q]!]) freeze(comp[q]!, level);
     // A migration whose rate is unchanged keeps its pending event (same finish time up to rounding); the others
     // (a new start and a stop-and-copy arrive with rate 0) get a new one.
-    for (const j of comp) {
+    for (let q = 0; q < compN; q++) {
+      const j = comp[q]!;
       if (rate[j] === oldRate[j]) continue;
       rateSince[j] = t;
       ver[j]! += 1;
@@ -702,7 +754,7 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
   const fastForward = () => {
     for (const i of repeating) {
       if (phase[i] !== PRECOPY || roundStart[i] !== t || !(rateSince[i]! < t)) continue;
-      if (heap.id[0] !== i || heap.ver[0] !== ver[i]) continue;
+      if (heap.size === 0 || heap.id[0] !== i || heap.ver[0] !== ver[i]) continue;
       const m = M[i]!;
       const b = roundBytes[i]!;
       const d = b / rate[i]!;
@@ -786,30 +838,43 @@ export function predictFleet(s: FleetScheduleInput): FleetPrediction {
     if (!ok) allConverged = false;
     const down = ok ? endT[i]! - downStart[i]! : 0;
     const ej = e ? migrationEnergyJoules(e, bytes[i]!, endT[i]! - startT[i]!) : 0;
-    out[i] = {
-      vm: m.vm,
-      source: m.source,
-      target: m.target,
-      converged: ok,
-      ...(ok
-        ? {}
-        : {
-            reason:
-              reasons[i] ??
-              (truncatedAt !== undefined
-                ? `not predicted past ${fmt(horizon)} s (the horizon of this prediction)`
-                : 'never started'),
-          }),
-      startSeconds: startT[i]!,
-      endSeconds: endT[i]!,
-      precopySeconds: (ok ? downStart[i]! : endT[i]!) - startT[i]!,
-      downtimeSeconds: down,
-      rounds: rounds[i]!,
-      bytesSent: bytes[i]!,
-      pagesSent: pagesSent[i]!,
-      energyJoules: ej,
-      ...(logs ? { roundLog: logs[i]! } : {}),
-    };
+    // Built without spreads (two shapes, same key order as before: reason after converged when not converged).
+    const precopy = (ok ? downStart[i]! : endT[i]!) - startT[i]!;
+    const o: MigrationOutcome = ok
+      ? {
+          vm: m.vm,
+          source: m.source,
+          target: m.target,
+          converged: ok,
+          startSeconds: startT[i]!,
+          endSeconds: endT[i]!,
+          precopySeconds: precopy,
+          downtimeSeconds: down,
+          rounds: rounds[i]!,
+          bytesSent: bytes[i]!,
+          pagesSent: pagesSent[i]!,
+          energyJoules: ej,
+        }
+      : {
+          vm: m.vm,
+          source: m.source,
+          target: m.target,
+          converged: ok,
+          reason:
+            reasons[i] ??
+            (truncatedAt !== undefined
+              ? `not predicted past ${fmt(horizon)} s (the horizon of this prediction)`
+              : 'never started'),
+          startSeconds: startT[i]!,
+          endSeconds: endT[i]!,
+          precopySeconds: precopy,
+          downtimeSeconds: down,
+          rounds: rounds[i]!,
+          bytesSent: bytes[i]!,
+          pagesSent: pagesSent[i]!,
+          energyJoules: ej,
+        };
+    out[i] = logs ? { ...o, roundLog: logs[i]! } : o;
     if (endT[i]! > makespan) makespan = endT[i]!;
     sumEnd += endT[i]!;
     totalBytes += bytes[i]!;
