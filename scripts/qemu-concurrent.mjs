@@ -4,10 +4,17 @@
 // Prints predicted vs measured per migration and per scenario makespan (stdout), progress on stderr, every
 // figure in test-output/qemu-concurrent.json. Needs root (ip netns, tc). Run on a quiet machine:
 //   npm run build && node scripts/qemu-concurrent.mjs [--accel tcg|kvm|auto] [--scenarios 1,9,10]
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// `--from test-output/qemu-concurrent.json` re-predicts an earlier run's measurements with the current model and
+// fleet engine (same link, same start times; no QEMU started), e.g. after a model change.
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concurrentGrid, concurrentTable, runConcurrent } from '../dist/hypervisor/qemu/harness/concurrent.js';
+import {
+  concurrentGrid,
+  concurrentTable,
+  runConcurrent,
+  scoreScenario,
+} from '../dist/hypervisor/qemu/harness/concurrent.js';
 import { buildGuest, calibrate } from '../dist/hypervisor/qemu/harness/migration.js';
 import { chooseAccelerator, qemuVersion } from '../dist/hypervisor/qemu/harness/vm.js';
 
@@ -19,6 +26,33 @@ const wanted = arg('accel', 'tcg');
 if (!['tcg', 'kvm', 'auto'].includes(wanted)) {
   process.stderr.write(`qemu-concurrent: --accel '${wanted}' is invalid: expected tcg, kvm or auto\n`);
   process.exit(2);
+}
+const from = arg('from', undefined);
+if (from !== undefined) {
+  let run;
+  try {
+    run = JSON.parse(readFileSync(from, 'utf8'));
+  } catch (e) {
+    process.stderr.write(`qemu-concurrent: --from '${from}' is invalid: ${e.message}\n`);
+    process.exit(2);
+  }
+  const results = run.results.map((r) => ({
+    ...r,
+    ...scoreScenario(
+      r.scenario,
+      run.calibration,
+      r.rows.map((row) => row.measured),
+      r.rows.map((row) => row.startSeconds),
+      r.shapedBytesPerSecond,
+    ),
+  }));
+  process.stdout.write(
+    `${run.version}, re-predicted ${new Date().toISOString()} from ${from}, accelerator ${run.accelerator.accel}\n\n${concurrentTable(
+      results,
+      `node scripts/qemu-concurrent.mjs --from ${from}`,
+    )}`,
+  );
+  process.exit(0);
 }
 const all = concurrentGrid();
 const pick = arg('scenarios', undefined);

@@ -4,11 +4,20 @@
 // cell's spread beside its errors (stdout), progress on stderr, every figure in test-output/qemu-hard-grid.json.
 // Run it on a quiet machine (repeats at 512 MiB/s and above are skewed by other load):
 //   npm run build && node scripts/qemu-hard-grid.mjs [--repeats 3] [--accel tcg|kvm|auto] [--cells 1,4,10]
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// `--from test-output/qemu-hard-grid.json` re-predicts and re-summarises an earlier run's measurements with the
+// current model (no QEMU started), e.g. after a model change.
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HARD_GUEST_MIB, hardGrid, hardGridTable, summarizeCell } from '../dist/hypervisor/qemu/harness/hard-grid.js';
-import { buildGuest, calibrate, validateCase } from '../dist/hypervisor/qemu/harness/migration.js';
+import {
+  buildGuest,
+  calibrate,
+  compare,
+  predictionInput,
+  validateCase,
+} from '../dist/hypervisor/qemu/harness/migration.js';
+import { predictQemuMigration } from '../dist/hypervisor/qemu/predict.js';
 import { chooseAccelerator, qemuVersion } from '../dist/hypervisor/qemu/harness/vm.js';
 
 const arg = (name, dflt) => {
@@ -24,6 +33,30 @@ const wanted = arg('accel', 'tcg');
 if (!['tcg', 'kvm', 'auto'].includes(wanted)) {
   process.stderr.write(`qemu-hard-grid: --accel '${wanted}' is invalid: expected tcg, kvm or auto\n`);
   process.exit(2);
+}
+const from = arg('from', undefined);
+if (from !== undefined) {
+  let run;
+  try {
+    run = JSON.parse(readFileSync(from, 'utf8'));
+  } catch (e) {
+    process.stderr.write(`qemu-hard-grid: --from '${from}' is invalid: ${e.message}\n`);
+    process.exit(2);
+  }
+  const summaries = run.raw.map(({ case: c, rows }) => {
+    const cal = run.calibrations.find((k) => k.bufferMiB === c.workload.bufferMiB);
+    const again = rows.map((r) =>
+      compare(c, predictQemuMigration(predictionInput(c, cal, r.measured.setupSeconds)), r.measured),
+    );
+    return summarizeCell(c, cal, again);
+  });
+  process.stdout.write(
+    `${run.version}, re-predicted ${new Date().toISOString()} from ${from}, accelerator ${run.accelerator.accel}\n\n${hardGridTable(
+      summaries,
+      `node scripts/qemu-hard-grid.mjs --from ${from}`,
+    )}`,
+  );
+  process.exit(0);
 }
 const all = hardGrid();
 const pick = arg('cells', undefined);

@@ -3,9 +3,12 @@ import {
   ciConcurrentScenario,
   concurrentGrid,
   fairSharePredictor,
+  concurrentTable,
   maxMinShares,
+  scoreScenario,
 } from '../../src/hypervisor/qemu/harness/concurrent.js';
 import { brierScore, type CellSummary, hardGrid } from '../../src/hypervisor/qemu/harness/hard-grid.js';
+import type { Calibration, Measured } from '../../src/hypervisor/qemu/harness/migration.js';
 import { cpuHasVirtualisation } from '../../src/hypervisor/qemu/harness/vm.js';
 import { predictQemuMigration } from '../../src/hypervisor/qemu/predict.js';
 import { expectRel } from '../support/approx.js';
@@ -113,5 +116,53 @@ describe('harder single grid (issue 13)', () => {
     // (0.8 - 1)^2 x 2 + 0.8^2 x 1 = 0.08 + 0.64 = 0.72 over 3 repeats = 0.24; the certain cell does not count
     expectRel(brierScore([cell(0.8, 2, 3), cell(null, 3, 3)])!, 0.24, 1e-15);
     expect(brierScore([cell(null, 3, 3)])).toBeNull();
+  });
+
+  it('scoreScenario: a completed sample with QEMU total-time 0 (read before QEMU filled it in) gives no error, and the table prints "-", never Infinity', () => {
+    // seen on the concurrent grid: status completed with total-time 0 made the error +Infinity %
+    const measured = (totalSeconds: number): Measured => ({
+      status: 'completed',
+      completed: true,
+      totalSeconds,
+      setupSeconds: 0.002,
+      downtimeSeconds: totalSeconds > 0 ? 0.05 : 0,
+      dirtySyncCount: 4,
+      bytesTransferred: 1.46e8,
+      downtimeBytes: 1e6,
+      duplicatePages: 33195,
+      normalPages: 35548,
+      ramTotalBytes: 268967936,
+      destinationRunning: true,
+      loadAverage: [1, 1],
+      accelerator: 'tcg',
+      startedAtMs: 0,
+    });
+    const cal: Calibration = {
+      bufferMiB: 64,
+      ramTotalBytes: 268967936,
+      idleZeroPages: 33000,
+      switchoverBytesPerSecond: 1e9,
+      backgroundPagesPerSecond: 0,
+      setupSeconds: 0,
+      measured: measured(3),
+    };
+    const s = ciConcurrentScenario();
+    const r = scoreScenario(s, cal, [measured(0), measured(5.7)], [0, 0], 5e7);
+    expect(r.rows[0]!.totalTimeError).toBeNull();
+    expect(Number.isFinite(r.rows[1]!.totalTimeError!)).toBe(true);
+    const table = concurrentTable(
+      [
+        {
+          ...r,
+          shapedBytesPerSecond: 5e7,
+          goodputBytesPerSecond: 5e7,
+          pids: [],
+          accelerator: 'tcg',
+          namespace: 'none',
+        },
+      ],
+      'test',
+    );
+    expect(table).not.toMatch(/Infinity|NaN/);
   });
 });

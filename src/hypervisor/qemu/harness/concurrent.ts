@@ -175,6 +175,10 @@ export interface SecondPrediction {
   readonly makespanError: number | null;
 }
 
+/** (predicted - measured) / measured, or null when the measurement is not a positive figure. */
+const relErr = (predicted: number, measured: number): number | null =>
+  measured > 0 && Number.isFinite(predicted) ? (predicted - measured) / measured : null;
+
 /** Compares a schedule prediction's total times and makespan with what was measured. */
 export function compareSchedule(
   predicted: SchedulePrediction,
@@ -187,13 +191,13 @@ export function compareSchedule(
     totalSeconds: totals,
     totalTimeErrors: totals.map((t, i) => {
       const m = measured[i];
-      return t === null || m === undefined || !m.completed ? null : (t - m.totalSeconds) / m.totalSeconds;
+      return t === null || m === undefined || !m.completed ? null : relErr(t, m.totalSeconds);
     }),
     makespanSeconds: predicted.makespanSeconds,
     makespanError:
       predicted.makespanSeconds === null || measured.some((m) => !m.completed)
         ? null
-        : (predicted.makespanSeconds - makespan) / makespan,
+        : relErr(predicted.makespanSeconds, makespan),
   };
 }
 
@@ -227,6 +231,64 @@ export function scenarioParams(
       setupSeconds: setupSeconds[i] ?? 0,
     };
   });
+}
+
+/**
+ * Predicts the schedule as run (each guest started at its measured offset in list order, `concurrency` at a
+ * time) and compares it with the measurements: the part of {@link runConcurrent} after the migrations, exported
+ * so that a saved run can be re-predicted with the current model (`scripts/qemu-concurrent.mjs --from`).
+ */
+export function scoreScenario(
+  s: ConcurrentScenario,
+  cal: Calibration,
+  measured: readonly Measured[],
+  startSeconds: readonly number[],
+  link: number,
+  o: { readonly predictor?: SchedulePredictor; readonly compareWith?: SchedulePredictor } = {},
+): Pick<
+  ConcurrentResult,
+  'second' | 'scenario' | 'method' | 'rows' | 'makespanSeconds' | 'predictedMakespanSeconds' | 'makespanError'
+> {
+  const input = {
+    scenario: s,
+    linkBytesPerSecond: link,
+    params: scenarioParams(
+      s,
+      cal,
+      measured.map((m) => m.setupSeconds),
+    ),
+  };
+  const predicted = (o.predictor ?? fleetPredictor)(input);
+  const ends = measured.map((m, i) => startSeconds[i]! + m.totalSeconds);
+  const makespan = Math.max(...ends);
+  const rows: ConcurrentRow[] = measured.map((m, i) => {
+    const p = predicted.migrations[i]!;
+    const pr = p.prediction;
+    const both = pr.converges && m.completed;
+    return {
+      guest: s.guests[i]!.name,
+      predicted: p,
+      measured: m,
+      startSeconds: startSeconds[i]!,
+      totalTimeError: both && pr.converges ? relErr(pr.totalSeconds, m.totalSeconds) : null,
+      bytesError: both && pr.converges ? relErr(pr.bytesTransferred, m.bytesTransferred) : null,
+      downtimeErrorSeconds:
+        both && pr.converges && m.downtimeSeconds !== null ? pr.downtimeSeconds - m.downtimeSeconds : null,
+      verdictRight: pr.converges === m.completed,
+    };
+  });
+  return {
+    second: compareSchedule((o.compareWith ?? fairSharePredictor)(input), measured, makespan),
+    scenario: s,
+    method: predicted.method,
+    rows,
+    makespanSeconds: makespan,
+    predictedMakespanSeconds: predicted.makespanSeconds,
+    makespanError:
+      predicted.makespanSeconds === null || measured.some((m) => !m.completed)
+        ? null
+        : relErr(predicted.makespanSeconds, makespan),
+  };
 }
 
 /**
@@ -276,60 +338,50 @@ export async function runConcurrent(
     const results: (Measured | undefined)[] = s.guests.map(() => undefined);
     let next = 0;
     const t0 = Date.now();
+    // Each of `concurrency` slots takes the next guest as soon as its migration has ended (onEnded), not after
+    // the destination check: the schedule run is then the fleet dispatcher's "next one when one ends".
+    const running: Promise<void>[] = [];
     const worker = async () => {
       for (;;) {
         const i = next++;
         if (i >= s.guests.length) return;
-        results[i] = await migratePair(pairs[i]!, { knobs: s.guests[i]!.knobs, timeoutSeconds: s.timeoutSeconds });
+        let free = () => {};
+        const slot = new Promise<void>((r) => {
+          free = r;
+        });
+        running.push(
+          migratePair(pairs[i]!, {
+            knobs: s.guests[i]!.knobs,
+            timeoutSeconds: s.timeoutSeconds,
+            pollMs: 25,
+            onEnded: () => free(),
+          })
+            .then((m) => {
+              results[i] = m;
+            })
+            .finally(() => free()),
+        );
+        await slot;
       }
     };
     await Promise.all(Array.from({ length: s.concurrency }, worker));
+    await Promise.all(running);
     const measured = results.map((m) => m!);
-    const input = {
-      scenario: s,
-      linkBytesPerSecond: link,
-      params: scenarioParams(
-        s,
-        cal,
-        measured.map((m) => m.setupSeconds),
-      ),
-    };
-    const predicted = (o.predictor ?? fleetPredictor)(input);
-    const ends = measured.map((m) => (m.startedAtMs - t0) / 1000 + m.totalSeconds);
-    const makespan = Math.max(...ends);
-    const rows: ConcurrentRow[] = measured.map((m, i) => {
-      const p = predicted.migrations[i]!;
-      const pr = p.prediction;
-      const both = pr.converges && m.completed;
-      return {
-        guest: s.guests[i]!.name,
-        predicted: p,
-        measured: m,
-        startSeconds: (m.startedAtMs - t0) / 1000,
-        totalTimeError: both && pr.converges ? (pr.totalSeconds - m.totalSeconds) / m.totalSeconds : null,
-        bytesError: both && pr.converges ? (pr.bytesTransferred - m.bytesTransferred) / m.bytesTransferred : null,
-        downtimeErrorSeconds:
-          both && pr.converges && m.downtimeSeconds !== null ? pr.downtimeSeconds - m.downtimeSeconds : null,
-        verdictRight: pr.converges === m.completed,
-      };
-    });
-    const second = compareSchedule((o.compareWith ?? fairSharePredictor)(input), measured, makespan);
+    const scored = scoreScenario(
+      s,
+      cal,
+      measured,
+      measured.map((m) => (m.startedAtMs - t0) / 1000),
+      link,
+      o,
+    );
     return {
-      second,
+      ...scored,
       shapedBytesPerSecond: ns.bytesPerSecond,
       goodputBytesPerSecond: goodput,
       pids: pairs.flatMap((p) => [p.src.pid, p.dst.pid]),
-      scenario: s,
       accelerator: o.accel ?? 'tcg',
       namespace: ns.name,
-      method: predicted.method,
-      rows,
-      makespanSeconds: makespan,
-      predictedMakespanSeconds: predicted.makespanSeconds,
-      makespanError:
-        predicted.makespanSeconds === null || measured.some((m) => !m.completed)
-          ? null
-          : (predicted.makespanSeconds - makespan) / makespan,
     };
   } finally {
     for (const p of pairs) await stopPair(p);
@@ -390,7 +442,8 @@ export function ciConcurrentScenario(): ConcurrentScenario {
   };
 }
 
-const pct = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`);
+const pct = (x: number | null) =>
+  x === null || !Number.isFinite(x) ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
 
 /** Markdown table of concurrent results: one line per migration, then per scenario makespan, then a summary. */
 export function concurrentTable(results: readonly ConcurrentResult[], command: string): string {

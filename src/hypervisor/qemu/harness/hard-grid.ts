@@ -98,7 +98,8 @@ function median(xs: number[]): number | null {
  */
 export function summarizeCell(c: ValidationCase, cal: Calibration, rows: readonly Comparison[]): CellSummary {
   const p = rows[0]!.predicted;
-  const done = rows.filter((r) => r.measured.completed).map((r) => r.measured);
+  // A completed run must carry QEMU's total-time (a sample read before QEMU filled it in says 0: not a figure).
+  const done = rows.filter((r) => r.measured.completed && r.measured.totalSeconds > 0).map((r) => r.measured);
   const totals = done.map((m) => m.totalSeconds);
   const tMed = median(totals);
   const tMin = totals.length ? Math.min(...totals) : null;
@@ -165,7 +166,8 @@ export function brierScore(cells: readonly CellSummary[]): number | null {
   return terms.length === 0 ? null : terms.reduce((a, b) => a + b, 0) / terms.length;
 }
 
-const pct = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`);
+const pct = (x: number | null) =>
+  x === null || !Number.isFinite(x) ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
 
 /** The markdown table of the harder grid: one line per cell with its spread beside the errors. */
 export function hardGridTable(cells: readonly CellSummary[], command: string): string {
