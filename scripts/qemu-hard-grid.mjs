@@ -34,6 +34,14 @@ if (!['tcg', 'kvm', 'auto'].includes(wanted)) {
   process.stderr.write(`qemu-hard-grid: --accel '${wanted}' is invalid: expected tcg, kvm or auto\n`);
   process.exit(2);
 }
+// One line per calibration: the figures every cell's prediction starts from, and the load they were taken at.
+const calibrationLines = (cals) =>
+  `${cals
+    .map(
+      (k) =>
+        `Calibration, ${k.bufferMiB} MiB buffer: first pass ${k.firstPassBytesPerSecond === undefined ? '-' : (k.firstPassBytesPerSecond / 1e6).toFixed(0)} MB/s, later rounds / switch-over ${(k.switchoverBytesPerSecond / 1e6).toFixed(0)} MB/s, ${k.idleZeroPages} zero pages, background ${k.backgroundPagesPerSecond.toFixed(1)} pages/s, load ${k.measured.loadAverage[0].toFixed(1)}.`,
+    )
+    .join('\n')}\n\n`;
 const from = arg('from', undefined);
 if (from !== undefined) {
   let run;
@@ -51,7 +59,7 @@ if (from !== undefined) {
     return summarizeCell(c, cal, again);
   });
   process.stdout.write(
-    `${run.version}, re-predicted ${new Date().toISOString()} from ${from}, accelerator ${run.accelerator.accel}\n\n${hardGridTable(
+    `${run.version}, re-predicted ${new Date().toISOString()} from ${from}, accelerator ${run.accelerator.accel}\n\n${calibrationLines(run.calibrations)}${hardGridTable(
       summaries,
       `node scripts/qemu-hard-grid.mjs --from ${from}`,
     )}`,
@@ -111,7 +119,7 @@ for (const [i, c] of cells.entries()) {
 }
 const command = `npm run build && node scripts/qemu-hard-grid.mjs --repeats ${repeats} --accel ${wanted}${pick ? ` --cells ${pick}` : ''}`;
 process.stdout.write(
-  `${version}, ${new Date().toISOString()}, accelerator ${accel.accel}\n\n${hardGridTable(summaries, command)}`,
+  `${version}, ${new Date().toISOString()}, accelerator ${accel.accel}\n\n${calibrationLines([...cals.values()])}${hardGridTable(summaries, command)}`,
 );
 mkdirSync('test-output', { recursive: true });
 writeFileSync(

@@ -81,6 +81,8 @@ export interface CellSummary {
   readonly probability: number | null;
   readonly predictedConverges: boolean;
   readonly accelerator: string;
+  /** Median 1-minute load average at the repeats' starts (the machine's business while they ran). */
+  readonly loadMedian: number | null;
 }
 
 function median(xs: number[]): number | null {
@@ -147,6 +149,7 @@ export function summarizeCell(c: ValidationCase, cal: Calibration, rows: readonl
     probability,
     predictedConverges: p.converges,
     accelerator: rows[0]!.measured.accelerator,
+    loadMedian: median(rows.map((r) => r.measured.loadAverage[0]!)),
   };
 }
 
@@ -172,8 +175,8 @@ const pct = (x: number | null) =>
 /** The markdown table of the harder grid: one line per cell with its spread beside the errors. */
 export function hardGridTable(cells: readonly CellSummary[], command: string): string {
   const lines = [
-    '| cell | done/repeats | total s median [min-max] (spread) | total err | bytes err | rounds err | downtime ms meas / err | P(converge) | in range | ok |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| cell | done/repeats | total s median [min-max] (spread) | total err | bytes err | rounds err | downtime ms meas / err | P(converge) | in range | ok | load |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of cells) {
     lines.push(
@@ -181,7 +184,7 @@ export function hardGridTable(cells: readonly CellSummary[], command: string): s
         c.measuredDowntimeMedian === null ? '-' : (c.measuredDowntimeMedian * 1000).toFixed(0)
       } / ${c.downtimeErrorSeconds === null ? '-' : (c.downtimeErrorSeconds * 1000).toFixed(0)} | ${
         c.probability === null ? (c.predictedConverges ? 'yes' : 'never') : c.probability.toFixed(2)
-      } | ${c.withinRange === null ? '-' : c.withinRange ? 'yes' : 'no'} | ${c.meetsTargets ? 'yes' : 'NO'} |`,
+      } | ${c.withinRange === null ? '-' : c.withinRange ? 'yes' : 'no'} | ${c.meetsTargets ? 'yes' : 'NO'} | ${c.loadMedian?.toFixed(1) ?? '-'} |`,
     );
   }
   const stable = cells.filter((c) => c.spread !== null && c.spread <= 0.1);
