@@ -18,7 +18,7 @@ import {
 import { humanDuration, humanSize } from '../../units/index.js';
 import { CliError, parseOrFail, pick } from '../common.js';
 import type { Opts, QemuCliIo } from './qemu.js';
-import { planTable } from './qemu-tables.js';
+import { planTable, watchTable } from './qemu-tables.js';
 
 /** --qmp checked before anything else: a malformed or non-loopback address is bad input (exit 2), not a failure. */
 function checkedQmp(path: string, allowRemote: boolean): string {
@@ -170,43 +170,17 @@ export async function runWatch(o: Opts, io: QemuCliIo): Promise<number> {
         ? null
         : p.converges
           ? {
-              converges: true,
+              converges: true as const,
               iterations: p.iterations,
               totalSeconds: p.totalSeconds,
               downtimeSeconds: p.downtimeSeconds,
               bytesTransferred: p.bytesTransferred,
               madeAtSeconds: first!.atSeconds,
             }
-          : { converges: false, reason: p.reason, madeAtSeconds: first!.atSeconds };
+          : { converges: false as const, reason: p.reason, madeAtSeconds: first!.atSeconds };
     if (format === 'json') io.out(`${JSON.stringify({ actual, predicted, measured }, null, 2)}\n`);
     else {
-      const rows: [string, string, string][] = [['', 'predicted', 'actual']];
-      const pc = p?.converges ? p : undefined;
-      rows.push(['status', p === undefined ? '-' : p.converges ? 'converges' : 'never converges', actual.status]);
-      rows.push(['total time', pc ? humanDuration(pc.totalSeconds) : '-', humanDuration(actual.totalSeconds)]);
-      rows.push(['rounds (dirty-sync-count)', pc ? String(pc.iterations) : '-', String(actual.iterations ?? '-')]);
-      rows.push([
-        'bytes sent',
-        pc ? humanSize(pc.bytesTransferred) : '-',
-        actual.bytesTransferred === null ? '-' : humanSize(actual.bytesTransferred),
-      ]);
-      rows.push([
-        'downtime',
-        pc ? humanDuration(pc.downtimeSeconds) : '-',
-        actual.downtimeSeconds === null ? '-' : humanDuration(actual.downtimeSeconds),
-      ]);
-      const w = Math.max(...rows.map((r) => r[0].length));
-      io.out(`${rows.map((r) => `${r[0].padEnd(w)}  ${r[1].padEnd(12)}  ${r[2]}`).join('\n')}\n`);
-      if (first !== undefined) io.out(`(prediction made ${humanDuration(first.atSeconds)} into the migration)\n`);
-      const rate = (x: number | null) => (x === null ? '-' : `${humanSize(x)}/s (${Math.round(x)} B/s)`);
-      io.out(
-        [
-          `dirty rate source          ${measured.dirtyRateSource ?? '-'}`,
-          `first pass throughput      ${rate(measured.firstPassBytesPerSecond)}`,
-          `later-round throughput     ${rate(measured.laterRoundBytesPerSecond)}`,
-          '',
-        ].join('\n'),
-      );
+      io.out(watchTable(actual, predicted, measured));
     }
     if (last.status === 'completed') return 0;
     if (last.status !== 'failed' && last.status !== 'cancelled')
