@@ -439,7 +439,11 @@ export function qemuInputError(e: unknown): unknown {
 }
 
 /** `qemu plan`: the plan, its JSON document, and the presets when asked for. */
-export function planOp(input: PlanInput) {
+export function planOp(input: PlanInput): {
+  plan: QemuPlan;
+  presets: ReturnType<typeof presetsFor> | undefined;
+  json: Record<string, unknown>;
+} {
   const plan = planFor(input);
   const presets = input.presets ? presetsFor(input, plan) : undefined;
   return { plan, presets, json: { ...planDocument(input, plan), ...(presets === undefined ? {} : { presets }) } };
