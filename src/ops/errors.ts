@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { ModelInputError } from '../model/index.js';
+import { fieldNames } from '../schema/fields.js';
 import { FIELD_OF_PARAMETER, type IssueParams, describeIssue, flagOf } from '../schema/index.js';
 import { UnitError } from '../units/index.js';
 
@@ -82,11 +83,6 @@ export function zodIssues(error: z.ZodError): OpIssue[] {
       ),
     };
   });
-}
-
-/** `--max-rounds` -> `maxRounds` wherever a flag is named in a line. */
-function fieldNames(line: string): string {
-  return line.replace(/--([a-z-]+)/g, (_, f: string) => f.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()));
 }
 
 /** The issues of an input error as the API reports them; undefined for anything else (a bug, not bad input). */

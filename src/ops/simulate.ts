@@ -1,7 +1,7 @@
 /**
  * The `simulate` operation: one page-level migration, or a Monte Carlo of them, beside the paper's model and
  * the distinct-pages model. Input: {@link simulateInput} (HTTP) and {@link simulateCliInput} (the command line,
- * which adds trace replay and worker threads), one zod schema with units parsed inside (src/ops/parse.ts over
+ * which adds trace replay and worker threads), one zod schema with units parsed inside (src/schema/fields.ts over
  * src/units; the model part through the predict schema); function: {@link simulateSetup} (reads a trace
  * through an injected reader, checks the parameters) and {@link simulateOp}, or the edge's own runner of the
  * replicas then {@link simulationReport}; JSON: `simulationReport(...).json`, shape {@link simulateOutput}.
@@ -30,7 +30,7 @@ import { fmt } from '../format/text.js';
 import { OpError } from './errors.js';
 import { jsonNumber } from './json.js';
 import { MODEL_FIELDS, pick } from './fields.js';
-import { FieldParser, choice, fieldOfFlag, text } from './parse.js';
+import { FieldParser, choice, fieldOfFlag, text } from '../schema/fields.js';
 /** Simulator parameter names (ModelInputError.parameter) to the flags that set them. */
 const FLAG_OF_SIM_PARAMETER: Record<string, string> = {
   workingSetPages: '--working-set',

@@ -1,6 +1,6 @@
 /**
  * The `validate` operation: the simulator against the closed forms over a grid of rho, alpha and beta.
- * Input: {@link validateInput} (zod; units parsed inside with src/ops/parse.ts over src/units, the memory and
+ * Input: {@link validateInput} (zod; units parsed inside with src/schema/fields.ts over src/units, the memory and
  * link through the predict schema) resolves to a grid and a worker count; function: {@link validationPlan}
  * (the tasks, for the edge's runner: worker threads at the command line) then {@link validationReport}, or
  * {@link validateOp} in this thread; JSON: `{grid, summary, cells}` ({@link ValidationReport}).
@@ -22,7 +22,7 @@ import {
   summarizeValidation,
   validationTasks,
 } from '../simulate/validate.js';
-import { FieldParser, text } from './parse.js';
+import { FieldParser, text } from '../schema/fields.js';
 
 /** Largest memory of a validation grid, pages. */
 const MAX_VALIDATE_PAGES = 2 ** 28;

@@ -13,16 +13,19 @@ import {
   availableCases,
   hasHotParams,
 } from '../model/index.js';
+import { FieldParser, type IssueParams, show } from './fields.js';
 import { type EnergyModel, LIU_ENERGY } from '../fleet/energy-model.js';
 import type { Constraints, Objective } from '../optimize/index.js';
 import {
   dirtyPagesPerSecond,
   parseDirtyRate,
   parseDuration,
-  parseFraction,
+  parseNumber,
   parseRate,
   parseSize,
 } from '../units/index.js';
+
+export { type IssueParams, flagOf } from './fields.js';
 
 export const CASE_CHOICES = ['uniform', 'hot-precopy', 'hot-downtime', 'all'] as const;
 export type CaseChoice = (typeof CASE_CHOICES)[number];
@@ -96,26 +99,30 @@ export const optimizeInputSchema = z.strictObject({
 });
 export type OptimizeInputRaw = z.input<typeof optimizeInputSchema>;
 
-/** Fields with a value, for error wording: the value as the user gave it and the valid range. */
-export interface IssueParams {
-  readonly field: string;
-  readonly value: unknown;
-  /** What is wrong, worded to follow the field and value: `is out of range: expected 0 < alpha < 1`. */
-  readonly problem: string;
-}
-
 type Ctx = z.RefinementCtx;
 
-function fail(ctx: Ctx, field: string, raw: unknown, problem: string): never {
-  ctx.addIssue({
-    code: 'custom',
-    path: [field],
-    message: raw === undefined ? `${field} ${problem}` : `${field} ${show(raw)} ${problem}`,
-    params: { field, value: raw, problem } satisfies IssueParams,
-  });
+/**
+ * These schemas stop at their first problem (later fields depend on earlier ones: the memory on the page
+ * size, alpha on the memory and link): a parser that returned undefined (its issue added) ends the run.
+ */
+const ABORT = Symbol('abort');
+function must<T>(v: T | undefined): T {
+  if (v === undefined) throw ABORT;
+  return v;
+}
+function abort(_issueAdded: undefined): never {
   throw ABORT;
 }
-const ABORT = Symbol('abort');
+
+/** Whether text is a plain number as src/units reads it. */
+function isNumber(t: string): boolean {
+  try {
+    parseNumber(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A value in an error line: text quoted, JSON for arrays, objects and null, at most 60 characters. */
 function showValue(v: unknown): string {
@@ -143,54 +150,6 @@ function expectedTypes(issue: z.core.$ZodIssue): string | undefined {
   return words.length ? words.join(' or ') : undefined;
 }
 
-function show(v: unknown): string {
-  if (v === undefined) return '(missing)';
-  if (typeof v === 'string') return `'${v}'`;
-  return String(v);
-}
-
-const NUM = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
-
-/** A fraction: a number, or a percentage written with % (`'40%'` = 0.4, src/units parseFraction). */
-function frac(ctx: Ctx, field: string, raw: string | number): number {
-  if (typeof raw === 'string' && /%\s*$/.test(raw)) {
-    let v = Number.NaN;
-    try {
-      v = parseFraction(raw);
-    } catch {
-      // worded below
-    }
-    if (!Number.isFinite(v))
-      fail(ctx, field, raw, 'is not a fraction: expected a number such as 0.4 or a percentage such as 40%');
-    return v;
-  }
-  return num(ctx, field, raw);
-}
-
-function num(ctx: Ctx, field: string, raw: string | number): number {
-  const v = typeof raw === 'number' ? raw : NUM.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(v)) fail(ctx, field, raw, 'is not a number: expected a finite decimal number');
-  return v;
-}
-
-function unit(ctx: Ctx, field: string, raw: string | number, parse: (s: string) => number): number {
-  if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) fail(ctx, field, raw, 'is not a number');
-    return raw;
-  }
-  try {
-    return parse(raw);
-  } catch (e) {
-    const text = e instanceof Error ? e.message.replace(/^'[^']*' /, '') : String(e);
-    return fail(ctx, field, raw, text);
-  }
-}
-
-function range(ctx: Ctx, field: string, raw: unknown, v: number, ok: boolean, expected: string): number {
-  if (!ok) fail(ctx, field, raw, `is out of range: expected ${expected}`);
-  return v;
-}
-
 /** The model part of a resolved input. */
 export interface ResolvedModel {
   /** All parameters but alpha. */
@@ -203,70 +162,68 @@ export interface ResolvedModel {
 type ModelRaw = { [K in keyof typeof modelFields]?: z.output<(typeof modelFields)[K]> };
 
 function resolveModel(rawIn: ModelRaw, ctx: Ctx): ResolvedModel {
+  const f = new FieldParser(ctx);
   const raw: ModelRaw = rawIn.preset === 'paper' ? { ...PAPER_PRESET, ...stripUndefined(rawIn) } : rawIn;
-  const pageSizeBytes = raw.pageSize === undefined ? 4096 : unit(ctx, 'pageSize', raw.pageSize, parseSize);
-  range(ctx, 'pageSize', raw.pageSize, pageSizeBytes, pageSizeBytes > 0, 'a size > 0 (e.g. 4KiB)');
+  const pageSizeBytes = raw.pageSize === undefined ? 4096 : must(f.read('pageSize', raw.pageSize, parseSize));
+  must(f.within('pageSize', raw.pageSize, pageSizeBytes, pageSizeBytes > 0, 'a size > 0 (e.g. 4KiB)'));
 
   let pages: number;
   if (raw.pages !== undefined && raw.memory !== undefined) {
-    fail(ctx, 'memory', raw.memory, 'conflicts with pages: give pages or memory, not both');
+    abort(f.fail('memory', raw.memory, 'conflicts with pages: give pages or memory, not both'));
   }
   if (raw.pages !== undefined) {
-    pages = num(ctx, 'pages', raw.pages);
-    range(
-      ctx,
-      'pages',
-      raw.pages,
-      pages,
-      Number.isInteger(pages) && pages >= 1 && pages <= MAX_PAGES,
-      `a whole number of pages from 1 to ${MAX_PAGES}`,
+    pages = must(f.number('pages', raw.pages, () => true, 'a finite decimal number'));
+    must(
+      f.within(
+        'pages',
+        raw.pages,
+        pages,
+        Number.isInteger(pages) && pages >= 1 && pages <= MAX_PAGES,
+        `a whole number of pages from 1 to ${MAX_PAGES}`,
+      ),
     );
   } else if (raw.memory !== undefined) {
-    const bytes = unit(ctx, 'memory', raw.memory, parseSize);
+    const bytes = must(f.read('memory', raw.memory, parseSize));
     // A partial last page is still a page to copy.
     pages = Math.ceil(bytes / pageSizeBytes - 1e-9);
-    range(
-      ctx,
-      'memory',
-      raw.memory,
-      bytes,
-      bytes > 0 && pages <= MAX_PAGES,
-      `a size > 0 and at most ${MAX_PAGES} pages`,
+    must(
+      f.within(
+        'memory',
+        raw.memory,
+        bytes,
+        bytes > 0 && pages <= MAX_PAGES,
+        `a size > 0 and at most ${MAX_PAGES} pages`,
+      ),
     );
   } else {
-    return fail(ctx, 'pages', undefined, 'is missing: give pages (a count) or memory (a size such as 64GiB)');
+    return abort(f.fail('pages', undefined, 'is missing: give pages (a count) or memory (a size such as 64GiB)'));
   }
 
   if (raw.bandwidth === undefined)
-    fail(ctx, 'bandwidth', undefined, 'is missing: give a rate such as 1Gbit/s or 125MB/s');
-  const bandwidth = unit(ctx, 'bandwidth', raw.bandwidth, parseRate);
-  range(ctx, 'bandwidth', raw.bandwidth, bandwidth, bandwidth > 0, 'a rate > 0 (e.g. 10Gbit/s)');
+    abort(f.fail('bandwidth', undefined, 'is missing: give a rate such as 1Gbit/s or 125MB/s'));
+  const bandwidth = must(f.read('bandwidth', raw.bandwidth, parseRate));
+  must(f.within('bandwidth', raw.bandwidth, bandwidth, bandwidth > 0, 'a rate > 0 (e.g. 10Gbit/s)'));
 
   const dirty = (field: 'dirtyRate' | 'hotRate' | 'coldRate'): number | undefined => {
     const r = raw[field];
     if (r === undefined) return undefined;
-    let v: number;
-    if (typeof r === 'number') v = num(ctx, field, r);
-    else {
-      try {
-        v = dirtyPagesPerSecond(parseDirtyRate(r), pageSizeBytes);
-      } catch (e) {
-        return fail(ctx, field, r, e instanceof Error ? e.message.replace(/^'[^']*' /, '') : String(e));
-      }
-    }
-    return range(ctx, field, r, v, Number.isFinite(v) && v >= 0, 'a rate >= 0 (pages/s, or a byte rate such as 8MB/s)');
+    const v = must(f.read(field, r, (t) => dirtyPagesPerSecond(parseDirtyRate(t), pageSizeBytes)));
+    return must(
+      f.within(field, r, v, Number.isFinite(v) && v >= 0, 'a rate >= 0 (pages/s, or a byte rate such as 8MB/s)'),
+    );
   };
   const dirtyPages = dirty('dirtyRate');
   let hotFraction: number | undefined;
   if (raw.hotFraction !== undefined) {
-    hotFraction = frac(ctx, 'hotFraction', raw.hotFraction);
-    range(
-      ctx,
-      'hotFraction',
-      raw.hotFraction,
-      hotFraction,
-      hotFraction >= 0 && hotFraction < 1,
-      '0 <= hot-fraction < 1',
+    hotFraction = must(f.fraction('hotFraction', raw.hotFraction));
+    must(
+      f.within(
+        'hotFraction',
+        raw.hotFraction,
+        hotFraction,
+        hotFraction >= 0 && hotFraction < 1,
+        '0 <= hot-fraction < 1',
+      ),
     );
   }
   const hotRate = dirty('hotRate');
@@ -287,31 +244,32 @@ function resolveModel(rawIn: ModelRaw, ctx: Ctx): ResolvedModel {
   let cases: CaseName[];
   if (choice === 'all') {
     const anyHot = raw.hotFraction !== undefined || raw.hotRate !== undefined || raw.coldRate !== undefined;
-    if (anyHot && !hasHotParams({ ...base, alpha: 0.5 })) missingHot(ctx, raw, 'all');
+    if (anyHot && !hasHotParams({ ...base, alpha: 0.5 })) missingHot(f, raw, 'all');
     if (dirtyPages === undefined && !anyHot) {
-      fail(
-        ctx,
-        'dirtyRate',
-        undefined,
-        'is missing: give a dirty rate (uniform case) or hot-fraction, hot-rate and cold-rate (hot cases)',
+      abort(
+        f.fail(
+          'dirtyRate',
+          undefined,
+          'is missing: give a dirty rate (uniform case) or hot-fraction, hot-rate and cold-rate (hot cases)',
+        ),
       );
     }
     cases = availableCases({ ...base, alpha: 0.5 });
   } else {
     const key = CASE_KEY[choice];
     if (key === 'uniform' && dirtyPages === undefined) {
-      fail(ctx, 'dirtyRate', undefined, 'is missing: the uniform case needs a dirty rate (pages/s or a byte rate)');
+      abort(f.fail('dirtyRate', undefined, 'is missing: the uniform case needs a dirty rate (pages/s or a byte rate)'));
     }
-    if (key !== 'uniform') missingHot(ctx, raw, choice);
+    if (key !== 'uniform') missingHot(f, raw, choice);
     cases = [key];
   }
   return { base, cases, accounting: raw.accounting ?? 'paper', strict: raw.strict ?? false };
 }
 
-function missingHot(ctx: Ctx, raw: ModelRaw, choice: string): void {
-  for (const f of ['hotFraction', 'hotRate', 'coldRate'] as const) {
-    if (raw[f] === undefined) {
-      fail(ctx, f, undefined, `is missing: case ${choice} needs hot-fraction, hot-rate and cold-rate`);
+function missingHot(f: FieldParser, raw: ModelRaw, choice: string): void {
+  for (const field of ['hotFraction', 'hotRate', 'coldRate'] as const) {
+    if (raw[field] === undefined) {
+      abort(f.fail(field, undefined, `is missing: case ${choice} needs hot-fraction, hot-rate and cold-rate`));
     }
   }
 }
@@ -342,29 +300,31 @@ export function alphaFromDowntimeLimit(
 }
 
 function resolvePredict(rawIn: PredictInputRaw, ctx: Ctx): ResolvedPredict {
+  const f = new FieldParser(ctx);
   const model = resolveModel(rawIn, ctx);
   const raw =
     rawIn.preset === 'paper' && rawIn.alpha === undefined && rawIn.downtimeLimit === undefined
       ? { ...rawIn, alpha: PAPER_PRESET.alpha }
       : rawIn;
   if (raw.alpha !== undefined && raw.downtimeLimit !== undefined) {
-    fail(ctx, 'downtimeLimit', raw.downtimeLimit, 'conflicts with alpha: give alpha or downtime-limit, not both');
+    abort(f.fail('downtimeLimit', raw.downtimeLimit, 'conflicts with alpha: give alpha or downtime-limit, not both'));
   }
   let alpha: number;
   let alphaSource: ResolvedPredict['alphaSource'] = 'alpha';
   if (raw.alpha !== undefined) {
-    alpha = frac(ctx, 'alpha', raw.alpha);
-    range(ctx, 'alpha', raw.alpha, alpha, alpha > 0 && alpha < 1, '0 < alpha < 1');
+    alpha = must(f.fraction('alpha', raw.alpha));
+    must(f.within('alpha', raw.alpha, alpha, alpha > 0 && alpha < 1, '0 < alpha < 1'));
   } else if (raw.downtimeLimit !== undefined) {
-    const limit = unit(ctx, 'downtimeLimit', raw.downtimeLimit, parseDuration);
+    const limit = must(f.read('downtimeLimit', raw.downtimeLimit, parseDuration));
     const full = (model.base.pages * model.base.pageSizeBytes) / model.base.bandwidthBytesPerSecond;
-    range(
-      ctx,
-      'downtimeLimit',
-      raw.downtimeLimit,
-      limit,
-      limit > 0 && limit < full,
-      `0 < downtime-limit < Ps*S/B = ${Number(full.toPrecision(6))} s (so that 0 < alpha < 1)`,
+    must(
+      f.within(
+        'downtimeLimit',
+        raw.downtimeLimit,
+        limit,
+        limit > 0 && limit < full,
+        `0 < downtime-limit < Ps*S/B = ${Number(full.toPrecision(6))} s (so that 0 < alpha < 1)`,
+      ),
     );
     alpha = alphaFromDowntimeLimit(
       limit,
@@ -374,11 +334,8 @@ function resolvePredict(rawIn: PredictInputRaw, ctx: Ctx): ResolvedPredict {
     );
     alphaSource = 'downtimeLimit';
   } else {
-    return fail(
-      ctx,
-      'alpha',
-      undefined,
-      'is missing: give alpha (0 < alpha < 1) or downtime-limit (a duration such as 300ms)',
+    return abort(
+      f.fail('alpha', undefined, 'is missing: give alpha (0 < alpha < 1) or downtime-limit (a duration such as 300ms)'),
     );
   }
   return { ...model, input: { ...model.base, alpha }, alphaSource };
@@ -394,6 +351,7 @@ export interface ResolvedOptimize extends ResolvedModel {
 }
 
 function resolveOptimize(rawIn: OptimizeInputRaw, ctx: Ctx): ResolvedOptimize {
+  const f = new FieldParser(ctx);
   const model = resolveModel(rawIn, ctx);
   const raw =
     rawIn.preset === 'paper' && rawIn.maxUtilization === undefined
@@ -404,63 +362,56 @@ function resolveOptimize(rawIn: OptimizeInputRaw, ctx: Ctx): ResolvedOptimize {
     const m = /^\s*([^:]+):([^:]+)\s*$/.exec(raw.alphaRange);
     const lo = m ? Number(m[1]) : Number.NaN;
     const hi = m ? Number(m[2]) : Number.NaN;
-    if (!m || !NUM.test(m[1]!) || !NUM.test(m[2]!))
-      fail(ctx, 'alphaRange', raw.alphaRange, 'is not a range: expected LO:HI, e.g. 0.01:0.99');
+    if (!m || !isNumber(m[1]!) || !isNumber(m[2]!))
+      abort(f.fail('alphaRange', raw.alphaRange, 'is not a range: expected LO:HI, e.g. 0.01:0.99'));
     alphaRange = { min: lo, max: hi };
   } else if (raw.alphaRange !== undefined) {
     alphaRange = { ...raw.alphaRange };
   }
   const { min, max } = alphaRange;
-  range(
-    ctx,
-    'alphaRange',
-    raw.alphaRange,
-    min,
-    Number.isFinite(min) && Number.isFinite(max) && min > 0 && min <= max && max < 1,
-    '0 < LO <= HI < 1',
+  must(
+    f.within(
+      'alphaRange',
+      raw.alphaRange,
+      min,
+      Number.isFinite(min) && Number.isFinite(max) && min > 0 && min <= max && max < 1,
+      '0 < LO <= HI < 1',
+    ),
   );
   const constraints: { -readonly [K in keyof Constraints]: Constraints[K] } = {};
   if (raw.maxUtilization !== undefined) {
-    const u = frac(ctx, 'maxUtilization', raw.maxUtilization);
-    constraints.maxNetworkUtilization = range(
-      ctx,
-      'maxUtilization',
-      raw.maxUtilization,
-      u,
-      u > 0,
-      'a fraction > 0 (e.g. 0.4)',
+    const u = must(f.fraction('maxUtilization', raw.maxUtilization));
+    constraints.maxNetworkUtilization = must(
+      f.within('maxUtilization', raw.maxUtilization, u, u > 0, 'a fraction > 0 (e.g. 0.4)'),
     );
   }
   if (raw.maxDowntime !== undefined) {
-    const d = unit(ctx, 'maxDowntime', raw.maxDowntime, parseDuration);
-    constraints.maxDowntimeSeconds = range(
-      ctx,
-      'maxDowntime',
-      raw.maxDowntime,
-      d,
-      d > 0,
-      'a duration > 0 (e.g. 500ms)',
+    const d = must(f.read('maxDowntime', raw.maxDowntime, parseDuration));
+    constraints.maxDowntimeSeconds = must(
+      f.within('maxDowntime', raw.maxDowntime, d, d > 0, 'a duration > 0 (e.g. 500ms)'),
     );
   }
   if (raw.maxTotalTime !== undefined) {
-    const d = unit(ctx, 'maxTotalTime', raw.maxTotalTime, parseDuration);
-    constraints.maxTotalSeconds = range(ctx, 'maxTotalTime', raw.maxTotalTime, d, d > 0, 'a duration > 0 (e.g. 10min)');
+    const d = must(f.read('maxTotalTime', raw.maxTotalTime, parseDuration));
+    constraints.maxTotalSeconds = must(
+      f.within('maxTotalTime', raw.maxTotalTime, d, d > 0, 'a duration > 0 (e.g. 10min)'),
+    );
   }
   if (raw.maxPages !== undefined) {
-    const pg = num(ctx, 'maxPages', raw.maxPages);
-    constraints.maxPagesTransferred = range(ctx, 'maxPages', raw.maxPages, pg, pg >= 1, 'a page count >= 1');
+    const pg = must(f.number('maxPages', raw.maxPages, () => true, 'a finite decimal number'));
+    constraints.maxPagesTransferred = must(f.within('maxPages', raw.maxPages, pg, pg >= 1, 'a page count >= 1'));
   }
   if (raw.maxEnergy !== undefined) {
-    const e = num(ctx, 'maxEnergy', raw.maxEnergy);
-    constraints.maxEnergyJoules = range(ctx, 'maxEnergy', raw.maxEnergy, e, e > 0, 'an energy > 0 in joules');
+    const e = must(f.number('maxEnergy', raw.maxEnergy, () => true, 'a finite decimal number'));
+    constraints.maxEnergyJoules = must(f.within('maxEnergy', raw.maxEnergy, e, e > 0, 'an energy > 0 in joules'));
   }
   let energy: EnergyModel | undefined;
   if (raw.joulesPerMegabyte !== undefined || raw.joulesPerMigration !== undefined || raw.hostPowerWatts !== undefined) {
     const coef = (field: 'joulesPerMegabyte' | 'joulesPerMigration' | 'hostPowerWatts', dflt: number) => {
       const r = raw[field];
       if (r === undefined) return dflt;
-      const v = num(ctx, field, r);
-      return range(ctx, field, r, v, v >= 0, 'a number >= 0');
+      const v = must(f.number(field, r, () => true, 'a finite decimal number'));
+      return must(f.within(field, r, v, v >= 0, 'a number >= 0'));
     };
     energy = {
       joulesPerByte: coef('joulesPerMegabyte', LIU_ENERGY.joulesPerByte * 1e6) / 1e6,
@@ -492,11 +443,6 @@ function guarded<I, O>(fn: (raw: I, ctx: Ctx) => O) {
 export const predictSchema = predictInputSchema.transform(guarded(resolvePredict));
 /** Schema that parses raw optimize input into a {@link ResolvedOptimize}. */
 export const optimizeSchema = optimizeInputSchema.transform(guarded(resolveOptimize));
-
-/** Field name (schema key) to CLI flag: `pageSize` -> `--page-size`. */
-export function flagOf(field: string): string {
-  return `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
 
 /**
  * The model's own parameter names (from a ModelInputError) mapped to schema fields, so errors raised by the

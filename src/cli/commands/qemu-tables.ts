@@ -1,4 +1,4 @@
-/** The text tables of `precopy qemu plan` (and of advise, which plans as plan does). */
+/** The text tables of `precopy qemu plan` (and of advise, which plans as plan does) and of `qemu watch`. */
 import type { QemuPlan } from '../../hypervisor/qemu/plan.js';
 import { migrateSetParametersCommand, virshCommands } from '../../hypervisor/qemu/plan.js';
 import type { PlanInput, presetsFor } from '../../ops/qemu.js';
@@ -90,4 +90,63 @@ export function presetsTable(pr: ReturnType<typeof presetsFor>, plan: QemuPlan):
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What `watch` prints at the end: predicted against actual, then where the prediction's figures came from. */
+export function watchTable(
+  actual: {
+    status: string;
+    totalSeconds: number;
+    downtimeSeconds: number | null;
+    iterations: number | null;
+    bytesTransferred: number | null;
+  },
+  predicted:
+    | {
+        converges: true;
+        iterations: number;
+        totalSeconds: number;
+        downtimeSeconds: number;
+        bytesTransferred: number;
+        madeAtSeconds: number;
+      }
+    | { converges: false; madeAtSeconds: number }
+    | null,
+  measured: {
+    dirtyRateSource: string | null;
+    firstPassBytesPerSecond: number | null;
+    laterRoundBytesPerSecond: number | null;
+  },
+): string {
+  const rows: [string, string, string][] = [['', 'predicted', 'actual']];
+  const pc = predicted?.converges ? predicted : undefined;
+  rows.push([
+    'status',
+    predicted === null ? '-' : predicted.converges ? 'converges' : 'never converges',
+    actual.status,
+  ]);
+  rows.push(['total time', pc ? humanDuration(pc.totalSeconds) : '-', humanDuration(actual.totalSeconds)]);
+  rows.push(['rounds (dirty-sync-count)', pc ? String(pc.iterations) : '-', String(actual.iterations ?? '-')]);
+  rows.push([
+    'bytes sent',
+    pc ? humanSize(pc.bytesTransferred) : '-',
+    actual.bytesTransferred === null ? '-' : humanSize(actual.bytesTransferred),
+  ]);
+  rows.push([
+    'downtime',
+    pc ? humanDuration(pc.downtimeSeconds) : '-',
+    actual.downtimeSeconds === null ? '-' : humanDuration(actual.downtimeSeconds),
+  ]);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  const rate = (x: number | null) => (x === null ? '-' : `${humanSize(x)}/s (${Math.round(x)} B/s)`);
+  return [
+    `${rows.map((r) => `${r[0].padEnd(w)}  ${r[1].padEnd(12)}  ${r[2]}`).join('\n')}\n`,
+    predicted === null ? '' : `(prediction made ${humanDuration(predicted.madeAtSeconds)} into the migration)\n`,
+    [
+      `dirty rate source          ${measured.dirtyRateSource ?? '-'}`,
+      `first pass throughput      ${rate(measured.firstPassBytesPerSecond)}`,
+      `later-round throughput     ${rate(measured.laterRoundBytesPerSecond)}`,
+      '',
+    ].join('\n'),
+  ].join('');
 }

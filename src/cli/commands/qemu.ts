@@ -1,5 +1,6 @@
 /**
- * `precopy qemu ...`: QEMU's knobs from the model. Parse, validate, call, print; nothing else.
+ * `precopy qemu ...`: QEMU's knobs from the model. Flags onto the operation's input (src/ops/qemu.ts, zod), call,
+ * print; nothing else.
  *
  *   precopy qemu plan --memory 8GiB --link-bandwidth 10Gbit/s --dirty-rate 20000 [--max-downtime 300ms] ...
  *
@@ -8,17 +9,8 @@
  */
 import type { Command } from 'commander';
 import { QmpError } from '../../hypervisor/qemu/qmp.js';
-import {
-  type PlanInput,
-  type Raw,
-  parsePlanFlags,
-  parseWorkloadFlags,
-  planDocument,
-  planFor,
-  presetsFor,
-  qemuInputError,
-} from '../../ops/qemu.js';
-import { CliError } from '../common.js';
+import { QEMU_PLAN_FIELDS, planOp, qemuInputError, qemuPlanInput } from '../../ops/qemu.js';
+import { CliError, parseOrFail, pick } from '../common.js';
 import { runAdvise, runWatch } from './qemu-live.js';
 import { planTable, presetsTable } from './qemu-tables.js';
 
@@ -54,17 +46,15 @@ export async function runGuarded(body: () => Promise<number> | number, failure: 
   if (code !== 0) throw new CliError(failure, code);
 }
 
+/** Commander's options: flag values as text, switches as true. */
+export type Opts = Record<string, unknown>;
+
 /** Plans (or predicts for fixed knobs) and prints; returns the exit code. */
-export function runPlan(o: Raw, io: QemuCliIo): number {
-  const workload = parseWorkloadFlags(o);
-  const input: PlanInput = { workload, ...parsePlanFlags(o) };
-  const plan = planFor(input);
-  const presets = o.presets === true ? presetsFor(input, plan) : undefined;
-  if (input.format === 'json') {
-    io.out(
-      `${JSON.stringify({ ...planDocument(input, plan), ...(presets === undefined ? {} : { presets }) }, null, 2)}\n`,
-    );
-  } else {
+export function runPlan(o: Opts, io: QemuCliIo): number {
+  const input = parseOrFail(qemuPlanInput, pick(o, QEMU_PLAN_FIELDS));
+  const { plan, presets, json } = planOp(input);
+  if (input.format === 'json') io.out(`${JSON.stringify(json, null, 2)}\n`);
+  else {
     io.out(planTable(input, plan));
     if (presets !== undefined) io.out(presetsTable(presets, plan));
   }
@@ -120,7 +110,7 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
       .command('plan')
       .description('choose downtime-limit and max-bandwidth for the least downtime within constraints, and predict'),
     true,
-  ).action(async (opts: Raw) =>
+  ).action(async (opts: Opts) =>
     runGuarded(() => runPlan(opts, io), 'no knobs meet the constraints, or the migration never converges (see above)'),
   );
   addPlanOptions(
@@ -138,7 +128,7 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
       )
       .option('--apply', 'set the chosen knobs with migrate-set-parameters'),
     false,
-  ).action(async (opts: Raw) => runGuarded(() => runAdvise(opts, io), 'no knobs meet the constraints (see above)'));
+  ).action(async (opts: Opts) => runGuarded(() => runAdvise(opts, io), 'no knobs meet the constraints (see above)'));
   qemu
     .command('watch')
     .description('follow a migration over QMP: progress on stderr, predicted vs actual at the end')
@@ -156,7 +146,7 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
       'throughput of the first pass (default: measured while dirty-sync-count is 1)',
     )
     .option('--format <format>', 'table or json', 'table')
-    .action(async (opts: Raw) => runGuarded(() => runWatch(opts, io), 'the migration did not complete (see above)'));
+    .action(async (opts: Opts) => runGuarded(() => runWatch(opts, io), 'the migration did not complete (see above)'));
   for (const cmd of qemu.commands) {
     cmd.exitOverride().configureOutput({
       outputError: (text, write) => write(`precopy: ${text.replace(/^error: /, '').trim()}\n`),
