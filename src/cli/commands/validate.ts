@@ -4,19 +4,12 @@
  */
 import type { Command } from 'commander';
 import { csvRow } from '../../format/csv.js';
-import type { CaseName } from '../../model/index.js';
 import { asOpError } from '../../ops/simulate.js';
 import { VALIDATE_FIELDS, validateInput, validationPlan, validationReport } from '../../ops/validate.js';
 import { validationChartSpec } from '../../report/validation-chart.js';
 import { checkValidationBudget } from '../../simulate/budget.js';
 import { runTasks } from '../../simulate/pool.js';
-import {
-  DEFAULT_GRID,
-  VALIDATION_WORKLOADS,
-  type ValidationCell,
-  type ValidationGrid,
-  type ValidationSummary,
-} from '../../simulate/validate.js';
+import { DEFAULT_GRID, VALIDATION_WORKLOADS, type ValidationSummary } from '../../simulate/validate.js';
 import {
   CliError,
   checkBudget,
@@ -30,31 +23,7 @@ import {
   toJson,
   writeFileAtomic,
 } from '../common.js';
-
-const CASE_SHORT: Record<CaseName, string> = { uniform: 'uniform', hotPrecopy: 'Hot I', hotDowntime: 'Hot II' };
-
-function q(x: { median: number; p90: number; max: number } | undefined): string[] {
-  const p = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : `${fmt(100 * v, 2)}%`);
-  return x ? [p(x.median), p(x.p90), p(x.max)] : ['-', '-', '-'];
-}
-
-/** A text heat map of the downtime error over (alpha, rho) for one workload, case and beta. */
-function errorMatrix(cells: readonly ValidationCell[], grid: ValidationGrid): string {
-  const rows: string[][] = [['alpha \\ rho', ...grid.rhos.map((r) => fmt(r))]];
-  for (const a of grid.alphas) {
-    rows.push([
-      fmt(a),
-      ...grid.rhos.map((r) => {
-        const c = cells.find((x) => x.rho === r && x.alpha === a);
-        const e = c?.paperError.downtime;
-        if (e === undefined) return '-';
-        const mark = Math.abs(e) <= 0.01 ? ' ' : Math.abs(e) <= 0.05 ? '~' : '!';
-        return `${e >= 0 ? '+' : ''}${fmt(100 * e, 2)}%${mark}`;
-      }),
-    ]);
-  }
-  return columns(rows.map((r) => r.map((c, i) => (i === 0 ? `  ${c}` : c))));
-}
+import { CASE_SHORT, errorMatrix, q } from './validate-tables.js';
 
 async function runValidate(opts: Record<string, unknown>): Promise<void> {
   const setup = parseOrFail(validateInput, pick(opts, VALIDATE_FIELDS));
