@@ -149,6 +149,9 @@ for (let j = 0; j < 128; j++) {
   LN_C[j] = Math.log(c);
 }
 
+/** The last rho seen by {@link kernelRange} and its ln. */
+const LAST_RHO = new Float64Array(2);
+
 /** Entries per call of {@link kernelRange}. */
 const CHUNK = 4096;
 
@@ -227,8 +230,12 @@ function kernelRange(
   gO: Float64Array,
   uO: Float64Array,
 ): void {
-  let lastRho = Number.NaN;
-  let logRho = Number.NaN;
+  // ln(rho) of the last rho, reused while consecutive entries share rho (a sweep over alpha or Ps). Kept in a
+  // typed array, not in locals carried from one iteration to the next: V8's on-stack-replaced code holds such
+  // carried doubles boxed, and allocated a number per entry until the regular code took over.
+  const last = LAST_RHO;
+  last[0] = Number.NaN;
+  last[1] = Number.NaN;
   for (let i = from; i < to; i++) {
     let dirty: number;
     let liveFraction = 1;
@@ -251,9 +258,12 @@ function kernelRange(
       continue;
     }
     converged[i] = 1;
-    if (rho !== lastRho) {
-      lastRho = rho;
+    let logRho: number;
+    if (rho === last[0]) logRho = last[1]!;
+    else {
       logRho = Math.log(rho);
+      last[0] = rho;
+      last[1] = logRho;
     }
     const alpha = alphaA[i]!;
     const pages = pagesA[i]!;
