@@ -12,8 +12,12 @@
  * Math.exp and Math.expm1 run.
  * summarizeBatch must return summarizeAt's doubles, hence fdlibm's; the second run computes those same doubles
  * in C (its checksum equals the JS one to the last digit), so its ratio is the JS code's own cost against C,
- * and the gap between the two C runs is the price of the libm alone. Prints one line of JSON:
- *   {"n": 1000000, "bestSeconds": ..., "checksum": ..., "fdlibmBestSeconds": ..., "fdlibmChecksum": ...}
+ * and the gap between the two C runs is the price of the libm alone. A third run uses the C library's libm with
+ * the JS kernel's guess of n (src/model/batch.ts: log(alpha) skipped when exp(m ln rho) proves the guess), so
+ * that the yardstick can use every trick the JS kernel uses; with glibc's cheap log it gains nothing (the
+ * first run stays the yardstick). Prints one line of JSON:
+ *   {"n": 1000000, "bestSeconds": ..., "checksum": ..., "fdlibmBestSeconds": ..., "fdlibmChecksum": ...,
+ *    "guessBestSeconds": ..., "guessChecksum": ...}
  * Build and run: cc -O2 -ffp-contract=off -o /tmp/precopy-kernel bench/kernel.c -lm && /tmp/precopy-kernel
  * (-ffp-contract=off: no fused multiply-add, as in JavaScript; x86-64 without -march has none anyway, aarch64
  * would fuse by default and change the doubles.)
@@ -32,6 +36,9 @@ static double rnd(void) {
   seed = fmod(seed * 16807, 2147483647);
   return seed / 2147483647;
 }
+
+/* 1/c_j and ln c_j, c_j = 1 + (j + 0.5)/128: the estimate of ln(alpha) in kernel_guess (as src/model/batch.ts) */
+static double INV_C[128], LN_C[128];
 
 static double ceil_pages(double x) {
   double ax = x > 1 ? x : x < -1 ? -x : 1;
@@ -143,7 +150,7 @@ static double fd_expm1(double x) {
 }
 
 /* One body for both runs: fd = 1 uses fdlibm's log/exp; inlined into each wrapper with fd constant. */
-static inline __attribute__((always_inline)) void kernel_impl(int fd, int n, const double *pages, const double *size, const double *bw, const double *alpha,
+static inline __attribute__((always_inline)) void kernel_impl(int fd, int guess, int n, const double *pages, const double *size, const double *bw, const double *alpha,
                    const double *dirty, unsigned char *conv, double *rhoO, double *nO, double *preO, double *downO,
                    double *totO, double *ptO, double *dpO, double *gO, double *uO) {
   double lastRho = NAN, logRho = NAN;
@@ -162,12 +169,31 @@ static inline __attribute__((always_inline)) void kernel_impl(int fd, int n, con
       logRho = fd ? fd_log(rho) : log(rho);
     }
     double a = alpha[i], ps = pages[i];
-    double k = 0;
-    if (rho > 0) {
-      k = ceil(((fd ? fd_log(a) : log(a)) + 1e-12) / logRho) - 1;
-      if (k < 0) k = 0;
+    double k = 0, q;
+    if (rho > 0 && guess) {
+      /* src/model/batch.ts's guess of n + 1 (see GUESS_BELOW there), kept when q proves it: log(a) saved */
+      bits b = {a};
+      unsigned hi = (unsigned)(b.u >> 32);
+      int j = (hi >> 13) & 127;
+      double r = (1 + (hi & 0xfffff) * 0x1p-20) * INV_C[j] - 1;
+      double la = ((int)(hi >> 20) - 1023) * 0.6931471805599453 + LN_C[j] + (r - 0.5 * r * r);
+      double m = ceil((la + 1e-12) / logRho);
+      if (!(m >= 1)) m = 1;
+      q = fd ? fd_exp(m * logRho) : exp(m * logRho);
+      if (q <= a * (1 - 1e-9) && (m == 1 || q > a * (1 + 1e-9) * rho) && m < 0x1p52) {
+        k = m - 1;
+      } else {
+        k = ceil(((fd ? fd_log(a) : log(a)) + 1e-12) / logRho) - 1;
+        if (k < 0) k = 0;
+        if (k + 1 != m) q = fd ? fd_exp((k + 1) * logRho) : exp((k + 1) * logRho);
+      }
+    } else {
+      if (rho > 0) {
+        k = ceil(((fd ? fd_log(a) : log(a)) + 1e-12) / logRho) - 1;
+        if (k < 0) k = 0;
+      }
+      q = fd ? fd_exp((k + 1) * logRho) : exp((k + 1) * logRho);
     }
-    double q = fd ? fd_exp((k + 1) * logRho) : exp((k + 1) * logRho);
     double omq = q <= 0.5 ? 1 - q : -(fd ? fd_expm1((k + 1) * logRho) : expm1((k + 1) * logRho));
     double omq2 = omq + q * (1 - rho);
     double psTau = ps * tau;
@@ -190,10 +216,13 @@ static inline __attribute__((always_inline)) void kernel_impl(int fd, int n, con
       unsigned char *conv, double *rhoO, double *nO, double *preO, double *downO, double *totO, double *ptO,       \
       double *dpO, double *gO, double *uO
 static void kernel(KERNEL_ARGS) {
-  kernel_impl(0, n, pages, size, bw, alpha, dirty, conv, rhoO, nO, preO, downO, totO, ptO, dpO, gO, uO);
+  kernel_impl(0, 0, n, pages, size, bw, alpha, dirty, conv, rhoO, nO, preO, downO, totO, ptO, dpO, gO, uO);
+}
+static void kernel_guess(KERNEL_ARGS) {
+  kernel_impl(0, 1, n, pages, size, bw, alpha, dirty, conv, rhoO, nO, preO, downO, totO, ptO, dpO, gO, uO);
 }
 static void kernel_fdlibm(KERNEL_ARGS) {
-  kernel_impl(1, n, pages, size, bw, alpha, dirty, conv, rhoO, nO, preO, downO, totO, ptO, dpO, gO, uO);
+  kernel_impl(1, 0, n, pages, size, bw, alpha, dirty, conv, rhoO, nO, preO, downO, totO, ptO, dpO, gO, uO);
 }
 
 typedef void (*kernel_fn)(KERNEL_ARGS);
@@ -231,12 +260,18 @@ int main(void) {
     rnd(); /* hotFraction, unused by the uniform case */
     alpha[i] = 1e-6 + 0.99 * rnd();
   }
-  double best, checksum, fdBest, fdChecksum;
+  for (int j = 0; j < 128; j++) {
+    double c = 1 + (j + 0.5) / 128;
+    INV_C[j] = 1 / c;
+    LN_C[j] = log(c);
+  }
+  double best, checksum, fdBest, fdChecksum, gBest, gChecksum;
   run(kernel, pages, size, bw, alpha, dirty, conv, out, &best, &checksum);
   run(kernel_fdlibm, pages, size, bw, alpha, dirty, conv, out, &fdBest, &fdChecksum);
+  run(kernel_guess, pages, size, bw, alpha, dirty, conv, out, &gBest, &gChecksum);
   printf("{\"n\": %d, \"bestSeconds\": %.9f, \"checksum\": %.17g, \"fdlibmBestSeconds\": %.9f, \"fdlibmChecksum\": "
-         "%.17g}\n",
-         N, best, checksum, fdBest, fdChecksum);
+         "%.17g, \"guessBestSeconds\": %.9f, \"guessChecksum\": %.17g}\n",
+         N, best, checksum, fdBest, fdChecksum, gBest, gChecksum);
   free(in);
   free(out);
   free(conv);

@@ -82,6 +82,63 @@ describe('summarizeBatch', () => {
     }
   });
 
+  it('equals summarizeAt bit for bit at alphas on both sides of band edges (where the guess of n is refused)', () => {
+    // alpha = rho^k (1 + d): within |d| <~ 1e-9 of an edge the kernel's guess of n cannot be proved and
+    // Math.log(alpha) decides (the band-edge tolerance 1e-12 lies inside that zone); farther away the guess is
+    // kept. Every entry must equal summarizeAt's, whichever path it took. Also chunk boundaries (4096 entries:
+    // ln rho computed again), subnormal and extreme alphas, rho -> 0 and rho -> 1.
+    const rhos = [1e-300, 1e-6, 0.01, 0.4, 8 / 15, 0.9, 0.999, 0.999999];
+    const ds = [-1e-6, -1e-8, -2e-9, -1e-9, -5e-10, -2e-12, -1e-12, -5e-13, 0, 5e-13, 1e-12, 2e-12, 5e-10, 1e-9, 2e-9];
+    const alphas: number[] = [];
+    const rhoOf: number[] = [];
+    for (const rho of rhos) {
+      for (let k = 1; k <= 60; k++) {
+        const edge = rho ** k;
+        if (!(edge > 0) || edge >= 1) continue;
+        for (const d of ds) {
+          const a = edge * (1 + d);
+          if (a > 0 && a < 1) {
+            alphas.push(a);
+            rhoOf.push(rho);
+          }
+        }
+      }
+      for (const a of [5e-324, 2.2e-308, 1e-300, 0.5, 1 - 2 ** -53, 0.999999]) {
+        alphas.push(a);
+        rhoOf.push(rho);
+      }
+    }
+    const n = alphas.length;
+    expect(n).toBeGreaterThan(4096); // more than one chunk
+    const tau = 4096 / 1.25e9;
+    const input = {
+      pages: new Float64Array(n).fill(1e6),
+      pageSizeBytes: new Float64Array(n).fill(4096),
+      bandwidthBytesPerSecond: new Float64Array(n).fill(1.25e9),
+      alpha: Float64Array.from(alphas),
+      dirtyPagesPerSecond: Float64Array.from(rhoOf, (r) => r / tau),
+    };
+    const out = createBatchOutputs(n);
+    summarizeBatch('uniform', input, out, n);
+    for (let i = 0; i < n; i++) {
+      const s = summarizeAt(
+        {
+          pages: 1e6,
+          pageSizeBytes: 4096,
+          bandwidthBytesPerSecond: 1.25e9,
+          dirtyPagesPerSecond: input.dirtyPagesPerSecond[i]!,
+        },
+        'uniform',
+        alphas[i]!,
+      );
+      if (!s.converged) expect.fail(`rho ${rhoOf[i]} does not converge`);
+      for (const q of QUANTITIES) {
+        if (!Object.is(out[q][i], s[q]))
+          expect.fail(`alpha ${alphas[i]}, rho ${rhoOf[i]}: ${q} ${out[q][i]} vs ${s[q]}`);
+      }
+    }
+  });
+
   it('summarizeBatch(paper Table 2) gives n = 4 and G = (15/8)^5 (the paper example)', () => {
     // rho = 2 * 16000/60000 = 8/15; alpha = 0.05: rho^5 = 0.0433 <= 0.05 < rho^4, so n = 4 and G = 1/rho^5.
     const out = createBatchOutputs(1);
