@@ -61,6 +61,10 @@ function live(spec: TopLevelSpec, extraLayers: readonly object[] = [], tooltip: 
   s.height = HEIGHT;
   s.autosize = { type: 'fit-x', contains: 'padding', resize: true };
   s.padding = 4;
+  // No per-mark ARIA descriptions: the canvas renderer never shows them (the figure carries the text
+  // alternative), and vega-lite would otherwise format two numbers into a string for every point of every curve
+  // on every input change.
+  s.config = { ...(s.config as Json | undefined), aria: false };
   legendsBelow(s.layer);
   // Axis labels never overlap; long titles are clipped with an ellipsis, never mid-word.
   for (const l of s.layer ?? []) {
@@ -165,6 +169,7 @@ function roundChart(id: ChartId, title: string, field: 'pages' | 'seconds', yTit
     padding: 4,
     background: 'white',
     config: {
+      aria: false, // as in live(): no per-bar ARIA description strings on the canvas
       font: CHART_FONT,
       title: { fontSize: 15 },
       axis: { labelFontSize: 12, titleFontSize: 13, gridColor: '#e4e4e4' },
