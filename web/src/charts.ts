@@ -38,8 +38,11 @@ class KeepCanvasRenderer extends CanvasRenderer {
       ratio !== undefined &&
       canvas.parentNode !== null &&
       ratio === (typeof window !== 'undefined' ? window.devicePixelRatio || 1 : 1) &&
-      canvas.width === width * ratio &&
-      canvas.height === height * ratio
+      // The size vega set last (style in CSS pixels; the backing store truncated to whole device pixels).
+      canvas.style.width === `${width}px` &&
+      canvas.style.height === `${height}px` &&
+      canvas.width === Math.trunc(width * ratio) &&
+      canvas.height === Math.trunc(height * ratio)
     ) {
       (Renderer.prototype.resize as unknown as CanvasRendererLike['resize']).call(this, width, height, origin, scaleFactor);
       ctx.setTransform(ratio, 0, 0, ratio, ratio * origin[0]!, ratio * origin[1]!);
