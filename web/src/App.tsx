@@ -269,6 +269,7 @@ function Headline(props: {
   parsed: ParsedView;
   stale: boolean;
   onUseAlpha: (alpha: number) => void;
+  onSetUmax: (text: string) => void;
 }) {
   const { data, parsed } = props;
   const limit = parsed.downtimeLimitSeconds;
@@ -316,6 +317,15 @@ function Headline(props: {
                   accounting counts αPs).
                 </p>
               ) : null}
+              {opt && !opt.feasible && opt.leastUtilization !== undefined ? (
+                <Infeasible
+                  rho={o.rho}
+                  least={opt.leastUtilization}
+                  maxUtilization={data.maxUtilization}
+                  caseName={n}
+                  onSetUmax={props.onSetUmax}
+                />
+              ) : null}
               {opt?.feasible && Math.abs(opt.alpha - data.input.alpha) > 1e-12 ? (
                 <button type="button" class="use-best" data-use-best={n} onClick={() => props.onUseAlpha(opt.alpha)}>
                   Use the best α = {human(opt.alpha)} ({humanSeconds(opt.downtimeSeconds)} downtime)
@@ -326,6 +336,36 @@ function Headline(props: {
         })}
       </div>
     </section>
+  );
+}
+
+/**
+ * Why no alpha meets the utilisation limit, and the next step: the smallest limit that any alpha meets (the
+ * least Unet, rounded up to a tenth of a percent), one click away. With the paper's Table 2 (Umax = 40 %) this
+ * is the first screen: Unet never falls much below rho (Eq. 16 averages rho over the live phase).
+ */
+function Infeasible(props: {
+  rho: number;
+  least: number;
+  maxUtilization: number;
+  caseName: CaseName;
+  onSetUmax: (text: string) => void;
+}) {
+  const up = Math.ceil(props.least * 1000 - 1e-9) / 10; // percent, rounded up to 0.1: Unet at that limit is met
+  const suggest = up <= 100 ? `${up}%` : undefined;
+  return (
+    <div class="infeasible" data-headline="infeasible">
+      <p>
+        No α keeps Unet ≤ Umax = {human(props.maxUtilization * 100)}%: the least is {human(props.least * 100)}%. Unet
+        stays near ρ = {human(props.rho)} whatever α (Eq. 16: pages dirtied per page sent).
+      </p>
+      {suggest ? (
+        <button type="button" class="set-umax" data-set-umax={props.caseName} onClick={() => props.onSetUmax(suggest)}>
+          Allow Umax = {suggest}
+        </button>
+      ) : null}
+      <p class="hint">Or lower ρ: more bandwidth, or less dirtying.</p>
+    </div>
   );
 }
 
@@ -558,7 +598,13 @@ export function App() {
       <main class="layout">
         {data ? (
           <div class="answer-area">
-            <Headline data={data} parsed={parsed} stale={!computed} onUseAlpha={(a) => setText('alpha', String(a))} />
+            <Headline
+              data={data}
+              parsed={parsed}
+              stale={!computed}
+              onUseAlpha={(a) => setText('alpha', String(a))}
+              onSetUmax={(t) => setChoice({ maxUtilization: t })}
+            />
           </div>
         ) : null}
         <form class="inputs" aria-labelledby="h-inputs" onSubmit={(e) => e.preventDefault()}>

@@ -44,7 +44,13 @@ class KeepCanvasRenderer extends CanvasRenderer {
       canvas.width === Math.trunc(width * ratio) &&
       canvas.height === Math.trunc(height * ratio)
     ) {
-      (Renderer.prototype.resize as unknown as CanvasRendererLike['resize']).call(this, width, height, origin, scaleFactor);
+      (Renderer.prototype.resize as unknown as CanvasRendererLike['resize']).call(
+        this,
+        width,
+        height,
+        origin,
+        scaleFactor,
+      );
       ctx.setTransform(ratio, 0, 0, ratio, ratio * origin[0]!, ratio * origin[1]!);
       (this as unknown as { _redraw: boolean })._redraw = true;
       return this;
@@ -217,7 +223,11 @@ function same(a: readonly object[] | undefined, b: readonly object[]): boolean {
  * are removed, extra rows inserted (as copies, so the page's arrays never become vega's tuples). Returns the new
  * tuple list, in the rows' order.
  */
-function diff(tuples: readonly Record<string, unknown>[], rows: readonly object[], cs: Changeset): Record<string, unknown>[] {
+function diff(
+  tuples: readonly Record<string, unknown>[],
+  rows: readonly object[],
+  cs: Changeset,
+): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const kept = Math.min(tuples.length, rows.length);
   for (let i = 0; i < kept; i++) {

@@ -8,7 +8,13 @@ import { optimize } from '../../src/optimize/index.js';
 
 export type OptimizeOutcome =
   | { readonly feasible: true; readonly alpha: number; readonly downtimeSeconds: number; readonly iterations: number }
-  | { readonly feasible: false; readonly reason: string };
+  | {
+      readonly feasible: false;
+      readonly reason: string;
+      /** The least network utilisation any alpha reaches (when the case converges), and where. */
+      readonly leastUtilization?: number;
+      readonly atAlpha?: number;
+    };
 
 function pct(x: number): string {
   return `${Number((x * 100).toPrecision(4))}%`;
@@ -38,6 +44,8 @@ export function optimumUnderUtilization(name: CaseName, input: ModelInput, maxUt
   if (!r.converged) return { feasible: false, reason: r.reason };
   return {
     feasible: false,
+    leastUtilization: r.minNetworkUtilization,
+    atAlpha: r.atAlpha,
     reason: `no α keeps network utilisation within ${pct(maxUtilization)}: the least is ${pct(r.minNetworkUtilization)} at α = ${Number(r.atAlpha.toPrecision(4))}`,
   };
 }
