@@ -504,8 +504,8 @@ export function App() {
 
   const parsed = useMemo(() => parseView(state), [state]);
   const computed = useMemo(() => {
-    if (!parsed.input || parsed.maxUtilization === undefined) return undefined;
-    return computeExplorer(parsed.input, parsed.cases, parsed.maxUtilization);
+    if (!parsed.resolved) return undefined;
+    return computeExplorer(parsed.resolved);
   }, [parsed]);
   if (computed) lastGood.current = computed;
   const data = computed ?? lastGood.current;

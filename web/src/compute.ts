@@ -5,10 +5,23 @@
  */
 import { CaseAtAlpha } from '../../src/model/batch.js';
 import { summarizeHotDowntime, summarizeHotPrecopy, summarizeUniform } from '../../src/model/cases.js';
-import { type ModelInput, type Prediction, predict } from '../../src/model/predict.js';
+import type { ModelInput, Prediction } from '../../src/model/predict.js';
 import type { CaseName, NotConverged, Summary } from '../../src/model/types.js';
+import { optimizeAll } from '../../src/ops/optimize.js';
+import { predictOp } from '../../src/ops/predict.js';
 import type { CurveRow } from '../../src/report/charts.js';
-import { type OptimizeOutcome, optimumUnderUtilization } from './optimum.js';
+import type { ResolvedOptimize, ResolvedPredict } from '../../src/schema/index.js';
+import { type OptimizeOutcome, outcomeOf } from './optimum.js';
+
+/**
+ * What the page computes from: the view's inputs as the operations layer resolved them (`predictInput` and
+ * `optimizeInput` of src/ops, the schemas behind `precopy predict|optimize` and `POST /api/predict|optimize`).
+ */
+export interface ExplorerInput {
+  readonly predict: ResolvedPredict;
+  /** The same model, with the utilisation limit as the optimiser's only constraint (objective: downtime). */
+  readonly optimize: ResolvedOptimize;
+}
 
 /** The four charts against alpha (the paper's Figures 2-4, live). */
 export type AlphaChart = 'downtime' | 'gain' | 'pages' | 'utilization';
@@ -165,8 +178,12 @@ function alphaPoints(rho: number): number[] {
  * Computes the whole view. Throws {@link ModelInputError} only for input the page's parser let through, which
  * it never should (the parser uses the same validators).
  */
-export function computeExplorer(input: ModelInput, cases: readonly CaseName[], maxUtilization: number): ExplorerData {
-  const prediction = predict(input, cases, { maxRoundsListed: MAX_ROUNDS_DRAWN });
+export function computeExplorer(resolved: ExplorerInput): ExplorerData {
+  const { input, cases } = resolved.predict;
+  const maxUtilization = resolved.optimize.constraints.maxNetworkUtilization!;
+  // The operations behind `precopy predict` and `precopy optimize` (src/ops), on the same resolved input.
+  const prediction = predictOp(resolved.predict, { maxRoundsListed: MAX_ROUNDS_DRAWN });
+  const optimized = optimizeAll(resolved.optimize);
   // The alpha sweep does not depend on alpha: reuse it (same array, so the charts skip it) when only alpha moved.
   const sweepKey = JSON.stringify([{ ...input, alpha: 0 }, cases]);
   const reuse = sweepCache?.key === sweepKey ? sweepCache.rows : undefined;
@@ -212,7 +229,7 @@ export function computeExplorer(input: ModelInput, cases: readonly CaseName[], m
       pagesTransferred: outcome.pagesTransferred,
       networkUtilization: outcome.networkUtilization,
     });
-    const opt = optimumUnderUtilization(name, input, maxUtilization);
+    const opt = outcomeOf(optimized[name]!, maxUtilization);
     optimum[name] = opt;
     if (opt.feasible) {
       const s = summarize(name, { ...input, alpha: opt.alpha });

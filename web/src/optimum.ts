@@ -4,7 +4,7 @@
  */
 import type { ModelInput } from '../../src/model/predict.js';
 import type { CaseName } from '../../src/model/types.js';
-import { optimize } from '../../src/optimize/index.js';
+import { type OptimizeResult, optimize } from '../../src/optimize/index.js';
 
 export type OptimizeOutcome =
   | { readonly feasible: true; readonly alpha: number; readonly downtimeSeconds: number; readonly iterations: number }
@@ -33,6 +33,11 @@ export function optimumUnderUtilization(name: CaseName, input: ModelInput, maxUt
     constraints: { maxNetworkUtilization: maxUtilization },
     objective: 'downtime',
   });
+  return outcomeOf(r, maxUtilization);
+}
+
+/** The page's reading of one case's optimiser result (`optimizeAll` in src/ops/optimize.ts, or optimize). */
+export function outcomeOf(r: OptimizeResult, maxUtilization: number): OptimizeOutcome {
   if (r.feasible) {
     return {
       feasible: true,
