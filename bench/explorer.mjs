@@ -75,6 +75,10 @@ async function measure(viewport) {
     const d = document.documentElement.dataset;
     return d.updatedAll === '0' && Number(d.charts) === document.querySelectorAll('figure.chart').length;
   });
+  // The charts in view, as a user watching them while moving the sliders (the inputs column stays usable, and
+  // events are dispatched to it directly): the answer cards above them are taller on some presets.
+  await page.evaluate(() => document.getElementById('h-charts')?.scrollIntoView({ block: 'start' }));
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   const onScreen = await page.evaluate(() => {
     const h = window.innerHeight;
     return [...document.querySelectorAll('figure.chart')].filter((f) => {

@@ -357,14 +357,19 @@ function Infeasible(props: {
     <div class="infeasible" data-headline="infeasible">
       <p>
         No α keeps Unet ≤ Umax = {human(props.maxUtilization * 100)}%: the least is {human(props.least * 100)}%. Unet
-        stays near ρ = {human(props.rho)} whatever α (Eq. 16: pages dirtied per page sent).
+        stays near ρ = {human(props.rho)} whatever α (Eq. 16).{' '}
+        {suggest ? (
+          <button
+            type="button"
+            class="set-umax"
+            data-set-umax={props.caseName}
+            onClick={() => props.onSetUmax(suggest)}
+          >
+            Allow Umax = {suggest}
+          </button>
+        ) : null}{' '}
+        Or lower ρ: more bandwidth, less dirtying.
       </p>
-      {suggest ? (
-        <button type="button" class="set-umax" data-set-umax={props.caseName} onClick={() => props.onSetUmax(suggest)}>
-          Allow Umax = {suggest}
-        </button>
-      ) : null}
-      <p class="hint">Or lower ρ: more bandwidth, or less dirtying.</p>
     </div>
   );
 }
