@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Component, type ComponentChildren } from 'preact';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CaseName } from '../../src/model/types.js';
 import { ChartBoard } from './charts.js';
 import { CASE_LABEL, type ExplorerData, computeExplorer } from './compute.js';
@@ -32,7 +33,8 @@ function markInput(): number {
   return inputSeq;
 }
 
-function FieldInput(props: {
+/** Props of a field: all primitives but the (constant) spec and the (stable) handler, so equal props mean the same field. */
+interface FieldProps {
   spec: FieldSpec;
   value: string;
   error: string | undefined;
@@ -41,7 +43,33 @@ function FieldInput(props: {
   readOnly: boolean;
   position: number | undefined;
   onText: (key: TextField, text: string) => void;
-}) {
+}
+
+/**
+ * A field that re-renders only when its own props change: an edit to one field re-renders that field and those
+ * whose readings it changes, not all nine (Preact's diff of the form was a visible share of an edit).
+ */
+class FieldInput extends Component<FieldProps> {
+  override shouldComponentUpdate(next: FieldProps): boolean {
+    const p = this.props as FieldProps;
+    return (Object.keys(next) as (keyof FieldProps)[]).some((k) => !Object.is(p[k], next[k]));
+  }
+  override render(props: FieldProps) {
+    return fieldInput(props);
+  }
+}
+
+/** Renders children once and never again (static content: the glossary). */
+class Once extends Component<{ children: ComponentChildren }> {
+  override shouldComponentUpdate(): boolean {
+    return false;
+  }
+  override render(props: { children: ComponentChildren }) {
+    return props.children;
+  }
+}
+
+function fieldInput(props: FieldProps) {
   const { spec, value, error, disabled, position } = props;
   const id = `f-${spec.key}`;
   const s = spec.slider;
@@ -566,10 +594,11 @@ export function App() {
     return () => clearTimeout(t);
   }, [state]);
 
-  const setText = (key: TextField, text: string) => {
+  // Stable (no dependencies: it only uses the ref and the functional update), so the fields can skip re-renders.
+  const setText = useCallback((key: TextField, text: string) => {
     pendingSeq.current = markInput();
     setState((s) => ({ ...s, [key]: text }));
-  };
+  }, []);
   const setChoice = (patch: Partial<ViewState>) => {
     pendingSeq.current = markInput();
     setState((s) => ({ ...s, ...patch }));
@@ -791,7 +820,9 @@ export function App() {
               </div>
             ) : null}
           </section>
-          <Glossary />
+          <Once>
+            <Glossary />
+          </Once>
         </div>
       </main>
       {data ? <Readout data={data} stale={!computed} /> : null}
