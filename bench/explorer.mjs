@@ -10,6 +10,7 @@
  *
  * Usage: npm run bench:explorer            (builds first)
  *        node bench/explorer.mjs [N]       (after npm run build && npm run build:web; N defaults to 200)
+ *        PRECOPY_WEB_DIR=/tmp/old-web node bench/explorer.mjs 60   (another build of the page, same server)
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,8 @@ function fail(message) {
 }
 
 if (!existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-const webDir = resolve('dist/web');
+// PRECOPY_WEB_DIR: another build of the page (e.g. an older commit's, to compare on the same machine state).
+const webDir = resolve(process.env.PRECOPY_WEB_DIR ?? 'dist/web');
 const serverModule = resolve('dist/server/index.js');
 if (!existsSync(join(webDir, 'index.html')) || !existsSync(serverModule)) {
   fail('the page or server is not built: run npm run build && npm run build:web (or npm run bench:explorer)');
@@ -73,6 +75,10 @@ async function measure(viewport) {
     const d = document.documentElement.dataset;
     return d.updatedAll === '0' && Number(d.charts) === document.querySelectorAll('figure.chart').length;
   });
+  // The charts in view, as a user watching them while moving the sliders (the inputs column stays usable, and
+  // events are dispatched to it directly): the answer cards above them are taller on some presets.
+  await page.evaluate(() => document.getElementById('h-charts')?.scrollIntoView({ block: 'start' }));
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   const onScreen = await page.evaluate(() => {
     const h = window.innerHeight;
     return [...document.querySelectorAll('figure.chart')].filter((f) => {

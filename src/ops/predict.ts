@@ -3,7 +3,7 @@
  * shared zod schema, units parsed inside). Function: {@link predictOp}. JSON: {@link predictJson} (the JSON of
  * `precopy predict --format json` and of `POST /api/predict`).
  */
-import { type CaseResult, type Prediction, predict } from '../model/index.js';
+import { type CaseResult, type Prediction, type PredictOptions, predict } from '../model/index.js';
 import { z } from 'zod';
 import { ACCOUNTING_CHOICES, type ResolvedPredict, predictInputSchema, predictSchema } from '../schema/index.js';
 import { jsonNumber } from './json.js';
@@ -13,9 +13,12 @@ export const predictInput = predictSchema;
 /** The raw input's shape before resolution (for the OpenAPI document). */
 export const predictRawInput = predictInputSchema;
 
-/** Predicts every requested case; a case that does not converge is a result (`converged: false`), not an error. */
-export function predictOp(r: ResolvedPredict): Prediction {
-  return predict(r.input, r.cases, { strict: r.strict });
+/**
+ * Predicts every requested case; a case that does not converge is a result (`converged: false`), not an error.
+ * `maxRoundsListed` bounds the per-round list (the explorer draws at most 60 bars per case).
+ */
+export function predictOp(r: ResolvedPredict, options: Pick<PredictOptions, 'maxRoundsListed'> = {}): Prediction {
+  return predict(r.input, r.cases, { strict: r.strict, ...options });
 }
 
 /** The JSON object of one case: the contract's keys first, then the extras. */

@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { optimize } from '../../src/optimize/index.js';
 import { ALPHA_GRID } from '../../web/src/compute.js';
 import { type Harness, buildLibraryScript, startHarness } from './browser.js';
 import { cli } from '../support/cli.js';
@@ -483,6 +484,124 @@ describe('explorer in Chromium', { timeout: 60_000 }, () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
+
+  test('the paper preset opens on the answer, why no α meets Umax = 40%, and the next step', async () => {
+    const { page, problems } = await open();
+    // Every card has the headline numbers and, since Unet >= about rho = 8/15 > 40% (Eq. 16), why there is no
+    // optimum and the smallest Umax that has one: the least Unet from the exact optimiser, rounded up to 0.1 %.
+    const r = optimize({
+      case: 'uniform',
+      pages: 4096,
+      pageSizeBytes: 16e3,
+      bandwidthBytesPerSecond: 60e3,
+      dirtyPagesPerSecond: 2,
+      accounting: 'paper',
+      constraints: { maxNetworkUtilization: 0.4 },
+      objective: 'downtime',
+    });
+    expect(r.feasible).toBe(false);
+    const least = (r as { minNetworkUtilization: number }).minNetworkUtilization;
+    const suggest = `${Math.ceil(least * 1000) / 10}%`;
+    expect(suggest).toBe('53.4%'); // the least Unet is 53.36% (docs/explorer.md)
+    for (const c of ['uniform', 'hotPrecopy', 'hotDowntime']) {
+      const card = page.locator(`[data-headline-case="${c}"]`);
+      expect(await card.locator('[data-headline="downtime"]').count(), c).toBe(1);
+      expect(await card.locator('[data-headline="infeasible"]').textContent(), c).toMatch(
+        /^No α keeps Unet ≤ Umax = 40%: the least is [\d.]+%\. Unet stays near ρ = /,
+      );
+    }
+    // The answer comes before the warnings and the inputs.
+    const top = (sel: string) =>
+      page
+        .locator(sel)
+        .first()
+        .evaluate((e) => e.getBoundingClientRect().top);
+    expect(await top('.headline')).toBeLessThan(await top('.warnings'));
+    await page.click('button[data-set-umax="uniform"]');
+    await settle(page);
+    expect(await page.inputValue('#f-maxUtilization')).toBe(suggest);
+    expect(await page.locator('[data-headline-case="uniform"] [data-headline="infeasible"]').count()).toBe(0);
+    expect(await page.locator('button[data-use-best="uniform"]').count()).toBe(1);
+    expect((await cells(page)).get('uniform/optimumAlpha')).not.toBe('');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  test('charts after edits are the charts of a fresh page on the same link (data changed in place)', async () => {
+    const { page, problems } = await open();
+    await page.setViewportSize({ width: 1366, height: 4000 });
+    await page.click('button[data-preset="operator"]');
+    await settle(page);
+    // Edits that change every source, the row counts (band edges come and go with rho), the cases and the
+    // accounting; the charts keep their tuples and only get the differences.
+    for (const [f, v] of [
+      ['dirtyRate', '180MB/s'],
+      ['pages', '48GiB'],
+      ['alpha', '0.3'],
+      ['dirtyRate', '1GB/s'],
+      ['case', 'uniform'],
+      ['bandwidth', '20Gbit/s'], // rho = (1e9 / 4096) · 4096 / 2.5e9 = 0.4: every chart has data
+      ['case', 'all'],
+      ['accounting', 'consistent'],
+    ] as const) {
+      if (f === 'case' || f === 'accounting') {
+        await page.selectOption(`#f-${f}`, v);
+        await settle(page);
+      } else await setText(page, f, v);
+    }
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('accounting') === 'consistent');
+    // The same elements, in any order (vega may order axis ticks differently after incremental updates).
+    const svgs = (p: Page) =>
+      p.evaluate(async () => {
+        const board = (window as unknown as { precopyCharts: { views(): { toSVG(): Promise<string> }[] } })
+          .precopyCharts;
+        const out: string[] = [];
+        for (const v of board.views()) out.push((await v.toSVG()).split('><').sort().join('><'));
+        return out;
+      });
+    const edited = await svgs(page);
+    const fresh = await h.context.newPage();
+    await fresh.setViewportSize({ width: 1366, height: 4000 });
+    await fresh.goto(page.url());
+    await settle(fresh);
+    const expected = await svgs(fresh);
+    expect(edited.length).toBe(7);
+    for (let i = 0; i < expected.length; i++) expect(edited[i] === expected[i], `chart ${i}`).toBe(true);
+    // Hover values: the pointer on a curve point shows its case, alpha and value.
+    const at = await page.evaluate(() => {
+      type Item = { x: number; y: number; opacity?: number; datum?: { series?: string } };
+      type Node = { items?: (Item & Node)[]; marktype?: string; role?: string };
+      const v = (
+        window as unknown as {
+          precopyCharts: { views(): { scenegraph(): { root: Node }; origin(): number[]; container(): HTMLElement }[] };
+        }
+      ).precopyCharts.views()[0]!;
+      let found: Item | undefined;
+      const walk = (n: Node) => {
+        for (const it of n.items ?? []) {
+          if (found) return;
+          // The hover layer: invisible points, one per curve row (specs.ts).
+          if (n.marktype === 'symbol' && it.opacity === 0 && it.datum?.series === 'Uniform') found = it;
+          walk(it);
+        }
+      };
+      walk(v.scenegraph().root);
+      const r = v.container().querySelector('canvas')!.getBoundingClientRect();
+      const [ox, oy] = v.origin();
+      return found ? { x: r.left + ox! + found.x, y: r.top + oy! + found.y } : undefined;
+    });
+    expect(at).toBeDefined();
+    await page.mouse.move(at!.x, at!.y);
+    await expect
+      .poll(() => page.locator('#vg-tooltip-element').textContent())
+      .toMatch(
+        // (another case's point may lie on top of the Uniform one)
+        /^case(Uniform|Hot I|Hot II)α[\d.e-]+Tdown \(s\)[\d.e-]+$/,
+      );
+    expect(problems).toEqual([]);
+    await page.close();
+    await fresh.close();
+  });
 
   test('numbers in human terms, a glossary, headings, and sliders that speak in units', async () => {
     const { page, problems } = await open();

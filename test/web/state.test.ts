@@ -132,7 +132,7 @@ describe('sliders', () => {
 
 describe('computed view', () => {
   const parsed = parseView(DEFAULT_STATE);
-  const data = computeExplorer(parsed.input!, parsed.cases, parsed.maxUtilization!);
+  const data = computeExplorer(parsed.resolved!);
 
   test('downtime never falls and gain never rises as alpha grows (paper, Section 7)', () => {
     for (const name of ['Uniform', 'Hot I', 'Hot II']) {
@@ -170,7 +170,7 @@ describe('computed view', () => {
 
   test('an infeasible utilisation limit is a warning in words, a feasible one a marked optimum', () => {
     expect(data.warnings.some((w) => /^Uniform: no α keeps network utilisation within 40%/.test(w))).toBe(true);
-    const loose = computeExplorer(parsed.input!, parsed.cases, 0.9);
+    const loose = computeExplorer(parseView({ ...DEFAULT_STATE, maxUtilization: '0.9' }).resolved!);
     expect(loose.marks.some((m) => m.kind === 'optimum')).toBe(true);
   });
 });

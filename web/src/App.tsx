@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Component, type ComponentChildren } from 'preact';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CaseName } from '../../src/model/types.js';
 import { ChartBoard } from './charts.js';
 import { CASE_LABEL, type ExplorerData, computeExplorer } from './compute.js';
@@ -32,7 +33,8 @@ function markInput(): number {
   return inputSeq;
 }
 
-function FieldInput(props: {
+/** Props of a field: all primitives but the (constant) spec and the (stable) handler, so equal props mean the same field. */
+interface FieldProps {
   spec: FieldSpec;
   value: string;
   error: string | undefined;
@@ -41,7 +43,33 @@ function FieldInput(props: {
   readOnly: boolean;
   position: number | undefined;
   onText: (key: TextField, text: string) => void;
-}) {
+}
+
+/**
+ * A field that re-renders only when its own props change: an edit to one field re-renders that field and those
+ * whose readings it changes, not all nine (Preact's diff of the form was a visible share of an edit).
+ */
+class FieldInput extends Component<FieldProps> {
+  override shouldComponentUpdate(next: FieldProps): boolean {
+    const p = this.props as FieldProps;
+    return (Object.keys(next) as (keyof FieldProps)[]).some((k) => !Object.is(p[k], next[k]));
+  }
+  override render(props: FieldProps) {
+    return fieldInput(props);
+  }
+}
+
+/** Renders children once and never again (static content: the glossary). */
+class Once extends Component<{ children: ComponentChildren }> {
+  override shouldComponentUpdate(): boolean {
+    return false;
+  }
+  override render(props: { children: ComponentChildren }) {
+    return props.children;
+  }
+}
+
+function fieldInput(props: FieldProps) {
   const { spec, value, error, disabled, position } = props;
   const id = `f-${spec.key}`;
   const s = spec.slider;
@@ -269,6 +297,7 @@ function Headline(props: {
   parsed: ParsedView;
   stale: boolean;
   onUseAlpha: (alpha: number) => void;
+  onSetUmax: (text: string) => void;
 }) {
   const { data, parsed } = props;
   const limit = parsed.downtimeLimitSeconds;
@@ -316,6 +345,15 @@ function Headline(props: {
                   accounting counts αPs).
                 </p>
               ) : null}
+              {opt && !opt.feasible && opt.leastUtilization !== undefined ? (
+                <Infeasible
+                  rho={o.rho}
+                  least={opt.leastUtilization}
+                  maxUtilization={data.maxUtilization}
+                  caseName={n}
+                  onSetUmax={props.onSetUmax}
+                />
+              ) : null}
               {opt?.feasible && Math.abs(opt.alpha - data.input.alpha) > 1e-12 ? (
                 <button type="button" class="use-best" data-use-best={n} onClick={() => props.onUseAlpha(opt.alpha)}>
                   Use the best α = {human(opt.alpha)} ({humanSeconds(opt.downtimeSeconds)} downtime)
@@ -326,6 +364,41 @@ function Headline(props: {
         })}
       </div>
     </section>
+  );
+}
+
+/**
+ * Why no alpha meets the utilisation limit, and the next step: the smallest limit that any alpha meets (the
+ * least Unet, rounded up to a tenth of a percent), one click away. With the paper's Table 2 (Umax = 40 %) this
+ * is the first screen: Unet never falls much below rho (Eq. 16 averages rho over the live phase).
+ */
+function Infeasible(props: {
+  rho: number;
+  least: number;
+  maxUtilization: number;
+  caseName: CaseName;
+  onSetUmax: (text: string) => void;
+}) {
+  const up = Math.ceil(props.least * 1000 - 1e-9) / 10; // percent, rounded up to 0.1: Unet at that limit is met
+  const suggest = up <= 100 ? `${up}%` : undefined;
+  return (
+    <div class="infeasible" data-headline="infeasible">
+      <p>
+        No α keeps Unet ≤ Umax = {human(props.maxUtilization * 100)}%: the least is {human(props.least * 100)}%. Unet
+        stays near ρ = {human(props.rho)} whatever α (Eq. 16).{' '}
+        {suggest ? (
+          <button
+            type="button"
+            class="set-umax"
+            data-set-umax={props.caseName}
+            onClick={() => props.onSetUmax(suggest)}
+          >
+            Allow Umax = {suggest}
+          </button>
+        ) : null}{' '}
+        Or lower ρ: more bandwidth, less dirtying.
+      </p>
+    </div>
   );
 }
 
@@ -464,8 +537,8 @@ export function App() {
 
   const parsed = useMemo(() => parseView(state), [state]);
   const computed = useMemo(() => {
-    if (!parsed.input || parsed.maxUtilization === undefined) return undefined;
-    return computeExplorer(parsed.input, parsed.cases, parsed.maxUtilization);
+    if (!parsed.resolved) return undefined;
+    return computeExplorer(parsed.resolved);
   }, [parsed]);
   if (computed) lastGood.current = computed;
   const data = computed ?? lastGood.current;
@@ -521,10 +594,11 @@ export function App() {
     return () => clearTimeout(t);
   }, [state]);
 
-  const setText = (key: TextField, text: string) => {
+  // Stable (no dependencies: it only uses the ref and the functional update), so the fields can skip re-renders.
+  const setText = useCallback((key: TextField, text: string) => {
     pendingSeq.current = markInput();
     setState((s) => ({ ...s, [key]: text }));
-  };
+  }, []);
   const setChoice = (patch: Partial<ViewState>) => {
     pendingSeq.current = markInput();
     setState((s) => ({ ...s, ...patch }));
@@ -558,7 +632,13 @@ export function App() {
       <main class="layout">
         {data ? (
           <div class="answer-area">
-            <Headline data={data} parsed={parsed} stale={!computed} onUseAlpha={(a) => setText('alpha', String(a))} />
+            <Headline
+              data={data}
+              parsed={parsed}
+              stale={!computed}
+              onUseAlpha={(a) => setText('alpha', String(a))}
+              onSetUmax={(t) => setChoice({ maxUtilization: t })}
+            />
           </div>
         ) : null}
         <form class="inputs" aria-labelledby="h-inputs" onSubmit={(e) => e.preventDefault()}>
@@ -740,7 +820,9 @@ export function App() {
               </div>
             ) : null}
           </section>
-          <Glossary />
+          <Once>
+            <Glossary />
+          </Once>
         </div>
       </main>
       {data ? <Readout data={data} stale={!computed} /> : null}

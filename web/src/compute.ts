@@ -3,11 +3,25 @@
  * the chosen alpha (numbers table, per-round bars), sweeps over alpha (Figures 2-4 of the paper, live) and over
  * beta (Figure 1), and the optimum alpha under the utilisation limit. Pure; no DOM.
  */
-import { hotGain, summarizeHotDowntime, summarizeHotPrecopy, summarizeUniform } from '../../src/model/cases.js';
-import { type ModelInput, type Prediction, predict } from '../../src/model/predict.js';
+import { CaseAtAlpha } from '../../src/model/batch.js';
+import { summarizeHotDowntime, summarizeHotPrecopy, summarizeUniform } from '../../src/model/cases.js';
+import type { ModelInput, Prediction } from '../../src/model/predict.js';
 import type { CaseName, NotConverged, Summary } from '../../src/model/types.js';
+import { optimizeAll } from '../../src/ops/optimize.js';
+import { predictOp } from '../../src/ops/predict.js';
 import type { CurveRow } from '../../src/report/charts.js';
-import { type OptimizeOutcome, optimumUnderUtilization } from './optimum.js';
+import type { ResolvedOptimize, ResolvedPredict } from '../../src/schema/index.js';
+import { type OptimizeOutcome, outcomeOf } from './optimum.js';
+
+/**
+ * What the page computes from: the view's inputs as the operations layer resolved them (`predictInput` and
+ * `optimizeInput` of src/ops, the schemas behind `precopy predict|optimize` and `POST /api/predict|optimize`).
+ */
+export interface ExplorerInput {
+  readonly predict: ResolvedPredict;
+  /** The same model, with the utilisation limit as the optimiser's only constraint (objective: downtime). */
+  readonly optimize: ResolvedOptimize;
+}
 
 /** The four charts against alpha (the paper's Figures 2-4, live). */
 export type AlphaChart = 'downtime' | 'gain' | 'pages' | 'utilization';
@@ -134,6 +148,9 @@ function summarize(name: CaseName, p: ModelInput): Summary | NotConverged {
   return name === 'hotPrecopy' ? summarizeHotPrecopy(hot) : summarizeHotDowntime(hot);
 }
 
+/** One evaluator reused for every curve point (no object per point; the same doubles as summarizeAt). */
+const atAlpha = new CaseAtAlpha();
+
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
@@ -161,8 +178,12 @@ function alphaPoints(rho: number): number[] {
  * Computes the whole view. Throws {@link ModelInputError} only for input the page's parser let through, which
  * it never should (the parser uses the same validators).
  */
-export function computeExplorer(input: ModelInput, cases: readonly CaseName[], maxUtilization: number): ExplorerData {
-  const prediction = predict(input, cases, { maxRoundsListed: MAX_ROUNDS_DRAWN });
+export function computeExplorer(resolved: ExplorerInput): ExplorerData {
+  const { input, cases } = resolved.predict;
+  const maxUtilization = resolved.optimize.constraints.maxNetworkUtilization!;
+  // The operations behind `precopy predict` and `precopy optimize` (src/ops), on the same resolved input.
+  const prediction = predictOp(resolved.predict, { maxRoundsListed: MAX_ROUNDS_DRAWN });
+  const optimized = optimizeAll(resolved.optimize);
   // The alpha sweep does not depend on alpha: reuse it (same array, so the charts skip it) when only alpha moved.
   const sweepKey = JSON.stringify([{ ...input, alpha: 0 }, cases]);
   const reuse = sweepCache?.key === sweepKey ? sweepCache.rows : undefined;
@@ -179,19 +200,22 @@ export function computeExplorer(input: ModelInput, cases: readonly CaseName[], m
       continue;
     }
     for (const w of outcome.warnings) warnings.push(`${label}: ${w}`);
-    for (const alpha of reuse ? [] : alphaPoints(outcome.rho)) {
-      const s = summarize(name, { ...input, alpha });
-      if (!s.converged) continue;
-      alphaRows.push({
-        case: label,
-        alpha,
-        iterations: s.iterations,
-        downtimeSeconds: s.downtimeSeconds,
-        totalSeconds: s.totalSeconds,
-        pagesTransferred: s.pagesTransferred,
-        gain: finiteOrNull(s.gain),
-        networkUtilization: s.networkUtilization,
-      });
+    // The curves: the case loaded once (rho, tau, ln rho), then evaluated point by point (src/model/batch.ts).
+    if (!reuse && atAlpha.load(input, name, input.accounting ?? 'paper')) {
+      for (const alpha of alphaPoints(outcome.rho)) {
+        const s = atAlpha;
+        s.at(alpha);
+        alphaRows.push({
+          case: label,
+          alpha,
+          iterations: s.iterations,
+          downtimeSeconds: s.downtimeSeconds,
+          totalSeconds: s.totalSeconds,
+          pagesTransferred: s.pagesTransferred,
+          gain: finiteOrNull(s.gain),
+          networkUtilization: s.networkUtilization,
+        });
+      }
     }
     outcome.rounds.forEach((r, i) => {
       roundRows.push({ case: label, round: i, pages: r.pages, seconds: r.seconds });
@@ -205,7 +229,7 @@ export function computeExplorer(input: ModelInput, cases: readonly CaseName[], m
       pagesTransferred: outcome.pagesTransferred,
       networkUtilization: outcome.networkUtilization,
     });
-    const opt = optimumUnderUtilization(name, input, maxUtilization);
+    const opt = outcomeOf(optimized[name]!, maxUtilization);
     optimum[name] = opt;
     if (opt.feasible) {
       const s = summarize(name, { ...input, alpha: opt.alpha });
@@ -247,9 +271,18 @@ export function computeExplorer(input: ModelInput, cases: readonly CaseName[], m
       const alpha = alphas[i]!;
       const series = HOT_GAIN_SERIES[i]!;
       for (const beta of BETA_GRID) {
-        const p = { ...input, alpha, hotFraction: beta };
-        const hg = hotGain(summarize('hotPrecopy', p), summarize('hotDowntime', p));
-        if (hg !== undefined && Number.isFinite(hg)) hotGainRows.push({ beta, series, hotGain: hg });
+        // HG = Tdown(Hot I) / Tdown(Hot II) (as hotGain in src/model/cases.ts: undefined unless both converge
+        // and Hot II's downtime is not 0).
+        const p = { ...input, hotFraction: beta };
+        if (!atAlpha.load(p, 'hotPrecopy', input.accounting ?? 'paper')) continue;
+        atAlpha.at(alpha);
+        const hot1 = atAlpha.downtimeSeconds;
+        if (!atAlpha.load(p, 'hotDowntime', input.accounting ?? 'paper')) continue;
+        atAlpha.at(alpha);
+        const hot2 = atAlpha.downtimeSeconds;
+        if (hot2 === 0) continue;
+        const hg = hot1 / hot2;
+        if (Number.isFinite(hg)) hotGainRows.push({ beta, series, hotGain: hg });
       }
     }
   }

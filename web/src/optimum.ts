@@ -4,11 +4,17 @@
  */
 import type { ModelInput } from '../../src/model/predict.js';
 import type { CaseName } from '../../src/model/types.js';
-import { optimize } from '../../src/optimize/index.js';
+import { type OptimizeResult, optimize } from '../../src/optimize/index.js';
 
 export type OptimizeOutcome =
   | { readonly feasible: true; readonly alpha: number; readonly downtimeSeconds: number; readonly iterations: number }
-  | { readonly feasible: false; readonly reason: string };
+  | {
+      readonly feasible: false;
+      readonly reason: string;
+      /** The least network utilisation any alpha reaches (when the case converges), and where. */
+      readonly leastUtilization?: number;
+      readonly atAlpha?: number;
+    };
 
 function pct(x: number): string {
   return `${Number((x * 100).toPrecision(4))}%`;
@@ -27,6 +33,11 @@ export function optimumUnderUtilization(name: CaseName, input: ModelInput, maxUt
     constraints: { maxNetworkUtilization: maxUtilization },
     objective: 'downtime',
   });
+  return outcomeOf(r, maxUtilization);
+}
+
+/** The page's reading of one case's optimiser result (`optimizeAll` in src/ops/optimize.ts, or optimize). */
+export function outcomeOf(r: OptimizeResult, maxUtilization: number): OptimizeOutcome {
   if (r.feasible) {
     return {
       feasible: true,
@@ -38,6 +49,8 @@ export function optimumUnderUtilization(name: CaseName, input: ModelInput, maxUt
   if (!r.converged) return { feasible: false, reason: r.reason };
   return {
     feasible: false,
+    leastUtilization: r.minNetworkUtilization,
+    atAlpha: r.atAlpha,
     reason: `no α keeps network utilisation within ${pct(maxUtilization)}: the least is ${pct(r.minNetworkUtilization)} at α = ${Number(r.atAlpha.toPrecision(4))}`,
   };
 }

@@ -16,11 +16,17 @@ import {
   parseRate,
   parseSize,
 } from '../../src/units/index.js';
+import { optimizeInput } from '../../src/ops/optimize.js';
+import { predictInput } from '../../src/ops/predict.js';
+import { describeIssue } from '../../src/schema/index.js';
+import type { ExplorerInput } from './compute.js';
 import { type TextField, type ViewState, FIELDS, HOT_RATIO } from './fields.js';
 import { count, human, humanBytes, humanRate, humanSeconds } from './human.js';
 
 export interface ParsedView {
-  /** Present when every field the chosen cases need is valid. */
+  /** Present when every field the chosen cases need is valid: the operations layer's resolved input. */
+  readonly resolved?: ExplorerInput;
+  /** `resolved.predict.input`: the model input. */
   readonly input?: ModelInput;
   readonly cases: readonly CaseName[];
   readonly maxUtilization?: number;
@@ -245,14 +251,51 @@ export function parseView(state: ViewState): ParsedView {
     ...(limit === undefined ? {} : { downtimeLimitSeconds: limit }),
   };
   if (!ok) return base;
-  const input: ModelInput = {
-    pages,
-    pageSizeBytes: S,
-    bandwidthBytesPerSecond: B,
-    alpha,
+  // The field readings above give each field its line and its error; the numbers the page computes with come
+  // from the operations layer's schemas (src/ops: the parser of the command line and the API), once per edit.
+  const derived = state.hotRates === 'derived';
+  const raw: Record<string, unknown> = {
+    [pagesIsCount(state.pages) ? 'pages' : 'memory']: state.pages,
+    pageSize: state.pageSize,
+    bandwidth: state.bandwidth,
+    case: state.case,
     accounting: state.accounting,
-    ...(needUniform && D !== undefined ? { dirtyPagesPerSecond: D } : {}),
-    ...(needHot ? { hotFraction: beta!, hotDirtyPagesPerSecond: Dh!, coldDirtyPagesPerSecond: Dnh! } : {}),
+    ...(needUniform ? { dirtyRate: state.dirtyRate } : {}),
+    ...(needHot
+      ? {
+          hotFraction: state.hotFraction,
+          // Derived hot rates are numbers in pages/s (Dh = 2 D, Dnh = 0.9 D), as the schema reads a number.
+          hotRate: derived ? Dh! : state.hotRate,
+          coldRate: derived ? Dnh! : state.coldRate,
+        }
+      : {}),
   };
-  return { ...base, input, maxUtilization };
+  const p = predictInput.safeParse({ ...raw, [limit === undefined ? 'alpha' : 'downtimeLimit']: state.alpha });
+  const o = optimizeInput.safeParse({ ...raw, maxUtilization: state.maxUtilization });
+  if (!p.success || !o.success) {
+    // Only when the schema is stricter than the readings above: its error goes under the field.
+    const issue = (p.success ? o.error! : p.error).issues[0]!;
+    const key = fieldOfSchema(String(issue.path[0] ?? 'pages'));
+    errors[key] = describeIssue(issue, (f) => LABEL[fieldOfSchema(f)]);
+    return base;
+  }
+  const resolved: ExplorerInput = { predict: p.data, optimize: o.data };
+  return { ...base, resolved, input: p.data.input, maxUtilization: o.data.constraints.maxNetworkUtilization! };
+}
+
+/** Whether the memory field is a page count (else a size, the schema's `memory`). */
+function pagesIsCount(text: string): boolean {
+  try {
+    parseNumber(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The page's field of a schema field (`memory` is typed in the pages field, `downtimeLimit` in alpha's). */
+function fieldOfSchema(f: string): TextField {
+  if (f === 'memory') return 'pages';
+  if (f === 'downtimeLimit') return 'alpha';
+  return (FIELDS.some((x) => x.key === f) ? f : 'pages') as TextField;
 }

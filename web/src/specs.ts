@@ -51,6 +51,17 @@ function legendsBelow(node: unknown): void {
 }
 
 /**
+ * An invisible rule from the plot's top edge to 10 px above it: the room above the plot is then always the same
+ * (a tick label or a diamond on the top edge reaches less far), so a chart's height does not follow the data
+ * and an edit never makes vega lay the chart out a second time and re-allocate its canvas.
+ */
+const SPACER = {
+  data: { values: [{}] },
+  mark: { type: 'rule', opacity: 0 },
+  encoding: { x: { value: 0 }, y: { value: -10 }, y2: { value: 0 } },
+};
+
+/**
  * A report spec made live: its data set becomes a named source filled by the page, it fills the width of its
  * container, and extra layers (marks) are drawn over it.
  */
@@ -61,6 +72,10 @@ function live(spec: TopLevelSpec, extraLayers: readonly object[] = [], tooltip: 
   s.height = HEIGHT;
   s.autosize = { type: 'fit-x', contains: 'padding', resize: true };
   s.padding = 4;
+  // No per-mark ARIA descriptions: the canvas renderer never shows them (the figure carries the text
+  // alternative), and vega-lite would otherwise format two numbers into a string for every point of every curve
+  // on every input change.
+  s.config = { ...(s.config as Json | undefined), aria: false };
   legendsBelow(s.layer);
   // Axis labels never overlap; long titles are clipped with an ellipsis, never mid-word.
   for (const l of s.layer ?? []) {
@@ -74,7 +89,9 @@ function live(spec: TopLevelSpec, extraLayers: readonly object[] = [], tooltip: 
   const hover = tooltip.length
     ? [
         {
-          mark: { type: 'point', opacity: 0, size: 90 },
+          // Clipped to the plot: an invisible point on the plot's edge would otherwise widen the chart's bounds,
+          // change its height with the data and make vega lay it out twice and re-allocate the canvas.
+          mark: { type: 'point', opacity: 0, size: 90, clip: true },
           encoding: {
             x: { field: 'x', type: 'quantitative' },
             y: { field: 'y', type: 'quantitative' },
@@ -83,7 +100,7 @@ function live(spec: TopLevelSpec, extraLayers: readonly object[] = [], tooltip: 
         },
       ]
     : [];
-  s.layer = [...(s.layer ?? []), ...hover, ...(extraLayers as Json[])];
+  s.layer = [...(s.layer ?? []), ...hover, ...(extraLayers as Json[]), SPACER];
   return s as unknown as TopLevelSpec;
 }
 
@@ -165,42 +182,14 @@ function roundChart(id: ChartId, title: string, field: 'pages' | 'seconds', yTit
     padding: 4,
     background: 'white',
     config: {
+      aria: false, // as in live(): no per-bar ARIA description strings on the canvas
       font: CHART_FONT,
       title: { fontSize: 15 },
       axis: { labelFontSize: 12, titleFontSize: 13, gridColor: '#e4e4e4' },
       legend: { labelFontSize: 12, titleFontSize: 12 },
     },
     data: { name: 'rounds' },
-    mark: { type: 'bar' },
-    encoding: {
-      x: {
-        field: 'round',
-        type: 'ordinal',
-        title: 'round i',
-        scale: { paddingInner: 0.15 },
-        axis: { labelOverlap: 'parity', labelAngle: 0 },
-      },
-      xOffset: { field: 'case', scale: { domain: CASES } },
-      y: {
-        field,
-        type: 'quantitative',
-        title: yTitle,
-        stack: null,
-        axis: { format: '.3~s', labelOverlap: true, titleLimit: 0 },
-      },
-      tooltip: [
-        { field: 'case', type: 'nominal' },
-        { field: 'round', type: 'ordinal', title: 'round' },
-        { field, type: 'quantitative', title: yTitle, format: '.4~g' },
-      ],
-      color: {
-        field: 'case',
-        type: 'nominal',
-        title: 'case',
-        scale: { domain: CASES, range: ['#0072B2', '#D55E00', '#009E73'] },
-        legend: { orient: 'bottom' },
-      },
-    },
+    layer: [{ mark: { type: 'bar' }, encoding: roundEncoding(field, yTitle) }, SPACER],
   };
   const def: ChartDef = {
     id,
@@ -211,6 +200,39 @@ function roundChart(id: ChartId, title: string, field: 'pages' | 'seconds', yTit
     data: (d) => ({ rounds: d.roundRows }),
   };
   return def;
+}
+
+/** The bars of a per-round chart: grouped by case, one bar per round. */
+function roundEncoding(field: 'pages' | 'seconds', yTitle: string) {
+  return {
+    x: {
+      field: 'round',
+      type: 'ordinal',
+      title: 'round i',
+      scale: { paddingInner: 0.15 },
+      axis: { labelOverlap: 'parity', labelAngle: 0 },
+    },
+    xOffset: { field: 'case', scale: { domain: CASES } },
+    y: {
+      field,
+      type: 'quantitative',
+      title: yTitle,
+      stack: null,
+      axis: { format: '.3~s', labelOverlap: true, titleLimit: 0 },
+    },
+    tooltip: [
+      { field: 'case', type: 'nominal' },
+      { field: 'round', type: 'ordinal', title: 'round' },
+      { field, type: 'quantitative', title: yTitle, format: '.4~g' },
+    ],
+    color: {
+      field: 'case',
+      type: 'nominal',
+      title: 'case',
+      scale: { domain: CASES, range: ['#0072B2', '#D55E00', '#009E73'] },
+      legend: { orient: 'bottom' },
+    },
+  };
 }
 
 /** Unet is a fraction of the link's capacity: the axis runs from 0 to 100% whatever the data. */
