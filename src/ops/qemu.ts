@@ -46,6 +46,7 @@ const workloadFields = {
   workingSet: text.optional(),
   pattern: choice('pattern', PATTERNS, 'is invalid: expected sequential or random').optional(),
   firstPassBandwidth: text.optional(),
+  zeroPageTime: text.optional(),
 };
 
 /** Raw input of `qemu plan`: the flags' camelCase names, values as text (units allowed) or base-unit numbers. */
@@ -173,9 +174,21 @@ function resolveWorkload(f: FieldParser, raw: WorkloadRaw, known?: KnownWorkload
   }
   // Round 1's throughput (fresh destination memory); default the link (docs/qemu.md, two throughputs).
   const firstPass = rate(f, 'firstPassBandwidth', raw.firstPassBandwidth);
+  // The first pass's time per zero page (src/hypervisor/qemu/predict.ts, zeroPageSeconds; docs/qemu.md).
+  const zeroScan =
+    raw.zeroPageTime === undefined
+      ? undefined
+      : f.quantity(
+          'zeroPageTime',
+          raw.zeroPageTime,
+          parseDuration,
+          (x) => x >= 0 && x <= 0.01,
+          'a duration from 0 to 10ms per zero page, e.g. 6us',
+        );
   if (f.count > start || memory === undefined || S === undefined || link === undefined || D === undefined) return;
   return {
     ...(firstPass === undefined ? {} : { firstPassBandwidthBytesPerSecond: firstPass }),
+    ...(zeroScan === undefined ? {} : { zeroPageSeconds: zeroScan }),
     memoryBytes: memory,
     pageSizeBytes: S,
     linkBandwidthBytesPerSecond: link,
@@ -423,6 +436,7 @@ const FIELD_OF_PARAMETER: Record<string, string> = {
   zeroPageFraction: 'zeroFraction',
   workingSetPages: 'workingSet',
   firstPassBandwidthBytesPerSecond: 'firstPassBandwidth',
+  zeroPageSeconds: 'zeroPageTime',
   convergenceTimeLimitSeconds: 'convergenceTimeLimit',
   convergenceRuns: 'convergenceRuns',
   convergenceSeed: 'seed',

@@ -78,6 +78,7 @@ export function addPlanOptions(cmd: Command, memoryRequired: boolean): Command {
       '--first-pass-bandwidth <rate>',
       'throughput of the first pass (fresh destination memory; default: the link)',
     )
+    .option('--zero-page-time <duration>', 'first-pass time per zero page, e.g. 6us (default 0; docs/qemu.md)')
     .option(
       '--max-bandwidth <rate>',
       'fix QEMU max-bandwidth instead of choosing it (above the link: runs at the link)',

@@ -94,6 +94,15 @@ export interface QemuMigrationParams {
    * validation grid `spread` predicted better: see docs/qemu.md).
    */
   readonly zeroPageOrder?: 'first' | 'spread';
+  /**
+   * Time the first pass spends per zero page, seconds (default 0): the source reads the page to find it zero
+   * and the destination checks its own copy, both first touches of fresh memory (page faults; about 4-8 µs a
+   * page on these 2-core VMs). It is CPU time, not link time, so it is not hidden under max-bandwidth's
+   * sleeps: on the harder grid it was a near-constant 1.3-1.7 s for 175-225k zero pages at any cap. Measure it
+   * from a throttled idle migration: (pre-copy time - non-zero bytes / max-bandwidth) / zero pages
+   * (`calibrate` in src/hypervisor/qemu/harness/migration.ts).
+   */
+  readonly zeroPageSeconds?: number;
   /** Fixed cost of stopping and restarting (device state, vCPU stop), seconds. Default 0. */
   readonly switchoverOverheadSeconds?: number;
   /** Setup time before the first page is sent, seconds. Default 0. */
@@ -221,6 +230,7 @@ interface Resolved {
   W: number;
   pattern: DirtyPattern;
   zeroFirst: boolean;
+  zeroScan: number;
   overhead: number;
   setup: number;
   horizon: number;
@@ -276,6 +286,12 @@ function resolve(p: QemuMigrationParams): Resolved {
       const o = p.zeroPageOrder ?? 'spread';
       if (o !== 'first' && o !== 'spread') throw new ModelInputError('zeroPageOrder', o, "'first' or 'spread'");
       return o === 'first';
+    })(),
+    zeroScan: (() => {
+      const v = nonNegative('zeroPageSeconds', p.zeroPageSeconds ?? 0, 'seconds');
+      if (v > 0.01)
+        throw new ModelInputError('zeroPageSeconds', v, '0 <= zeroPageSeconds <= 0.01 (seconds per zero page)');
+      return v;
     })(),
     overhead: nonNegative('switchoverOverheadSeconds', p.switchoverOverheadSeconds ?? 0, 'seconds'),
     setup: nonNegative('setupSeconds', p.setupSeconds ?? 0, 'seconds'),
@@ -389,13 +405,17 @@ export function predictQemuMigration(params: QemuMigrationParams, sampling?: Qem
   const pending: Pending = { zero: r.zeroPages, out: r.nonZeroPages - W, in: W };
   const cost = (q: Pending) => q.zero * ZERO_PAGE_RECORD_BYTES + (q.out + q.in) * normalCost;
   const firstPassBytes = cost(pending);
+  // The zero pages' scan time (zeroPageSeconds), CPU time of the first pass beside its sending: counted as
+  // one stretch at its start. The first sync counts every write since the start, so where in the pass it lies
+  // does not change the dirty set; the guest keeps writing meanwhile.
   let t = r.setup;
   let lastSync = t;
+  t += r.zeroPages * r.zeroScan;
   let syncs = 1;
   let bytes = 0;
   let threshold = 0; // QEMU's threshold_size before the first window has been measured
   const rounds: QemuRound[] = [];
-  let roundStart = t;
+  let roundStart = r.setup; // round 1 includes the zero-page scan
   let roundPages = count(pending);
   let roundBytes = 0;
   let floor = Number.POSITIVE_INFINITY;

@@ -279,6 +279,14 @@ export interface Calibration {
    * (total - setup - downtime). Present when calibrated with `throughput: true`.
    */
   readonly firstPassBytesPerSecond?: number;
+  /**
+   * First-pass time per zero page, seconds (the model's `zeroPageSeconds`), from the throttled idle migration:
+   * (pre-copy time - pre-copy bytes / 64 MiB/s) / zero pages. With it, `firstPassBytesPerSecond` is the
+   * unthrottled migration's pre-copy bytes over its pre-copy time less the zero pages' scan.
+   */
+  readonly zeroPageSeconds?: number;
+  /** The unthrottled idle migration (with `throughput: true`). */
+  readonly unthrottled?: Measured;
 }
 
 /** Where and what the calibration measures. */
@@ -316,6 +324,7 @@ export async function calibrate(guest: GuestImage, bufferMiB: number, o: Calibra
     throw new Error(`calibration migration did not complete: ${m.status}`);
   }
   let firstPass: number | undefined;
+  let unthrottled: Measured | undefined;
   if (o.throughput === true) {
     // The same idle guest unthrottled: its first pass runs as fast as the destination takes fresh pages.
     const u = await runMigration({
@@ -326,13 +335,16 @@ export async function calibrate(guest: GuestImage, bufferMiB: number, o: Calibra
     if (!u.completed || u.downtimeSeconds === null || u.downtimeBytes === null) {
       throw new Error(`unthrottled calibration migration did not complete: ${u.status}`);
     }
-    firstPass =
-      (u.bytesTransferred - u.downtimeBytes) / Math.max(u.totalSeconds - u.setupSeconds - u.downtimeSeconds, 1e-3);
+    unthrottled = u;
   }
+  const costs = firstPassCosts(m, unthrottled);
+  firstPass = costs.firstPassBytesPerSecond;
   return {
     bufferMiB,
     memoryMiB: o.memoryMiB ?? GUEST_MEMORY_MIB,
     ...(firstPass === undefined ? {} : { firstPassBytesPerSecond: firstPass }),
+    zeroPageSeconds: costs.zeroPageSeconds,
+    ...(unthrottled === undefined ? {} : { unthrottled }),
     ramTotalBytes: m.ramTotalBytes,
     idleZeroPages: m.duplicatePages,
     switchoverBytesPerSecond: m.downtimeBytes / Math.max(m.downtimeSeconds, 1e-3),
@@ -343,6 +355,56 @@ export async function calibrate(guest: GuestImage, bufferMiB: number, o: Calibra
     setupSeconds: m.setupSeconds,
     measured: m,
   };
+}
+
+/** The calibration migration's max-bandwidth, bytes/s. */
+const CALIBRATION_CAP = 64 * 2 ** 20;
+
+/**
+ * The first pass's two costs from the calibration migrations: seconds per zero page, from the throttled one
+ * (at 64 MiB/s the non-zero bytes take bytes / cap; the rest of its pre-copy time is the zero pages' scan,
+ * CPU time that max-bandwidth's sleeps do not hide), and the first-pass throughput from the unthrottled one
+ * (its pre-copy bytes over its pre-copy time less that scan; the plain ratio when the scan would take more
+ * than three quarters of it, i.e. the two migrations disagree).
+ */
+export function firstPassCosts(
+  throttled: Measured,
+  unthrottled: Measured | undefined,
+): { zeroPageSeconds: number; firstPassBytesPerSecond?: number } {
+  const pre = (m: Measured) => Math.max(m.totalSeconds - m.setupSeconds - (m.downtimeSeconds ?? 0), 1e-3);
+  const bytes = (m: Measured) => Math.max(m.bytesTransferred - (m.downtimeBytes ?? 0), 0);
+  const zero = throttled.duplicatePages;
+  const zeroPageSeconds =
+    zero > 0 ? Math.min(0.01, Math.max(0, (pre(throttled) - bytes(throttled) / CALIBRATION_CAP) / zero)) : 0;
+  if (unthrottled === undefined) return { zeroPageSeconds };
+  const t = pre(unthrottled);
+  const scan = unthrottled.duplicatePages * zeroPageSeconds;
+  return { zeroPageSeconds, firstPassBytesPerSecond: bytes(unthrottled) / (scan <= 0.75 * t ? t - scan : t) };
+}
+
+/**
+ * A calibration's first-pass costs, also for calibrations saved before `zeroPageSeconds` existed (their
+ * unthrottled migration was not kept: its pre-copy time is taken as bytes / the saved first-pass figure).
+ */
+export function calibrationCosts(cal: Calibration): { zeroPageSeconds: number; firstPassBytesPerSecond?: number } {
+  if (cal.zeroPageSeconds !== undefined) {
+    return {
+      zeroPageSeconds: cal.zeroPageSeconds,
+      ...(cal.firstPassBytesPerSecond === undefined ? {} : { firstPassBytesPerSecond: cal.firstPassBytesPerSecond }),
+    };
+  }
+  const m = cal.measured;
+  if (cal.firstPassBytesPerSecond === undefined) return firstPassCosts(m, undefined);
+  const preBytes = Math.max(m.bytesTransferred - (m.downtimeBytes ?? 0), 0);
+  const u: Measured = {
+    ...m,
+    totalSeconds: preBytes / cal.firstPassBytesPerSecond,
+    setupSeconds: 0,
+    downtimeSeconds: 0,
+    bytesTransferred: preBytes,
+    downtimeBytes: 0,
+  };
+  return firstPassCosts(m, u);
 }
 
 /** One validation case: a workload and the knobs. */
@@ -373,6 +435,7 @@ export function predictionInput(c: ValidationCase, cal: Calibration, setupSecond
   }
   const bufferPages = (c.workload.bufferMiB * 2 ** 20) / PAGE_SIZE;
   const zeroPages = cal.idleZeroPages;
+  const costs = calibrationCosts(cal);
   return {
     memoryBytes: cal.ramTotalBytes,
     pageSizeBytes: PAGE_SIZE,
@@ -381,10 +444,11 @@ export function predictionInput(c: ValidationCase, cal: Calibration, setupSecond
     dirtyPagesPerSecond: c.workload.pagesPerSecond + (cal.backgroundPagesPerSecond ?? 0),
     // The link is what the calibration measured: a max-bandwidth above it is clamped by the model (with a note).
     linkBandwidthBytesPerSecond: cal.switchoverBytesPerSecond,
-    ...(cal.firstPassBytesPerSecond === undefined
+    ...(costs.firstPassBytesPerSecond === undefined
       ? {}
-      : { firstPassBandwidthBytesPerSecond: cal.firstPassBytesPerSecond }),
+      : { firstPassBandwidthBytesPerSecond: costs.firstPassBytesPerSecond }),
     zeroPageFraction: zeroPages / pages,
+    zeroPageSeconds: costs.zeroPageSeconds,
     workingSetPages: bufferPages,
     dirtyPattern: c.workload.mode === 'rand' ? 'random' : 'sequential',
     setupSeconds,
