@@ -4,10 +4,11 @@
 // Prints predicted vs measured per migration and per scenario makespan (stdout), progress on stderr, every
 // figure in test-output/qemu-concurrent.json. Needs root (ip netns, tc). Run on a quiet machine:
 //   npm run build && node scripts/qemu-concurrent.mjs [--accel tcg|kvm|auto] [--scenarios 1,9,10]
-// `--from test-output/qemu-concurrent.json` re-predicts an earlier run's measurements with the current model and
+// `--from test-output/qemu-concurrent.json` (or a .json.gz, e.g. docs/qemu-runs/*) re-predicts an earlier run's measurements with the current model and
 // fleet engine (same link, same start times; no QEMU started), e.g. after a model change.
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import {
   concurrentGrid,
@@ -31,7 +32,8 @@ const from = arg('from', undefined);
 if (from !== undefined) {
   let run;
   try {
-    run = JSON.parse(readFileSync(from, 'utf8'));
+    const buf = readFileSync(from);
+    run = JSON.parse((from.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8'));
   } catch (e) {
     process.stderr.write(`qemu-concurrent: --from '${from}' is invalid: ${e.message}\n`);
     process.exit(2);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationCosts, firstPassCosts, type Measured } from '../../src/hypervisor/qemu/harness/migration.js';
+import {
+  calibrationCosts,
+  firstPassCosts,
+  type Measured,
+  medianCalibration,
+} from '../../src/hypervisor/qemu/harness/migration.js';
 import { predictQemuMigration } from '../../src/hypervisor/qemu/predict.js';
 import { ModelInputError } from '../../src/model/errors.js';
 import { expectRel } from '../support/approx.js';
@@ -119,5 +124,31 @@ describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)
     expectRel(c.zeroPageSeconds, 6e-6, 1e-9);
     expectRel(c.firstPassBytesPerSecond!, (5 * cap) / 0.5, 1e-9);
     expect(calibrationCosts({ ...cal, zeroPageSeconds: 1e-6 }).zeroPageSeconds).toBe(1e-6);
+  });
+
+  it('medianCalibration takes each figure at its median over the runs', () => {
+    const cal = (sw: number, fp: number, zs: number, bg: number) => ({
+      bufferMiB: 256,
+      ramTotalBytes: 2 ** 30,
+      idleZeroPages: 175_640,
+      switchoverBytesPerSecond: sw,
+      backgroundPagesPerSecond: bg,
+      setupSeconds: 0,
+      measured: measured({ totalSeconds: sw / 1e8 }),
+      firstPassBytesPerSecond: fp,
+      zeroPageSeconds: zs,
+    });
+    // the first-pass medians: 7.16e8, 1.44e8, 3.0e8 -> 3.0e8; later rounds 4.82e8, 3.77e8, 1.001e9 -> 4.82e8
+    const m = medianCalibration([
+      cal(4.82e8, 7.16e8, 8e-6, 13),
+      cal(3.77e8, 1.44e8, 14e-6, 12),
+      cal(1.001e9, 3e8, 4e-6, 8),
+    ]);
+    expect(m.switchoverBytesPerSecond).toBe(4.82e8);
+    expect(m.firstPassBytesPerSecond).toBe(3e8);
+    expect(m.zeroPageSeconds).toBe(8e-6);
+    expect(m.backgroundPagesPerSecond).toBe(12);
+    expect(m.measured.totalSeconds).toBe(4.82);
+    expect(() => medianCalibration([])).toThrow(/no calibration/);
   });
 });

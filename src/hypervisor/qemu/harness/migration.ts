@@ -407,6 +407,32 @@ export function calibrationCosts(cal: Calibration): { zeroPageSeconds: number; f
   return firstPassCosts(m, u);
 }
 
+/**
+ * One calibration from several of the same guest and buffer: the median of each figure (first-pass throughput,
+ * zero-page scan, later-round speed, background dirtying; an even count takes the upper middle). On two shared
+ * cores a single idle migration is one sample of a machine whose speed varies from minute to minute (first
+ * passes of 144 and 716 MB/s for the same guest at load < 4); `measured` is the run with the median later-round
+ * speed.
+ */
+export function medianCalibration(cals: readonly Calibration[]): Calibration {
+  if (cals.length === 0) throw new Error('medianCalibration: no calibration');
+  const mid = <T>(xs: readonly T[], key: (x: T) => number): T =>
+    [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
+  const costs = cals.map((c) => ({ c, k: calibrationCosts(c) }));
+  const bySwitchover = mid(cals, (c) => c.switchoverBytesPerSecond);
+  const withFirstPass = costs.filter((x) => x.k.firstPassBytesPerSecond !== undefined);
+  const firstPass =
+    withFirstPass.length === 0
+      ? undefined
+      : mid(withFirstPass, (x) => x.k.firstPassBytesPerSecond!).k.firstPassBytesPerSecond;
+  return {
+    ...bySwitchover,
+    ...(firstPass === undefined ? {} : { firstPassBytesPerSecond: firstPass }),
+    zeroPageSeconds: mid(costs, (x) => x.k.zeroPageSeconds).k.zeroPageSeconds,
+    backgroundPagesPerSecond: mid(cals, (c) => c.backgroundPagesPerSecond).backgroundPagesPerSecond,
+  };
+}
+
 /** One validation case: a workload and the knobs. */
 export interface ValidationCase {
   readonly name: string;
