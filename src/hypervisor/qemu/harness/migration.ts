@@ -323,7 +323,6 @@ export async function calibrate(guest: GuestImage, bufferMiB: number, o: Calibra
   if (!m.completed || m.downtimeSeconds === null || m.downtimeBytes === null) {
     throw new Error(`calibration migration did not complete: ${m.status}`);
   }
-  let firstPass: number | undefined;
   let unthrottled: Measured | undefined;
   if (o.throughput === true) {
     // The same idle guest unthrottled: its first pass runs as fast as the destination takes fresh pages.
@@ -338,7 +337,7 @@ export async function calibrate(guest: GuestImage, bufferMiB: number, o: Calibra
     unthrottled = u;
   }
   const costs = firstPassCosts(m, unthrottled);
-  firstPass = costs.firstPassBytesPerSecond;
+  const firstPass = costs.firstPassBytesPerSecond;
   return {
     bufferMiB,
     memoryMiB: o.memoryMiB ?? GUEST_MEMORY_MIB,
