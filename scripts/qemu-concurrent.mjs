@@ -4,40 +4,22 @@
 // Prints predicted vs measured per migration and per scenario makespan (stdout), progress on stderr, every
 // figure in test-output/qemu-concurrent.json. Needs root (ip netns, tc). Run on a quiet machine:
 //   npm run build && node scripts/qemu-concurrent.mjs [--accel tcg|kvm|auto] [--scenarios 1,9,10]
-// `--from test-output/qemu-concurrent.json` (or a .json.gz, e.g. docs/qemu-runs/*) re-predicts an earlier run's measurements with the current model and
-// fleet engine (same link, same start times; no QEMU started), e.g. after a model change.
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
+// `--from test-output/qemu-concurrent.json` (or a .json.gz, e.g. docs/qemu-runs/*) re-predicts an earlier run's
+// measurements with the current model and fleet engine (same link, same start times; no QEMU started).
 import {
   concurrentGrid,
   concurrentTable,
   runConcurrent,
   scoreScenario,
 } from '../dist/hypervisor/qemu/harness/concurrent.js';
-import { buildGuest, calibrate } from '../dist/hypervisor/qemu/harness/migration.js';
-import { chooseAccelerator, qemuVersion } from '../dist/hypervisor/qemu/harness/vm.js';
+import { calibrate } from '../dist/hypervisor/qemu/harness/migration.js';
+import { pickIndices, qemuSetup, savedRun, wantedAccelerator, writeRun } from './qemu-grid-common.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : dflt;
-};
-const wanted = arg('accel', 'tcg');
-if (!['tcg', 'kvm', 'auto'].includes(wanted)) {
-  process.stderr.write(`qemu-concurrent: --accel '${wanted}' is invalid: expected tcg, kvm or auto\n`);
-  process.exit(2);
-}
-const from = arg('from', undefined);
-if (from !== undefined) {
-  let run;
-  try {
-    const buf = readFileSync(from);
-    run = JSON.parse((from.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8'));
-  } catch (e) {
-    process.stderr.write(`qemu-concurrent: --from '${from}' is invalid: ${e.message}\n`);
-    process.exit(2);
-  }
+const SCRIPT = 'qemu-concurrent';
+const wanted = wantedAccelerator(SCRIPT);
+const saved = savedRun(SCRIPT);
+if (saved !== undefined) {
+  const { from, run } = saved;
   const results = run.results.map((r) => ({
     ...r,
     ...scoreScenario(
@@ -56,34 +38,8 @@ if (from !== undefined) {
   );
   process.exit(0);
 }
-const all = concurrentGrid();
-const pick = arg('scenarios', undefined);
-const scenarios =
-  pick === undefined
-    ? all
-    : pick
-        .split(',')
-        .map((s) => all[Number(s) - 1])
-        .filter((s) => s !== undefined);
-if (scenarios.length === 0) {
-  process.stderr.write(
-    `qemu-concurrent: --scenarios '${pick}' is invalid: expected 1-based indices from 1 to ${all.length}\n`,
-  );
-  process.exit(2);
-}
-const version = await qemuVersion();
-if (version === undefined) {
-  process.stderr.write('qemu-concurrent: qemu-system-x86_64 not found: run scripts/install-qemu-deps.sh\n');
-  process.exit(1);
-}
-const guest = await buildGuest();
-const probeDir = mkdtempSync(join(tmpdir(), 'precopy-kvm-'));
-let accel;
-try {
-  accel = await chooseAccelerator(wanted, guest, probeDir);
-} finally {
-  rmSync(probeDir, { recursive: true, force: true });
-}
+const { chosen: scenarios, pick } = pickIndices(SCRIPT, 'scenarios', concurrentGrid());
+const { version, guest, accel } = await qemuSetup(SCRIPT, wanted);
 process.stderr.write(`${version}; accelerator ${accel.accel} (${accel.reason}); calibrating...\n`);
 const cal = await calibrate(guest, 64, { accel: accel.accel, throughput: true });
 const results = [];
@@ -97,9 +53,4 @@ const command = `npm run build && node scripts/qemu-concurrent.mjs --accel ${wan
 process.stdout.write(
   `${version}, ${new Date().toISOString()}, accelerator ${accel.accel}\n\n${concurrentTable(results, command)}`,
 );
-mkdirSync('test-output', { recursive: true });
-writeFileSync(
-  'test-output/qemu-concurrent.json.tmp',
-  `${JSON.stringify({ version, accelerator: accel, calibration: cal, results }, null, 2)}\n`,
-);
-renameSync('test-output/qemu-concurrent.json.tmp', 'test-output/qemu-concurrent.json');
+writeRun('qemu-concurrent.json', { version, accelerator: accel, calibration: cal, results });

@@ -5,15 +5,10 @@
 // Run it on a quiet machine (repeats at 512 MiB/s and above are skewed by other load):
 //   npm run build && node scripts/qemu-hard-grid.mjs [--repeats 3] [--calibrations 3] [--accel tcg|kvm|auto] [--cells 1,4,10]
 // Each working set is calibrated --calibrations times and each figure taken at its median (medianCalibration).
-// `--from test-output/qemu-hard-grid.json` (or a .json.gz, e.g. docs/qemu-runs/*) re-predicts and re-summarises an earlier run's measurements with the
-// current model (no QEMU started), e.g. after a model change.
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
+// `--from test-output/qemu-hard-grid.json` (or a .json.gz, e.g. docs/qemu-runs/*) re-predicts and re-summarises an
+// earlier run's measurements with the current model (no QEMU started), e.g. after a model change.
 import { HARD_GUEST_MIB, hardGrid, hardGridTable, summarizeCell } from '../dist/hypervisor/qemu/harness/hard-grid.js';
 import {
-  buildGuest,
   calibrate,
   calibrationCosts,
   compare,
@@ -22,30 +17,17 @@ import {
   validateCase,
 } from '../dist/hypervisor/qemu/harness/migration.js';
 import { predictQemuMigration } from '../dist/hypervisor/qemu/predict.js';
-import { chooseAccelerator, qemuVersion } from '../dist/hypervisor/qemu/harness/vm.js';
+import { arg, pickIndices, qemuSetup, refuse, savedRun, wantedAccelerator, writeRun } from './qemu-grid-common.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : dflt;
+const SCRIPT = 'qemu-hard-grid';
+const integerFlag = (flag, dflt, hi) => {
+  const v = Number(arg(flag, dflt));
+  if (!Number.isInteger(v) || v < 1 || v > hi) refuse(SCRIPT, flag, arg(flag), `expected an integer from 1 to ${hi}`);
+  return v;
 };
-const repeats = Number(arg('repeats', '3'));
-if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) {
-  process.stderr.write(`qemu-hard-grid: --repeats '${arg('repeats')}' is invalid: expected an integer from 1 to 20\n`);
-  process.exit(2);
-}
-const calibrations = Number(arg('calibrations', '3'));
-if (!Number.isInteger(calibrations) || calibrations < 1 || calibrations > 9) {
-  process.stderr.write(
-    `qemu-hard-grid: --calibrations '${arg('calibrations')}' is invalid: expected an integer from 1 to 9\n`,
-  );
-  process.exit(2);
-}
-const calibrationRuns = [];
-const wanted = arg('accel', 'tcg');
-if (!['tcg', 'kvm', 'auto'].includes(wanted)) {
-  process.stderr.write(`qemu-hard-grid: --accel '${wanted}' is invalid: expected tcg, kvm or auto\n`);
-  process.exit(2);
-}
+const repeats = integerFlag('repeats', '3', 20);
+const calibrations = integerFlag('calibrations', '3', 9);
+const wanted = wantedAccelerator(SCRIPT);
 // One line per calibration: the figures every cell's prediction starts from, and the load they were taken at.
 const calibrationLines = (cals) =>
   `${cals
@@ -55,16 +37,9 @@ const calibrationLines = (cals) =>
       return `Calibration, ${k.bufferMiB} MiB buffer: zero-page scan ${(c.zeroPageSeconds * 1e6).toFixed(1)} µs x ${k.idleZeroPages} zero pages, first pass ${fp} MB/s (net of the scan), later rounds / switch-over ${(k.switchoverBytesPerSecond / 1e6).toFixed(0)} MB/s, background ${k.backgroundPagesPerSecond.toFixed(1)} pages/s, load ${k.measured.loadAverage[0].toFixed(1)}.`;
     })
     .join('\n')}\n\n`;
-const from = arg('from', undefined);
-if (from !== undefined) {
-  let run;
-  try {
-    const buf = readFileSync(from);
-    run = JSON.parse((from.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8'));
-  } catch (e) {
-    process.stderr.write(`qemu-hard-grid: --from '${from}' is invalid: ${e.message}\n`);
-    process.exit(2);
-  }
+const saved = savedRun(SCRIPT);
+if (saved !== undefined) {
+  const { from, run } = saved;
   const summaries = run.raw.map(({ case: c, rows }) => {
     const cal = run.calibrations.find((k) => k.bufferMiB === c.workload.bufferMiB);
     const again = rows.map((r) =>
@@ -80,36 +55,11 @@ if (from !== undefined) {
   );
   process.exit(0);
 }
-const all = hardGrid();
-const pick = arg('cells', undefined);
-const cells =
-  pick === undefined
-    ? all
-    : pick
-        .split(',')
-        .map((s) => all[Number(s) - 1])
-        .filter((c) => c !== undefined);
-if (cells.length === 0) {
-  process.stderr.write(
-    `qemu-hard-grid: --cells '${pick}' is invalid: expected 1-based indices from 1 to ${all.length}\n`,
-  );
-  process.exit(2);
-}
-const version = await qemuVersion();
-if (version === undefined) {
-  process.stderr.write('qemu-hard-grid: qemu-system-x86_64 not found: run scripts/install-qemu-deps.sh\n');
-  process.exit(1);
-}
-const guest = await buildGuest();
-const probeDir = mkdtempSync(join(tmpdir(), 'precopy-kvm-'));
-let accel;
-try {
-  accel = await chooseAccelerator(wanted, guest, probeDir);
-} finally {
-  rmSync(probeDir, { recursive: true, force: true });
-}
+const { chosen: cells, pick } = pickIndices(SCRIPT, 'cells', hardGrid());
+const { version, guest, accel } = await qemuSetup(SCRIPT, wanted);
 process.stderr.write(`${version}; accelerator ${accel.accel} (${accel.reason})\n`);
 const cals = new Map();
+const calibrationRuns = [];
 const summaries = [];
 const raw = [];
 for (const [i, c] of cells.entries()) {
@@ -143,9 +93,11 @@ const command = `npm run build && node scripts/qemu-hard-grid.mjs --repeats ${re
 process.stdout.write(
   `${version}, ${new Date().toISOString()}, accelerator ${accel.accel}\n\n${calibrationLines([...cals.values()])}${hardGridTable(summaries, command)}`,
 );
-mkdirSync('test-output', { recursive: true });
-writeFileSync(
-  'test-output/qemu-hard-grid.json.tmp',
-  `${JSON.stringify({ version, accelerator: accel, calibrations: [...cals.values()], calibrationRuns, cells: summaries, raw }, null, 2)}\n`,
-);
-renameSync('test-output/qemu-hard-grid.json.tmp', 'test-output/qemu-hard-grid.json');
+writeRun('qemu-hard-grid.json', {
+  version,
+  accelerator: accel,
+  calibrations: [...cals.values()],
+  calibrationRuns,
+  cells: summaries,
+  raw,
+});
