@@ -16,7 +16,7 @@ import {
   type QemuWorkload,
   virshCommands,
 } from '../hypervisor/qemu/plan.js';
-import type { DirtyPattern } from '../hypervisor/qemu/predict.js';
+import { type DirtyPattern, MAX_ZERO_PAGE_SECONDS } from '../hypervisor/qemu/predict.js';
 import { ModelInputError } from '../model/index.js';
 import { FieldParser, choice, flagOf, text } from '../schema/fields.js';
 import {
@@ -182,7 +182,7 @@ function resolveWorkload(f: FieldParser, raw: WorkloadRaw, known?: KnownWorkload
           'zeroPageTime',
           raw.zeroPageTime,
           parseDuration,
-          (x) => x >= 0 && x <= 0.01,
+          (x) => x >= 0 && x <= MAX_ZERO_PAGE_SECONDS,
           'a duration from 0 to 10ms per zero page, e.g. 6us',
         );
   if (f.count > start || memory === undefined || S === undefined || link === undefined || D === undefined) return;

@@ -214,6 +214,9 @@ function nonNegative(name: string, v: unknown, unit: string): number {
   return v;
 }
 
+/** The largest first-pass time per zero page accepted, seconds (10 ms: far above any page fault). */
+export const MAX_ZERO_PAGE_SECONDS = 0.01;
+
 /** Validated, defaulted parameters. */
 interface Resolved {
   pages: number;
@@ -289,8 +292,13 @@ function resolve(p: QemuMigrationParams): Resolved {
     })(),
     zeroScan: (() => {
       const v = nonNegative('zeroPageSeconds', p.zeroPageSeconds ?? 0, 'seconds');
-      if (v > 0.01)
-        throw new ModelInputError('zeroPageSeconds', v, '0 <= zeroPageSeconds <= 0.01 (seconds per zero page)');
+      if (v > MAX_ZERO_PAGE_SECONDS) {
+        throw new ModelInputError(
+          'zeroPageSeconds',
+          v,
+          `0 <= zeroPageSeconds <= ${MAX_ZERO_PAGE_SECONDS} (seconds per zero page)`,
+        );
+      }
       return v;
     })(),
     overhead: nonNegative('switchoverOverheadSeconds', p.switchoverOverheadSeconds ?? 0, 'seconds'),

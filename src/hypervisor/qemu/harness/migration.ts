@@ -13,7 +13,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type QemuMigrationParams, type QemuPrediction, predictQemuMigration } from '../predict.js';
+import {
+  MAX_ZERO_PAGE_SECONDS,
+  type QemuMigrationParams,
+  type QemuPrediction,
+  predictQemuMigration,
+} from '../predict.js';
 import { QmpClient, type QueryMigrate, qmp } from '../qmp.js';
 import { type Accelerator, freePort, type GuestImage, Vm, type Workload } from './vm.js';
 
@@ -374,7 +379,9 @@ export function firstPassCosts(
   const bytes = (m: Measured) => Math.max(m.bytesTransferred - (m.downtimeBytes ?? 0), 0);
   const zero = throttled.duplicatePages;
   const zeroPageSeconds =
-    zero > 0 ? Math.min(0.01, Math.max(0, (pre(throttled) - bytes(throttled) / CALIBRATION_CAP) / zero)) : 0;
+    zero > 0
+      ? Math.min(MAX_ZERO_PAGE_SECONDS, Math.max(0, (pre(throttled) - bytes(throttled) / CALIBRATION_CAP) / zero))
+      : 0;
   if (unthrottled === undefined) return { zeroPageSeconds };
   const t = pre(unthrottled);
   const scan = unthrottled.duplicatePages * zeroPageSeconds;
