@@ -34,21 +34,28 @@ const calibrationLines = (cals) =>
     .map((k) => {
       const c = calibrationCosts(k);
       const fp = c.firstPassBytesPerSecond === undefined ? '-' : (c.firstPassBytesPerSecond / 1e6).toFixed(0);
-      return `Calibration, ${k.bufferMiB} MiB buffer: zero-page scan ${(c.zeroPageSeconds * 1e6).toFixed(1)} µs x ${k.idleZeroPages} zero pages, first pass ${fp} MB/s (net of the scan), later rounds / switch-over ${(k.switchoverBytesPerSecond / 1e6).toFixed(0)} MB/s, background ${k.backgroundPagesPerSecond.toFixed(1)} pages/s, load ${k.measured.loadAverage[0].toFixed(1)}.`;
+      const later = k.laterRoundBytesPerSecond === undefined ? '-' : (k.laterRoundBytesPerSecond / 1e6).toFixed(0);
+      return `Calibration, ${k.bufferMiB} MiB buffer: zero-page scan ${(c.zeroPageSeconds * 1e6).toFixed(1)} µs x ${k.idleZeroPages} zero pages, first pass ${fp} MB/s (unthrottled, scan included), later rounds ${later} MB/s (busy guest), idle stop-and-copy ${(k.switchoverBytesPerSecond / 1e6).toFixed(0)} MB/s, background ${k.backgroundPagesPerSecond.toFixed(1)} pages/s, load ${k.measured.loadAverage[0].toFixed(1)}.`;
     })
     .join('\n')}\n\n`;
 const saved = savedRun(SCRIPT);
 if (saved !== undefined) {
   const { from, run } = saved;
+  // Each working set's calibration: the median of its saved runs (taken again: the rule may have changed).
+  const calOf = (buffer) => {
+    const runs = (run.calibrationRuns ?? []).filter((k) => k.bufferMiB === buffer);
+    return runs.length > 0 ? medianCalibration(runs) : run.calibrations.find((k) => k.bufferMiB === buffer);
+  };
+  const used = [...new Set(run.raw.map(({ case: c }) => c.workload.bufferMiB))].map(calOf);
   const summaries = run.raw.map(({ case: c, rows }) => {
-    const cal = run.calibrations.find((k) => k.bufferMiB === c.workload.bufferMiB);
+    const cal = calOf(c.workload.bufferMiB);
     const again = rows.map((r) =>
       compare(c, predictQemuMigration(predictionInput(c, cal, r.measured.setupSeconds)), r.measured),
     );
     return summarizeCell(c, cal, again);
   });
   process.stdout.write(
-    `${run.version}, re-predicted ${new Date().toISOString()} from ${from}, accelerator ${run.accelerator.accel}\n\n${calibrationLines(run.calibrations)}${hardGridTable(
+    `${run.version}, re-predicted ${new Date().toISOString()} from ${from}, accelerator ${run.accelerator.accel}\n\n${calibrationLines(used)}${hardGridTable(
       summaries,
       `node scripts/qemu-hard-grid.mjs --from ${from}`,
     )}`,
@@ -72,6 +79,7 @@ for (const [i, c] of cells.entries()) {
           memoryMiB: HARD_GUEST_MIB,
           accel: accel.accel,
           throughput: true,
+          laterRounds: true,
         }),
       );
     }

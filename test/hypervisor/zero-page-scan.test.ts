@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type BusySample,
   calibrationCosts,
   firstPassCosts,
+  laterRoundRate,
   type Measured,
   medianCalibration,
+  predictionInput,
 } from '../../src/hypervisor/qemu/harness/migration.js';
-import { predictQemuMigration } from '../../src/hypervisor/qemu/predict.js';
+import { predictQemuMigration, zeroScanStretch } from '../../src/hypervisor/qemu/predict.js';
 import { ModelInputError } from '../../src/model/errors.js';
 import { expectRel } from '../support/approx.js';
 
@@ -46,10 +49,12 @@ function measured(o: Partial<Measured>): Measured {
 }
 
 describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)', () => {
-  it('an idle guest: the scan adds exactly zero pages x zeroPageSeconds to round 1 and to the total', () => {
+  it('an idle guest under a binding cap: the scan adds exactly zero pages x zeroPageSeconds to round 1 and the total', () => {
     // With D = 0 nothing is dirtied while the scan runs, so every later step is the same, shifted by 500 x 8 µs.
-    const without = predictQemuMigration(idle);
-    const withScan = predictQemuMigration({ ...idle, zeroPageSeconds: 8e-6 });
+    // max-bandwidth = the first-pass throughput: the cap binds, nothing of the scan is hidden.
+    const capped = { ...idle, maxBandwidthBytesPerSecond: idle.firstPassBandwidthBytesPerSecond };
+    const without = predictQemuMigration(capped);
+    const withScan = predictQemuMigration({ ...capped, zeroPageSeconds: 8e-6 });
     expect(without.converges && withScan.converges).toBe(true);
     if (!without.converges || !withScan.converges) return;
     expectRel(withScan.totalSeconds - without.totalSeconds, 500 * 8e-6, 1e-9);
@@ -58,8 +63,35 @@ describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)
     expect(withScan.iterations).toBe(without.iterations);
   });
 
+  it('unthrottled: round 1 takes max(scan + bytes / cap, bytes / first-pass rate) (zeroScanStretch)', () => {
+    // Round 1 carries 500 zero records (9 B) and 500 normal pages (4104 B): B = 2,056,500 B. At the first-pass
+    // rate 4,104,000 B/s it takes B/R = 0.50110 s; the cap 1e9 B/s would allow B/C = 0.0020565 s. The sending
+    // spends B/R - B/C = 0.49904 s below the cap, so a scan shorter than that is hidden entirely, and a longer
+    // one adds only what exceeds it.
+    const B = 500 * 9 + 500 * COST;
+    const R = idle.firstPassBandwidthBytesPerSecond;
+    const belowCap = B / R - B / idle.maxBandwidthBytesPerSecond;
+    expect(zeroScanStretch(0.004, B, R, 1e9)).toBe(0);
+    expectRel(zeroScanStretch(1, B, R, 1e9), 1 - belowCap, 1e-12);
+    // a binding cap (first rate = cap) hides nothing
+    expect(zeroScanStretch(0.25, B, 1e6, 1e6)).toBe(0.25);
+    const without = predictQemuMigration(idle);
+    const hidden = predictQemuMigration({ ...idle, zeroPageSeconds: 8e-6 }); // 4 ms of scan: hidden
+    const long = predictQemuMigration({ ...idle, zeroPageSeconds: 2e-3 }); // 1 s of scan
+    expect(without.converges && hidden.converges && long.converges).toBe(true);
+    if (!without.converges || !hidden.converges || !long.converges) return;
+    expect(hidden.totalSeconds).toBe(without.totalSeconds);
+    expectRel(long.rounds[0]!.durationSeconds - without.rounds[0]!.durationSeconds, 1 - belowCap, 1e-9);
+    expectRel(long.totalSeconds - without.totalSeconds, 1 - belowCap, 1e-9);
+  });
+
   it('a writer: the scan time is dirtying time too (more pages left for the stop-and-copy)', () => {
-    const busy = { ...idle, dirtyPagesPerSecond: 200, workingSetPages: 400 };
+    const busy = {
+      ...idle,
+      maxBandwidthBytesPerSecond: idle.firstPassBandwidthBytesPerSecond, // a binding cap: the scan is not hidden
+      dirtyPagesPerSecond: 200,
+      workingSetPages: 400,
+    };
     const a = predictQemuMigration(busy);
     const b = predictQemuMigration({ ...busy, zeroPageSeconds: 2e-4 }); // 0.1 s of scan
     expect(a.converges && b.converges).toBe(true);
@@ -76,8 +108,8 @@ describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)
 
   it('firstPassCosts: the scan from the throttled migration, the first-pass rate from the unthrottled one', () => {
     // Throttled at 64 MiB/s: 5 x 64 MiB of pre-copy bytes take 5 s; measured 6.5 s of pre-copy, 250,000
-    // zero pages: (6.5 - 5) / 250,000 = 6 µs a page. Unthrottled: the same bytes in 2.0 s of pre-copy, of
-    // which 250,000 x 6 µs = 1.5 s scanning: 5 x 64 MiB / 0.5 s.
+    // zero pages: (6.5 - 5) / 250,000 = 6 µs a page. Unthrottled: the same bytes in 2.0 s of pre-copy, the
+    // scan included (gross): 5 x 64 MiB / 2.0 s.
     const cap = 64 * 2 ** 20;
     const thr = measured({
       totalSeconds: 6.6,
@@ -97,10 +129,10 @@ describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)
     });
     const c = firstPassCosts(thr, unthr);
     expectRel(c.zeroPageSeconds, 6e-6, 1e-9);
-    expectRel(c.firstPassBytesPerSecond!, (5 * cap) / 0.5, 1e-9);
-    // No unthrottled run: the scan alone. A scan longer than 3/4 of the unthrottled pre-copy: the plain ratio.
+    expectRel(c.firstPassBytesPerSecond!, (5 * cap) / 2.0, 1e-9);
+    // No unthrottled run: the scan alone.
     expect(firstPassCosts(thr, undefined).firstPassBytesPerSecond).toBeUndefined();
-    const short = measured({ ...unthr, totalSeconds: 1.6 }); // pre-copy 1.5 s, all of it "scan"
+    const short = measured({ ...unthr, totalSeconds: 1.6 }); // pre-copy 1.5 s
     expectRel(firstPassCosts(thr, short).firstPassBytesPerSecond!, (5 * cap) / 1.5, 1e-9);
     // A throttled run faster than its cap (zero pages cost nothing) gives 0, never a negative cost.
     expect(firstPassCosts(measured({ ...thr, totalSeconds: 4 }), undefined).zeroPageSeconds).toBe(0);
@@ -117,12 +149,12 @@ describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)
       backgroundPagesPerSecond: 0,
       setupSeconds: 0,
       measured: m,
-      // saved as bytes / (whole pre-copy) = 5 x 64 MiB / 2 s
+      // saved as bytes / (whole pre-copy) = 5 x 64 MiB / 2 s: already the gross figure the model takes
       firstPassBytesPerSecond: (5 * cap) / 2,
     };
     const c = calibrationCosts(cal);
     expectRel(c.zeroPageSeconds, 6e-6, 1e-9);
-    expectRel(c.firstPassBytesPerSecond!, (5 * cap) / 0.5, 1e-9);
+    expectRel(c.firstPassBytesPerSecond!, (5 * cap) / 2, 1e-9);
     expect(calibrationCosts({ ...cal, zeroPageSeconds: 1e-6 }).zeroPageSeconds).toBe(1e-6);
   });
 
@@ -150,5 +182,50 @@ describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)
     expect(m.backgroundPagesPerSecond).toBe(12);
     expect(m.measured.totalSeconds).toBe(4.82);
     expect(() => medianCalibration([])).toThrow(/no calibration/);
+  });
+
+  it('laterRoundRate: the median of QEMU mbps past the first pass, before the limit is raised', () => {
+    // [total-time ms, mbps, dirty-sync-count, transferred]: first-pass samples (sync 1) and samples after
+    // 5800 ms are left out; the rest, 4000..12000 mbps = 500..1500 MB/s, has the median 8000 mbps = 1e9 B/s.
+    const samples: BusySample[] = [
+      [3000, 2400, 1, 3e8],
+      [3500, 4000, 2, 4e8],
+      [3600, 12000, 3, 5e8],
+      [3700, 8000, 4, 6e8],
+      [3800, 6000, 5, 7e8],
+      [3900, 9000, 6, 8e8],
+      [6000, 100, 9, 9e8],
+    ];
+    expectRel(laterRoundRate(samples, 5800)!, 1e9, 1e-12);
+    // an even count takes the mean of the two middle ones: 6000 and 8000 mbps -> 7000 mbps = 8.75e8 B/s
+    expectRel(laterRoundRate(samples.slice(0, 5), 5800, 4)!, 8.75e8, 1e-12);
+    expect(laterRoundRate(samples.slice(0, 3), 5800)).toBeNull(); // too few samples past the first pass
+  });
+
+  it('medianCalibration and predictionInput: the busy later-round rate, when measured, is the link', () => {
+    const base = {
+      bufferMiB: 64,
+      ramTotalBytes: 2 ** 30,
+      idleZeroPages: 225_000,
+      switchoverBytesPerSecond: 4e8,
+      backgroundPagesPerSecond: 20,
+      setupSeconds: 0,
+      measured: measured({ totalSeconds: 4 }),
+      zeroPageSeconds: 8e-6,
+    };
+    const m = medianCalibration([
+      { ...base, laterRoundBytesPerSecond: 1.1e9 },
+      { ...base, laterRoundBytesPerSecond: 0.9e9 },
+      { ...base, laterRoundBytesPerSecond: 1.0e9 },
+    ]);
+    expect(m.laterRoundBytesPerSecond).toBe(1e9);
+    const c = {
+      name: 'x',
+      workload: { bufferMiB: 64, pagesPerSecond: 1000, mode: 'seq' as const },
+      knobs: { maxBandwidthBytesPerSecond: 2 ** 30, downtimeLimitMs: 100 },
+      timeoutSeconds: 60,
+    };
+    expect(predictionInput(c, m).linkBandwidthBytesPerSecond).toBe(1e9);
+    expect(predictionInput(c, base).linkBandwidthBytesPerSecond).toBe(4e8); // not measured: the idle stop-and-copy
   });
 });

@@ -240,6 +240,17 @@ interface Resolved {
   schedule: { atSeconds: number; limitSeconds: number }[];
 }
 
+/**
+ * The part of the first pass's zero-page scan that is not hidden under its sending, seconds: round 1 takes
+ * max(scan + bytes / cap, bytes / first-pass rate) (docs/qemu.md, "The zero pages' scan time"), i.e. the
+ * scan plus the sending at `firstRate` = min(cap, first-pass throughput), less the time the sending spends
+ * below the cap. With the cap binding (`firstRate` = cap) nothing is hidden.
+ */
+export function zeroScanStretch(scanSeconds: number, firstPassBytes: number, firstRate: number, cap: number): number {
+  const belowCap = firstPassBytes / firstRate - firstPassBytes / cap;
+  return Math.max(0, scanSeconds - Math.max(0, belowCap));
+}
+
 function resolve(p: QemuMigrationParams): Resolved {
   const memory = positive('memoryBytes', p.memoryBytes, 'bytes');
   const S = positive('pageSizeBytes', p.pageSizeBytes, 'bytes');
@@ -413,12 +424,16 @@ export function predictQemuMigration(params: QemuMigrationParams, sampling?: Qem
   const pending: Pending = { zero: r.zeroPages, out: r.nonZeroPages - W, in: W };
   const cost = (q: Pending) => q.zero * ZERO_PAGE_RECORD_BYTES + (q.out + q.in) * normalCost;
   const firstPassBytes = cost(pending);
-  // The zero pages' scan time (zeroPageSeconds), CPU time of the first pass beside its sending: counted as
-  // one stretch at its start. The first sync counts every write since the start, so where in the pass it lies
-  // does not change the dirty set; the guest keeps writing meanwhile.
+  // The zero pages' scan time (zeroPageSeconds), CPU time of the first pass beside its sending. Under a cap
+  // below the first-pass throughput it adds to the capped sending (max-bandwidth's sleeps do not hide it); when
+  // the cap does not bind, the first-pass throughput (measured unthrottled, the scan included) already holds
+  // the part of it that overlaps the sending. So round 1 takes max(scan + bytes / cap, bytes / first pass):
+  // the scan's unhidden stretch is max(0, scan - (bytes / first-pass rate - bytes / cap)) (zeroScanStretch).
+  // It is counted as one stretch at the start of round 1: the first sync counts every write since the start,
+  // so where in the pass it lies does not change the dirty set; the guest keeps writing meanwhile.
   let t = r.setup;
   let lastSync = t;
-  t += r.zeroPages * r.zeroScan;
+  t += zeroScanStretch(r.zeroPages * r.zeroScan, firstPassBytes, r.firstRate, r.maxBw);
   let syncs = 1;
   let bytes = 0;
   let threshold = 0; // QEMU's threshold_size before the first window has been measured
