@@ -184,9 +184,9 @@ describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)
     expect(() => medianCalibration([])).toThrow(/no calibration/);
   });
 
-  it('laterRoundRate: the median of QEMU mbps past the first pass, before the limit is raised', () => {
-    // [total-time ms, mbps, dirty-sync-count, transferred]: first-pass samples (sync 1) and samples after
-    // 5800 ms are left out; the rest, 4000..12000 mbps = 500..1500 MB/s, has the median 8000 mbps = 1e9 B/s.
+  it('laterRoundRate: bytes over time past the first pass, before the limit is raised', () => {
+    // [total-time ms, mbps, dirty-sync-count, transferred]. The first-pass sample (sync 1) and the one after
+    // 5800 ms are left out; from 3500 ms (4e8 B) to 3900 ms (8e8 B): 4e8 B in 0.4 s = 1e9 B/s.
     const samples: BusySample[] = [
       [3000, 2400, 1, 3e8],
       [3500, 4000, 2, 4e8],
@@ -197,9 +197,10 @@ describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)
       [6000, 100, 9, 9e8],
     ];
     expectRel(laterRoundRate(samples, 5800)!, 1e9, 1e-12);
-    // an even count takes the mean of the two middle ones: 6000 and 8000 mbps -> 7000 mbps = 8.75e8 B/s
-    expectRel(laterRoundRate(samples.slice(0, 5), 5800, 4)!, 8.75e8, 1e-12);
-    expect(laterRoundRate(samples.slice(0, 3), 5800)).toBeNull(); // too few samples past the first pass
+    // without the limit: 5e8 B in 2.5 s
+    expectRel(laterRoundRate(samples)!, 2e8, 1e-12);
+    expect(laterRoundRate(samples.slice(0, 3), 5800)).toBeNull(); // 0.1 s past the first pass: too short
+    expect(laterRoundRate(samples.slice(0, 1))).toBeNull();
   });
 
   it('medianCalibration and predictionInput: the busy later-round rate, when measured, is the link', () => {

@@ -73,10 +73,10 @@ export interface QemuMigrationParams {
    */
   readonly linkBandwidthBytesPerSecond?: number;
   /**
-   * First-pass throughput, bytes/s: caps round 1 (every page into fresh destination memory). Default: the
-   * link. Measure it from a calibration migration of an idle guest at an unlimited max-bandwidth ((bytes
-   * sent before the stop) / (total time - setup - downtime)), or from the first seconds of a live migration
-   * (bytes over time while `dirty-sync-count` is 1).
+   * First-pass throughput, bytes/s: caps round 1 (every page into fresh destination memory), the zero-page
+   * scan included (see `zeroPageSeconds`). Default: the link. Measure it from a calibration migration of an
+   * idle guest at an unlimited max-bandwidth ((bytes sent before the stop) / (total time - setup - downtime)),
+   * or from the first seconds of a live migration (bytes over time while `dirty-sync-count` is 1).
    */
   readonly firstPassBandwidthBytesPerSecond?: number;
   /** QEMU `avail-switchover-bandwidth`, bytes/s: replaces the measured estimate in the threshold. */
@@ -98,9 +98,11 @@ export interface QemuMigrationParams {
    * Time the first pass spends per zero page, seconds (default 0): the source reads the page to find it zero
    * and the destination checks its own copy, both first touches of fresh memory (page faults; about 4-8 µs a
    * page on these 2-core VMs). It is CPU time, not link time, so it is not hidden under max-bandwidth's
-   * sleeps: on the harder grid it was a near-constant 1.3-1.7 s for 175-225k zero pages at any cap. Measure it
-   * from a throttled idle migration: (pre-copy time - non-zero bytes / max-bandwidth) / zero pages
-   * (`calibrate` in src/hypervisor/qemu/harness/migration.ts).
+   * sleeps: on the harder grid it was 1.3-1.9 s for 175-225k zero pages on capped first passes. Round 1 takes
+   * max(scan + bytes / max-bandwidth, bytes / firstPassBandwidthBytesPerSecond) ({@link zeroScanStretch}): a
+   * first-pass throughput measured unthrottled already includes the scan. Measure it from a throttled idle
+   * migration: (pre-copy time - non-zero bytes / max-bandwidth) / zero pages (`calibrate` in
+   * src/hypervisor/qemu/harness/migration.ts).
    */
   readonly zeroPageSeconds?: number;
   /** Fixed cost of stopping and restarting (device state, vCPU stop), seconds. Default 0. */

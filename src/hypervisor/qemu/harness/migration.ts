@@ -293,8 +293,8 @@ export interface Calibration {
   /** The unthrottled idle migration (with `throughput: true`). */
   readonly unthrottled?: Measured;
   /**
-   * Later-round throughput, bytes/s (with `laterRounds: true`): the median of QEMU's own per-window bandwidth
-   * (`mbps`) once the first pass is over, in an unthrottled migration of the guest with a writer keeping every
+   * Later-round throughput, bytes/s (with `laterRounds: true`): the bytes QEMU sent over the time once the first
+   * pass is over ({@link laterRoundRate}), in an unthrottled migration of the guest with a writer keeping every
    * round busy ({@link LATER_ROUND_WRITER}). Used as the link (later rounds and the final copy) instead of
    * `switchoverBytesPerSecond`, which times a stop-and-copy of a few MB on a millisecond clock.
    */
@@ -316,23 +316,24 @@ export const LATER_ROUND_SECONDS = 8;
 export type BusySample = readonly [number, number, number, number];
 
 /**
- * Later-round throughput, bytes/s, from `query-migrate` samples of one migration: the median of QEMU's
- * per-window bandwidth (`mbps`, megabits/s over its last 100 ms window, migration.c
- * `migration_update_counters`) over the active samples past the first pass (`dirty-sync-count` >= 2) taken
- * before `beforeMs` of QEMU's total-time; null with fewer than `minSamples` such samples.
+ * Later-round throughput, bytes/s, from `query-migrate` samples of one migration: the bytes QEMU sent (its
+ * `transferred` counter) from the first active sample past the first pass (`dirty-sync-count` >= 2) to the last
+ * one taken before `beforeMs` of QEMU's total-time, over that time; null when those samples span less than
+ * `minSpanMs`. (Bytes over time rather than the median of QEMU's per-window `mbps`: with a small working set
+ * the later rounds of the calibration last half a second, and the windows that mix the first pass's zero-page
+ * crawl with round 2 would weigh as much as the rest.)
  */
 export function laterRoundRate(
   samples: readonly BusySample[],
   beforeMs = Number.POSITIVE_INFINITY,
-  minSamples = 5,
+  minSpanMs = 300,
 ): number | null {
-  const rates = samples
-    .filter(([ms, mbps, syncs]) => syncs >= 2 && ms < beforeMs && mbps > 0)
-    .map(([, mbps]) => (mbps * 1e6) / 8)
-    .sort((x, y) => x - y);
-  if (rates.length < minSamples) return null;
-  const mid = rates.length >> 1;
-  return rates.length % 2 === 1 ? rates[mid]! : (rates[mid - 1]! + rates[mid]!) / 2;
+  const later = samples.filter(([ms, , syncs]) => syncs >= 2 && ms < beforeMs);
+  if (later.length < 2) return null;
+  const [t0, , , b0] = later[0]!;
+  const [t1, , , b1] = later[later.length - 1]!;
+  if (!(t1 - t0 >= minSpanMs) || !(b1 > b0)) return null;
+  return ((b1 - b0) * 1000) / (t1 - t0);
 }
 
 /** Where and what the calibration measures. */
@@ -406,7 +407,7 @@ export async function calibrate(guest: GuestImage, bufferMiB: number, o: Calibra
     later = { rate: laterRoundRate(samples, LATER_ROUND_SECONDS * 1000 - 200), samples };
     if (later.rate === null) {
       throw new Error(
-        `later-round calibration: ${samples.length} samples past the first pass (status ${w.status}); the machine is too slow or busy`,
+        `later-round calibration: ${samples.filter((x) => x[2] >= 2).length} samples past the first pass, less than 0.3 s (status ${w.status}); the machine is too slow or busy`,
       );
     }
   }
