@@ -10,6 +10,7 @@
  *   out.downtimeSeconds[i] // Tdown of the i-th input
  */
 import { ModelInputError } from './errors.js';
+import { expFast, lnFast } from './fastmath.js';
 import { BAND_EDGE_TOLERANCE, ceilPages } from './numerics.js';
 import type { EngineParams } from './precopy.js';
 import type { Accounting, CaseName } from './types.js';
@@ -261,7 +262,7 @@ function kernelRange(
     let logRho: number;
     if (rho === last[0]) logRho = last[1]!;
     else {
-      logRho = Math.log(rho);
+      logRho = lnFast(rho);
       last[0] = rho;
       last[1] = logRho;
     }
@@ -281,14 +282,14 @@ function kernelRange(
       const lnAlpha = ((hi >>> 20) - 1023) * Math.LN2 + LN_C[j]! + (r - 0.5 * r * r);
       let m = Math.ceil((lnAlpha + BAND_EDGE_TOLERANCE) / logRho);
       if (!(m >= 1)) m = 1;
-      q = Math.exp(m * logRho);
+      q = expFast(m * logRho);
       if (q <= alpha * GUESS_BELOW && (m === 1 || q > alpha * GUESS_ABOVE * rho) && m < TWO_52) n = m - 1;
       else {
-        n = Math.ceil((Math.log(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1;
+        n = Math.ceil((lnFast(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1;
         if (n < 0) n = 0;
-        if (n + 1 !== m) q = Math.exp((n + 1) * logRho);
+        if (n + 1 !== m) q = expFast((n + 1) * logRho);
       }
-    } else q = Math.exp((n + 1) * logRho);
+    } else q = expFast((n + 1) * logRho);
     const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * tau;
@@ -369,7 +370,7 @@ export class CaseAtAlpha {
     this.heldFraction = heldFraction;
     this.consistent = accounting === 'consistent';
     if (!(rho < 1)) return false;
-    this.logRho = Math.log(rho);
+    this.logRho = lnFast(rho);
     return true;
   }
 
@@ -382,10 +383,10 @@ export class CaseAtAlpha {
     const pages = this.pages;
     let n = 0;
     if (rho > 0) {
-      n = Math.ceil((Math.log(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1; // iterationsFromLog, Eqs. 9-11
+      n = Math.ceil((lnFast(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1; // iterationsFromLog, Eqs. 9-11
       if (n < 0) n = 0;
     }
-    const q = Math.exp((n + 1) * logRho);
+    const q = expFast((n + 1) * logRho);
     const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * this.tau;
