@@ -48,4 +48,15 @@ for _ in range(200):
     exp_x += [b, math.nextafter(b, -math.inf), math.nextafter(b, math.inf)]
 exp = [[x, *dd(Decimal(x).exp())] for x in exp_x]
 
-print(json.dumps({'generator': 'scripts/gen-fastmath-reference.py', 'ln': ln, 'exp': exp}, separators=(',', ':')))
+expm1_x = []
+expm1_x += [-rng.uniform(0, math.log(2)) for _ in range(600)]  # 1 - rho^k where rho^k > 1/2
+expm1_x += [-rng.random() * 2.0**-rng.randrange(1, 60) for _ in range(200)]  # 0 from below
+expm1_x += [rng.random() * 2.0**-rng.randrange(0, 60) for _ in range(100)]  # above 0
+expm1_x += [rng.uniform(-40, -0.69) for _ in range(100)]  # beyond -ln 2
+for k in range(-128, 129):  # both sides of the reduction boundaries inside (-ln 2, ln 2)
+    b = (k + 0.5) * ln2n
+    if abs(b) < math.log(2):
+        expm1_x += [math.nextafter(b, -math.inf), math.nextafter(b, math.inf)]
+expm1 = [[x, *dd(Decimal(x).exp() - 1)] for x in expm1_x]
+
+print(json.dumps({'generator': 'scripts/gen-fastmath-reference.py', 'ln': ln, 'exp': exp, 'expm1': expm1}, separators=(',', ':')))

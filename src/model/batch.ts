@@ -10,7 +10,7 @@
  *   out.downtimeSeconds[i] // Tdown of the i-th input
  */
 import { ModelInputError } from './errors.js';
-import { expFast, lnFast } from './fastmath.js';
+import { expFast, expm1Fast, lnFast } from './fastmath.js';
 import { BAND_EDGE_TOLERANCE, ceilPages } from './numerics.js';
 import type { EngineParams } from './precopy.js';
 import type { Accounting, CaseName } from './types.js';
@@ -290,7 +290,7 @@ function kernelRange(
         if (n + 1 !== m) q = expFast((n + 1) * logRho);
       }
     } else q = expFast((n + 1) * logRho);
-    const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
+    const oneMinusQ = q <= 0.5 ? 1 - q : -expm1Fast((n + 1) * logRho);
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * tau;
     const g = oneMinusQ / (1 - rho);
@@ -387,7 +387,7 @@ export class CaseAtAlpha {
       if (n < 0) n = 0;
     }
     const q = expFast((n + 1) * logRho);
-    const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
+    const oneMinusQ = q <= 0.5 ? 1 - q : -expm1Fast((n + 1) * logRho);
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * this.tau;
     const g = oneMinusQ / (1 - rho);

@@ -3,7 +3,7 @@
  * printed forms hide: alpha an exact power of rho, rho -> 1, alpha -> 0, and page counts that are integers in
  * exact arithmetic but not in floating point.
  */
-import { lnFast } from './fastmath.js';
+import { expm1Fast, lnFast } from './fastmath.js';
 
 /**
  * Relative tolerance on the band edges alpha = rho^k. A value of alpha within a relative 1e-12 of rho^k
@@ -50,7 +50,7 @@ export function iterationsFromLog(logRho: number, alpha: number): number {
  */
 export function oneMinusPow(rho: number, k: number): number {
   if (rho === 0) return 1;
-  return -Math.expm1(k * lnFast(rho));
+  return -expm1Fast(k * lnFast(rho));
 }
 
 /**

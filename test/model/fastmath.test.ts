@@ -6,12 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { expFast, lnFast } from '../../src/model/fastmath.js';
+import { expFast, expm1Fast, lnFast } from '../../src/model/fastmath.js';
 
 interface Reference {
   /** [x, hi, lo]: f(x) = hi + lo to about 2^-106 relative, hi the correctly rounded double. */
   readonly ln: readonly [number, number, number][];
   readonly exp: readonly [number, number, number][];
+  readonly expm1: readonly [number, number, number][];
 }
 const REF = JSON.parse(readFileSync(new URL('./fastmath-reference.json', import.meta.url), 'utf8')) as Reference;
 
@@ -158,5 +159,52 @@ describe('expFast', () => {
     expect(expFast(-1e4)).toBe(0);
     expect(expFast(2 ** -60)).toBe(1); // 1 + 2^-60 rounds to 1
     expect(expFast(-(2 ** -60))).toBe(1);
+  });
+});
+
+describe('expm1Fast', () => {
+  it('expm1Fast(x) is within 0.8 ulp of e^x - 1 for x <= 0 and 1.1 ulp above, at 1,500 reference points', () => {
+    let worst = 0;
+    for (const [x, hi, lo] of REF.expm1) {
+      const got = expm1Fast(x);
+      const e = ulpError(got, hi, lo);
+      const bound = x <= 0 ? 0.8 : 1.1; // above ln 2 (not used by the model): exp's 0.52 ulp doubles
+      if (!(e < bound)) expect.fail(`expm1Fast(${x}) = ${got}, e^x - 1 = ${hi} + ${lo}: ${e} ulp`);
+      if (x <= 0) worst = Math.max(worst, e);
+    }
+    expect(REF.expm1.length).toBeGreaterThanOrEqual(1500);
+    expect(worst).toBeGreaterThan(0.3);
+  });
+
+  test.prop([fc.double({ min: -40, max: 0, noNaN: true })], { seed: 15, numRuns: 2000 })(
+    'expm1Fast(x) is within 2 * 2^-52 relative of Math.expm1(x) on [-40, 0] (1 - rho^k)',
+    (x) => Math.abs(expm1Fast(x) - Math.expm1(x)) <= 2 * EPS * Math.abs(Math.expm1(x)),
+  );
+
+  it('expm1Fast is monotone across its branch points -ln 2 and -1/64 and the reduction boundaries between', () => {
+    const points = [-Math.LN2, -1 / 64, 1 / 64, Math.LN2];
+    for (let k = -128; k <= 128; k++) points.push((k + 0.5) * (Math.LN2 / 128));
+    for (const p of points) {
+      let x = p;
+      for (let s = 0; s < 8; s++) x = nextDown(x);
+      let y = expm1Fast(x);
+      for (let s = 0; s < 16; s++) {
+        const x2 = nextUp(x);
+        const y2 = expm1Fast(x2);
+        if (!(y2 >= y)) expect.fail(`expm1Fast(${x2}) = ${y2} < expm1Fast(${x}) = ${y}`);
+        x = x2;
+        y = y2;
+      }
+    }
+  });
+
+  it('expm1Fast edge cases behave as Math.expm1: +-0, NaN, +-Infinity, tiny x', () => {
+    expect(Object.is(expm1Fast(0), 0)).toBe(true);
+    expect(Object.is(expm1Fast(-0), -0)).toBe(true);
+    expect(expm1Fast(Number.NaN)).toBeNaN();
+    expect(expm1Fast(Number.NEGATIVE_INFINITY)).toBe(-1);
+    expect(expm1Fast(Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
+    expect(expm1Fast(-1e-20)).toBe(-1e-20); // e^x - 1 = x + x^2/2 + ...: x^2/2 is far below an ulp of x
+    expect(expm1Fast(-1000)).toBe(-1);
   });
 });
