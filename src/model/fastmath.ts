@@ -45,8 +45,10 @@ import {
 } from './fastmath-tables.js';
 
 /** x's high word (sign, exponent, top 20 mantissa bits) is BITS_HI[1] on a little-endian machine. */
-const BITS = new Float64Array(1);
-const BITS_HI = new Uint32Array(BITS.buffer);
+/** One off-heap buffer (a cache line) for the scratch doubles: BITS, then ONE_MINUS_EXP. */
+const SCRATCH = new ArrayBuffer(64);
+const BITS = new Float64Array(SCRATCH, 0, 1);
+const BITS_HI = new Uint32Array(SCRATCH, 0, 2);
 if (new Uint8Array(Float64Array.of(2).buffer)[7] !== 0x40) {
   throw new Error('fastmath: this build assumes a little-endian machine');
 }
@@ -85,17 +87,24 @@ const SEVENTH = 1 / 7;
  */
 export function lnFast(x: number): number {
   BITS[0] = x;
-  let hx = BITS_HI[1]!;
-  let kExtra = 0;
-  if ((hx - 0x00100000) >>> 0 >= 0x7fe00000) {
-    // zero, subnormal, negative, Infinity or NaN
-    if (!(x > 0)) return x === 0 ? Number.NEGATIVE_INFINITY : Number.NaN;
-    if (x === Number.POSITIVE_INFINITY) return x;
-    x *= TWO54; // subnormal: scale to the normal range (exact), take 54 off k
-    BITS[0] = x;
-    hx = BITS_HI[1]!;
-    kExtra = -54;
-  }
+  const hx = BITS_HI[1]!;
+  // zero, subnormal, negative, Infinity or NaN out of line: the hot path stays small enough for V8 to inline
+  // lnFast, expFast and expm1Fast into one caller (its cumulative inlining budget is 920 bytes of bytecode)
+  if ((hx - 0x00100000) >>> 0 >= 0x7fe00000) return lnSpecial(x);
+  return lnNormal(x, hx, 0);
+}
+
+/** {@link lnFast} of a zero, subnormal, negative, infinite or NaN x. */
+function lnSpecial(x: number): number {
+  if (!(x > 0)) return x === 0 ? Number.NEGATIVE_INFINITY : Number.NaN;
+  if (x === Number.POSITIVE_INFINITY) return x;
+  const y = x * TWO54; // subnormal: scale to the normal range (exact), take 54 off k
+  BITS[0] = y;
+  return lnNormal(y, BITS_HI[1]!, -54);
+}
+
+/** ln(x 2^kExtra) for a positive normal x whose high word is hx (see {@link lnFast}). */
+function lnNormal(x: number, hx: number, kExtra: number): number {
   const tmp = (hx - 0x3fe6a000) | 0;
   const i = (tmp >>> 12) & 255;
   const kz = tmp >> 20;
@@ -182,11 +191,7 @@ function expWide(x: number): number {
  */
 export function expm1Fast(x: number): number {
   if (!(x > -LN2_EXPM1 && x < LN2_EXPM1)) return expFast(x) - 1; // NaN gives NaN
-  if (x > -EXPM1_TAYLOR && x < EXPM1_TAYLOR) {
-    if (x === 0) return x; // keeps -0
-    const xx = x * x;
-    return x + xx * (0.5 + x * SIXTH + xx * (1 / 24 + x * (1 / 120) + xx * (1 / 720 + x * (1 / 5040))));
-  }
+  if (x > -EXPM1_TAYLOR && x < EXPM1_TAYLOR) return expm1Taylor(x); // out of line: see lnFast
   const kd = Math.floor(x * INV_LN2N + 0.5);
   const ki = kd | 0;
   const r = x - kd * LN2N_HI - kd * LN2N_LO;
@@ -196,4 +201,47 @@ export function expm1Fast(x: number): number {
   const scale = POW2[(ki >> 7) + POW2_BIAS]!; // 1/2, 1 or 2
   const s = EXP_T_HI[j]! * scale; // exact
   return s - 1 + (EXP_T_LO[j]! * scale + s * p);
+}
+
+/** {@link expm1Fast} for |x| < 1/64: x + x^2/2 + ... + x^7/5040. */
+function expm1Taylor(x: number): number {
+  if (x === 0) return x; // keeps -0
+  const xx = x * x;
+  return x + xx * (0.5 + x * SIXTH + xx * (1 / 24 + x * (1 / 120) + xx * (1 / 720 + x * (1 / 5040))));
+}
+
+/** 1 - e^x of the last {@link expAndOneMinus} call. */
+export const ONE_MINUS_EXP = new Float64Array(SCRATCH, 8, 1);
+
+/**
+ * e^x and 1 - e^x at once, for the model's q = rho^(n+1) = e^x and 1 - q (x = (n+1) ln rho <= 0): returns
+ * expFast(x) and leaves in ONE_MINUS_EXP[0] the model's 1 - q, i.e. 1 - q when q <= 1/2 (exact to an ulp of
+ * the result: no cancellation) and -expm1Fast(x) above (where 1 - q would cancel). The same doubles as those
+ * two calls (test/model/fastmath.test.ts checks it with Object.is), with one argument reduction instead of
+ * two, and one function for V8 to inline instead of two (both did not fit its inlining budget beside lnFast).
+ * @example expAndOneMinus(Math.log(0.75)); ONE_MINUS_EXP[0] // 0.25 (up to an ulp)
+ */
+export function expAndOneMinus(x: number): number {
+  if (!(x > -708.3 && x <= 0)) {
+    const y = expFast(x);
+    ONE_MINUS_EXP[0] = y <= 0.5 ? 1 - y : -expm1Fast(x);
+    return y;
+  }
+  const kd = Math.floor(x * INV_LN2N + 0.5); // as expFast
+  const ki = kd | 0;
+  const r = x - kd * LN2N_HI - kd * LN2N_LO;
+  const j = ki & 127;
+  const rr = r * r;
+  const p = r + rr * (0.5 + r * SIXTH + rr * (1 / 24 + r * (1 / 120)));
+  const th = EXP_T_HI[j]!;
+  const tl = EXP_T_LO[j]!;
+  const scale = POW2[(ki >> 7) + POW2_BIAS]!;
+  const y = (th + (tl + th * p)) * scale;
+  if (y <= 0.5) ONE_MINUS_EXP[0] = 1 - y;
+  else if (x > -EXPM1_TAYLOR) ONE_MINUS_EXP[0] = -expm1Taylor(x);
+  else {
+    const s = th * scale; // as expm1Fast: x in (-ln 2, -1/64] here
+    ONE_MINUS_EXP[0] = -(s - 1 + (tl * scale + s * p));
+  }
+  return y;
 }
