@@ -128,8 +128,8 @@ function lnNormal(x: number, hx: number, kExtra: number): number {
 /** 128/ln 2. */
 const INV_LN2N = 184.6649652337873;
 const TWO_M200 = 2 ** -200;
-/** ln 2 rounded down: the range of {@link expm1Fast}'s own reduction. */
-const LN2_EXPM1 = 0.6931471805599453;
+/** ln 2 rounded to a double (below ln 2): the range of {@link expm1Fast}'s own reduction. */
+const LN2_EXPM1 = Math.LN2; // below the true ln 2
 /** Below this |x|, {@link expm1Fast} uses its Taylor polynomial. */
 const EXPM1_TAYLOR = 1 / 64;
 const TWO_200 = 2 ** 200;
