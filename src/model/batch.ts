@@ -10,7 +10,7 @@
  *   out.downtimeSeconds[i] // Tdown of the i-th input
  */
 import { ModelInputError } from './errors.js';
-import { expAndOneMinus, lnFast, ONE_MINUS_EXP } from './fastmath.js';
+import { expFast, expm1Fast, lnFast } from './fastmath.js';
 import { BAND_EDGE_TOLERANCE, ceilPages } from './numerics.js';
 import type { EngineParams } from './precopy.js';
 import type { Accounting, CaseName } from './types.js';
@@ -284,15 +284,15 @@ function kernelRange(
       const lnAlpha = ((hi >>> 20) - 1023) * Math.LN2 + LN_C[j]! + (r - 0.5 * r * r);
       let m = Math.ceil((lnAlpha + BAND_EDGE_TOLERANCE) / logRho);
       if (!(m >= 1)) m = 1;
-      q = expAndOneMinus(m * logRho); // 1 - q in ONE_MINUS_EXP[0]
+      q = expFast(m * logRho);
       if (q <= alpha * GUESS_BELOW && (m === 1 || q > alpha * GUESS_ABOVE * rho) && m < TWO_52) n = m - 1;
       else {
         n = Math.ceil((lnFast(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1;
         if (n < 0) n = 0;
-        if (n + 1 !== m) q = expAndOneMinus((n + 1) * logRho);
+        if (n + 1 !== m) q = expFast((n + 1) * logRho);
       }
-    } else q = expAndOneMinus((n + 1) * logRho);
-    const oneMinusQ = ONE_MINUS_EXP[0]!; // q <= 0.5 ? 1 - q : -expm1((n + 1) ln rho), as summarizeAt
+    } else q = expFast((n + 1) * logRho);
+    const oneMinusQ = q <= 0.5 ? 1 - q : -expm1Fast((n + 1) * logRho);
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * tau;
     const g = oneMinusQ / (1 - rho);
@@ -388,8 +388,8 @@ export class CaseAtAlpha {
       n = Math.ceil((lnFast(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1; // iterationsFromLog, Eqs. 9-11
       if (n < 0) n = 0;
     }
-    const q = expAndOneMinus((n + 1) * logRho);
-    const oneMinusQ = ONE_MINUS_EXP[0]!; // q <= 0.5 ? 1 - q : -expm1((n + 1) ln rho), as summarizeAt
+    const q = expFast((n + 1) * logRho);
+    const oneMinusQ = q <= 0.5 ? 1 - q : -expm1Fast((n + 1) * logRho);
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * this.tau;
     const g = oneMinusQ / (1 - rho);

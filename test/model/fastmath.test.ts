@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { expAndOneMinus, expFast, expm1Fast, lnFast, ONE_MINUS_EXP } from '../../src/model/fastmath.js';
+import { expFast, expm1Fast, lnFast } from '../../src/model/fastmath.js';
 
 interface Reference {
   /** [x, hi, lo]: f(x) = hi + lo to about 2^-106 relative, hi the correctly rounded double. */
@@ -207,19 +207,4 @@ describe('expm1Fast', () => {
     expect(expm1Fast(-1e-20)).toBe(-1e-20); // e^x - 1 = x + x^2/2 + ...: x^2/2 is far below an ulp of x
     expect(expm1Fast(-1000)).toBe(-1);
   });
-});
-
-describe('expAndOneMinus', () => {
-  test.prop(
-    [fc.oneof(fc.double({ min: -800, max: 1, noNaN: false }), fc.double({ min: -1, max: 0 }), fc.constantFrom(0, -0))],
-    { seed: 16, numRuns: 3000 },
-  )(
-    "expAndOneMinus(x) is expFast(x), and ONE_MINUS_EXP[0] the model's 1 - q (1 - q if q <= 1/2, else -expm1Fast(x)), with Object.is",
-    (x) => {
-      const q = expAndOneMinus(x);
-      const q2 = expFast(x);
-      const expected = q2 <= 0.5 ? 1 - q2 : -expm1Fast(x);
-      return Object.is(q, q2) && Object.is(ONE_MINUS_EXP[0], expected);
-    },
-  );
 });
