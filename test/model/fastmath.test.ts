@@ -49,7 +49,7 @@ function nextDown(x: number): number {
 }
 
 describe('lnFast', () => {
-  it('lnFast(x) is within 0.52 ulp of ln x at 1,500 reference points (subnormals, every binade, near 1)', () => {
+  it('lnFast(x) is within 0.52 ulp of ln x at 1,792 reference points (subnormals, every binade, near 1)', () => {
     let worst = 0;
     for (const [x, hi, lo] of REF.ln) {
       const e = ulpError(lnFast(x), hi, lo);
@@ -163,7 +163,7 @@ describe('expFast', () => {
 });
 
 describe('expm1Fast', () => {
-  it('expm1Fast(x) is within 0.8 ulp of e^x - 1 for x <= 0 and 1.1 ulp above, at 1,500 reference points', () => {
+  it('expm1Fast(x) is within 0.8 ulp of e^x - 1 for x <= 0 and 1.1 ulp above, at 1,512 reference points', () => {
     let worst = 0;
     for (const [x, hi, lo] of REF.expm1) {
       const got = expm1Fast(x);
