@@ -10,9 +10,10 @@
  * The kernel runs twice: with the C library's log/exp/expm1 (glibc: table-driven, the fast yardstick), and with
  * fdlibm's log, exp and expm1 (e_log.c, e_exp.c, s_expm1.c, transcribed below), the algorithms V8's Math.log,
  * Math.exp and Math.expm1 run.
- * summarizeBatch must return summarizeAt's doubles, hence fdlibm's; the second run computes those same doubles
- * in C (its checksum equals the JS one to the last digit), so its ratio is the JS code's own cost against C,
- * and the gap between the two C runs is the price of the libm alone. A third run uses the C library's libm with
+ * Until the model got its own log/exp (src/model/fastmath.ts, docs/speed.md "Batch kernel, part 4"),
+ * summarizeBatch returned fdlibm's doubles and the second run computed those same doubles in C, so its ratio was
+ * the JS code's own cost against C; it is kept for information (the gap between the two C runs is the price of
+ * fdlibm against glibc). The yardstick stays the first run: C's own libm. A third run uses the C library's libm with
  * the JS kernel's guess of n (src/model/batch.ts: log(alpha) skipped when exp(m ln rho) proves the guess), so
  * that the yardstick can use every trick the JS kernel uses; with glibc's cheap log it gains nothing (the
  * first run stays the yardstick). Prints one line of JSON:

@@ -10,6 +10,7 @@
  *   out.downtimeSeconds[i] // Tdown of the i-th input
  */
 import { ModelInputError } from './errors.js';
+import { expFast, expm1Fast, lnFast } from './fastmath.js';
 import { BAND_EDGE_TOLERANCE, ceilPages } from './numerics.js';
 import type { EngineParams } from './precopy.js';
 import type { Accounting, CaseName } from './types.js';
@@ -115,7 +116,7 @@ export function summarizeBatch(
 }
 
 /**
- * The guess of n + 1 in {@link kernelRange}, which saves Math.log(alpha) (a third of the kernel's libm time)
+ * The guess of n + 1 in {@link kernelRange}, which saves lnFast(alpha) (one of the kernel's three log/exp calls)
  * at almost every entry without changing a bit of the result.
  *
  * ln(alpha) is estimated from alpha's exponent and the top 20 bits of its mantissa, 1 + f, as
@@ -125,13 +126,15 @@ export function summarizeBatch(
  * gives, n + 1 = max(1, ceil(x)) with x = fl(fl(fl(ln alpha) + tol)/L) (iterationsFromLog):
  *   (i)  q <= fl(alpha (1 - eps))                    implies  x < m;
  *   (ii) m = 1, or q > fl(fl(alpha (1 + eps)) rho)  implies  x > m - 1,
- * so ceil(x) = m (or ceil(x) <= 1 when m = 1), with eps = 1000 tol = 1e-9. Why: fdlibm's log and exp are
- * within 1 ulp, so (i) gives m L <= ln alpha - eps + d and (ii) (m - 1) L > ln alpha + eps - tol - d... with
- * d < (|ln alpha| + |m L| + |L|) 2^-51 < 1e-12 (|ln alpha| < 745 for any double alpha in (0, 1), |m L| and
- * |L| < 1500 when the checks hold), while x is within 2^-50 (|x| + tol/|L|) of (ln alpha + tol)/L, i.e. its
+ * so ceil(x) = m (or ceil(x) <= 1 when m = 1), with eps = 1000 tol = 1e-9. Why: lnFast and expFast are
+ * within 0.52 ulp (src/model/fastmath.ts; a relative error below 2^-52), so (i) gives m L <= ln alpha - eps + d
+ * and (ii) (m - 1) L > ln alpha + eps - tol - d... with d < (|ln alpha| + |m L| + |L|) 2^-52 < 1e-12
+ * (|ln alpha| < 745 for any double alpha in (0, 1), |m L| and |L| < 1500 when the checks hold: d < 8.4e-13;
+ * the rounding of fl(m L), below 2^-53 |m L|, is inside that), while x is within 2^-50 (|x| + tol/|L|) of
+ * (ln alpha + tol)/L, i.e. its
  * distance to m and m - 1 in units of 1/|L| is at least eps - tol - 2e-12 > 0. When a check fails (alpha
  * within about 1e-9 of a band edge, a subnormal or invalid alpha, or a wrong guess) n is computed with
- * Math.log(alpha) as before. test/model/batch.test.ts checks it at alphas on both sides of band edges.
+ * lnFast(alpha) as summarizeAt does. test/model/batch.test.ts checks it at alphas on both sides of band edges.
  */
 const GUESS_BELOW = 1 - 1000 * BAND_EDGE_TOLERANCE;
 const GUESS_ABOVE = 1 + 1000 * BAND_EDGE_TOLERANCE;
@@ -261,7 +264,7 @@ function kernelRange(
     let logRho: number;
     if (rho === last[0]) logRho = last[1]!;
     else {
-      logRho = Math.log(rho);
+      logRho = lnFast(rho);
       last[0] = rho;
       last[1] = logRho;
     }
@@ -270,7 +273,7 @@ function kernelRange(
     // n: iterationsFromLog (Eqs. 9-11 with the band-edge tolerance); rho = 0 gives n = 0.
     // n: iterationsFromLog (Eqs. 9-11 with the band-edge tolerance); rho = 0 gives n = 0. q = rho^(n+1).
     // A guess m of n + 1 from a cheap ln(alpha), kept when q = exp(m ln rho) proves it (see GUESS_BELOW);
-    // otherwise Math.log(alpha) as summarizeAt does.
+    // otherwise lnFast(alpha) as summarizeAt does.
     let n = 0;
     let q: number;
     if (rho > 0) {
@@ -281,15 +284,15 @@ function kernelRange(
       const lnAlpha = ((hi >>> 20) - 1023) * Math.LN2 + LN_C[j]! + (r - 0.5 * r * r);
       let m = Math.ceil((lnAlpha + BAND_EDGE_TOLERANCE) / logRho);
       if (!(m >= 1)) m = 1;
-      q = Math.exp(m * logRho);
+      q = expFast(m * logRho);
       if (q <= alpha * GUESS_BELOW && (m === 1 || q > alpha * GUESS_ABOVE * rho) && m < TWO_52) n = m - 1;
       else {
-        n = Math.ceil((Math.log(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1;
+        n = Math.ceil((lnFast(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1;
         if (n < 0) n = 0;
-        if (n + 1 !== m) q = Math.exp((n + 1) * logRho);
+        if (n + 1 !== m) q = expFast((n + 1) * logRho);
       }
-    } else q = Math.exp((n + 1) * logRho);
-    const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
+    } else q = expFast((n + 1) * logRho);
+    const oneMinusQ = q <= 0.5 ? 1 - q : -expm1Fast((n + 1) * logRho);
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * tau;
     const g = oneMinusQ / (1 - rho);
@@ -369,7 +372,7 @@ export class CaseAtAlpha {
     this.heldFraction = heldFraction;
     this.consistent = accounting === 'consistent';
     if (!(rho < 1)) return false;
-    this.logRho = Math.log(rho);
+    this.logRho = lnFast(rho);
     return true;
   }
 
@@ -382,11 +385,11 @@ export class CaseAtAlpha {
     const pages = this.pages;
     let n = 0;
     if (rho > 0) {
-      n = Math.ceil((Math.log(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1; // iterationsFromLog, Eqs. 9-11
+      n = Math.ceil((lnFast(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1; // iterationsFromLog, Eqs. 9-11
       if (n < 0) n = 0;
     }
-    const q = Math.exp((n + 1) * logRho);
-    const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
+    const q = expFast((n + 1) * logRho);
+    const oneMinusQ = q <= 0.5 ? 1 - q : -expm1Fast((n + 1) * logRho);
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * this.tau;
     const g = oneMinusQ / (1 - rho);

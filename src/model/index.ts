@@ -1,5 +1,6 @@
 export * from './cases.js';
 export * from './errors.js';
+export * from './fastmath.js';
 export * from './numerics.js';
 export * from './precopy.js';
 export * from './predict.js';

@@ -3,6 +3,7 @@
  * printed forms hide: alpha an exact power of rho, rho -> 1, alpha -> 0, and page counts that are integers in
  * exact arithmetic but not in floating point.
  */
+import { expm1Fast, lnFast } from './fastmath.js';
 
 /**
  * Relative tolerance on the band edges alpha = rho^k. A value of alpha within a relative 1e-12 of rho^k
@@ -33,12 +34,12 @@ export const BAND_EDGE_TOLERANCE = 1e-12;
  */
 export function iterations(rho: number, alpha: number): number {
   if (rho <= 0) return 0; // no page is ever dirtied: the first round leaves nothing
-  return iterationsFromLog(Math.log(rho), alpha);
+  return iterationsFromLog(lnFast(rho), alpha);
 }
 
 /** {@link iterations} given ln(rho) < 0 already computed (the engine needs ln rho for other terms too). */
 export function iterationsFromLog(logRho: number, alpha: number): number {
-  const n = Math.ceil((Math.log(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1;
+  const n = Math.ceil((lnFast(alpha) + BAND_EDGE_TOLERANCE) / logRho) - 1;
   return Math.max(n, 0);
 }
 
@@ -49,7 +50,7 @@ export function iterationsFromLog(logRho: number, alpha: number): number {
  */
 export function oneMinusPow(rho: number, k: number): number {
   if (rho === 0) return 1;
-  return -Math.expm1(k * Math.log(rho));
+  return -expm1Fast(k * lnFast(rho));
 }
 
 /**

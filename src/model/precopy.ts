@@ -1,4 +1,5 @@
 import { ModelInputError } from './errors.js';
+import { expFast, expm1Fast, lnFast } from './fastmath.js';
 import { BAND_EDGE_TOLERANCE, ceilPages, iterationsFromLog } from './numerics.js';
 import type { CaseName, CaseResult, CommonParams, NotConverged, PredictOptions, Round, Summary } from './types.js';
 import { checkAccounting, checkAlpha, checkPages, checkPositive } from './validate.js';
@@ -96,12 +97,12 @@ export function summarizeAt(p: EngineParams, name: CaseName, alpha: number): Sum
   // ln(rho) once; rho^k = exp(k ln rho) keeps a relative error of about |k ln rho| * 2^-53 (a few ulps), also
   // for rho -> 1 and for tiny rho^k. rho = 0 gives ln = -Infinity, q = 0 and 1 - q = 1, as the limits say
   // (n = 0 there).
-  const logRho = Math.log(rho);
+  const logRho = lnFast(rho);
   const n = rho > 0 ? iterationsFromLog(logRho, alpha) : 0;
-  const q = Math.exp((n + 1) * logRho);
+  const q = expFast((n + 1) * logRho);
   // 1 - q: when q <= 1/2 the subtraction is exact to an ulp of the result (no cancellation), which saves an
   // expm1 in the common case; above 1/2 (alpha near 1, or rho -> 1 with n small) expm1 keeps the digits.
-  const oneMinusQ = q <= 0.5 ? 1 - q : -Math.expm1((n + 1) * logRho);
+  const oneMinusQ = q <= 0.5 ? 1 - q : -expm1Fast((n + 1) * logRho);
   // 1 - rho^(n+2) = (1 - rho^(n+1)) + rho^(n+1) (1 - rho): a sum of non-negative terms, no cancellation.
   const oneMinusQ2 = oneMinusQ + q * (1 - rho);
   const psTau = pages * tau;

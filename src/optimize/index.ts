@@ -34,6 +34,7 @@ import {
   checkNonNegative,
   checkPages,
   checkPositive,
+  expm1Fast,
   iterationsFromLog,
   summarizeAt,
 } from '../model/index.js';
@@ -404,7 +405,7 @@ function bandStart(k: number, kHi: number, min: number, rho: number): number {
 
 /** 1 - rho^k with ln(rho) given: oneMinusPow(rho, k) without recomputing the logarithm (the same double). */
 function oneMinusPowLog(rho: number, logRho: number, k: number): number {
-  return rho === 0 ? 1 : -Math.expm1(k * logRho);
+  return rho === 0 ? 1 : -expm1Fast(k * logRho);
 }
 
 /** A limit exceeded by more than float noise: the true value is above it too. */

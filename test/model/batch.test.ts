@@ -84,7 +84,7 @@ describe('summarizeBatch', () => {
 
   it('equals summarizeAt bit for bit at alphas on both sides of band edges (where the guess of n is refused)', () => {
     // alpha = rho^k (1 + d): within |d| <~ 1e-9 of an edge the kernel's guess of n cannot be proved and
-    // Math.log(alpha) decides (the band-edge tolerance 1e-12 lies inside that zone); farther away the guess is
+    // lnFast(alpha) decides (the band-edge tolerance 1e-12 lies inside that zone); farther away the guess is
     // kept. Every entry must equal summarizeAt's, whichever path it took. Also chunk boundaries (4096 entries:
     // ln rho computed again), subnormal and extreme alphas, rho -> 0 and rho -> 1.
     const rhos = [1e-300, 1e-6, 0.01, 0.4, 8 / 15, 0.9, 0.999, 0.999999];
