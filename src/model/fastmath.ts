@@ -154,7 +154,11 @@ export function expFast(x: number): number {
   return (th + (EXP_T_LO[j]! + th * p)) * POW2[(ki >> 7) + POW2_BIAS]!;
 }
 
-/** {@link expFast} outside (-708.3, 709.7): NaN, Infinity and 0 as Math.exp; subnormal or huge results. */
+/**
+ * {@link expFast} outside (-708.3, 709.7): NaN, Infinity and 0 as Math.exp; subnormal or huge results. It
+ * repeats expFast's reduction instead of sharing a helper on purpose: expFast must stay one small function that
+ * V8 inlines whole into the kernel (its inlining budget, see lnFast), and this rare path must stay out of it.
+ */
 function expWide(x: number): number {
   if (Number.isNaN(x)) return x;
   if (x > 709.8) return Number.POSITIVE_INFINITY;
