@@ -286,8 +286,8 @@ export interface Calibration {
   readonly firstPassBytesPerSecond?: number;
   /**
    * First-pass time per zero page, seconds (the model's `zeroPageSeconds`), from the throttled idle migration:
-   * (pre-copy time - pre-copy bytes / 64 MiB/s) / zero pages. With it, `firstPassBytesPerSecond` is the
-   * unthrottled migration's pre-copy bytes over its pre-copy time less the zero pages' scan.
+   * (pre-copy time - pre-copy bytes / 64 MiB/s) / zero pages. `firstPassBytesPerSecond` stays gross (the
+   * scan included); the model hides the scan under a first pass slower than the cap (`zeroScanStretch`).
    */
   readonly zeroPageSeconds?: number;
   /** The unthrottled idle migration (with `throughput: true`). */
@@ -329,9 +329,9 @@ export type BusySample = readonly [number, number, number, number];
  * Later-round throughput, bytes/s, from `query-migrate` samples of one migration: the bytes QEMU sent (its
  * `transferred` counter) from the first active sample past the first pass (`dirty-sync-count` >= 2) to the last
  * one taken before `beforeMs` of QEMU's total-time, over that time; null when those samples span less than
- * `minSpanMs`. (Bytes over time rather than the median of QEMU's per-window `mbps`: with a small working set
- * the later rounds of the calibration last half a second, and the windows that mix the first pass's zero-page
- * crawl with round 2 would weigh as much as the rest.)
+ * `minSpanMs`. (Bytes over time rather than the median of QEMU's per-window `mbps`: the later rounds of the
+ * calibration last 0.3-2 s, and the windows that mix the first pass's zero-page crawl with round 2 would weigh
+ * as much as the rest.)
  */
 export function laterRoundRate(
   samples: readonly BusySample[],
