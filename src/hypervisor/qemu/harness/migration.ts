@@ -521,18 +521,16 @@ export function medianCalibration(cals: readonly Calibration[]): Calibration {
     withFirstPass.length === 0
       ? undefined
       : mid(withFirstPass, (x) => x.k.firstPassBytesPerSecond!).k.firstPassBytesPerSecond;
+  const withLater = cals.filter((c) => c.laterRoundBytesPerSecond !== undefined);
   // Without the chosen run's unthrottled migration: calibrationCosts would derive the first pass from it again.
   const { unthrottled: _one, ...base } = bySwitchover;
   return {
     ...base,
     ...(firstPass === undefined ? {} : { firstPassBytesPerSecond: firstPass }),
     zeroPageSeconds: mid(costs, (x) => x.k.zeroPageSeconds).k.zeroPageSeconds,
-    ...(() => {
-      const withLater = cals.filter((c) => c.laterRoundBytesPerSecond !== undefined);
-      return withLater.length === 0
-        ? {}
-        : { laterRoundBytesPerSecond: mid(withLater, (c) => c.laterRoundBytesPerSecond!).laterRoundBytesPerSecond };
-    })(),
+    ...(withLater.length === 0
+      ? {}
+      : { laterRoundBytesPerSecond: mid(withLater, (c) => c.laterRoundBytesPerSecond!).laterRoundBytesPerSecond }),
     backgroundPagesPerSecond: mid(cals, (c) => c.backgroundPagesPerSecond).backgroundPagesPerSecond,
   };
 }
