@@ -181,6 +181,13 @@ describe('the zero pages scan time of the first pass (zeroPageSeconds, issue 13)
     expect(m.zeroPageSeconds).toBe(8e-6);
     expect(m.backgroundPagesPerSecond).toBe(12);
     expect(m.measured.totalSeconds).toBe(4.82);
+    // two runs (the calibrations before and after a cell): the mean of each figure; measured from the upper one
+    const two = medianCalibration([cal(4.82e8, 7.16e8, 8e-6, 13), cal(3.77e8, 1.44e8, 14e-6, 12)]);
+    expectRel(two.switchoverBytesPerSecond, 4.295e8, 1e-12);
+    expectRel(two.firstPassBytesPerSecond!, 4.3e8, 1e-12);
+    expectRel(two.zeroPageSeconds!, 11e-6, 1e-12);
+    expectRel(two.backgroundPagesPerSecond, 12.5, 1e-12);
+    expect(two.measured.totalSeconds).toBe(4.82);
     expect(() => medianCalibration([])).toThrow(/no calibration/);
   });
 

@@ -505,33 +505,36 @@ export function calibrationCosts(cal: Calibration): { zeroPageSeconds: number; f
 
 /**
  * One calibration from several of the same guest and buffer: the median of each figure (first-pass throughput,
- * zero-page scan, later-round speed, background dirtying; an even count takes the upper middle). On two shared
+ * zero-page scan, later-round speed, idle stop-and-copy speed, background dirtying; an even count takes the mean
+ * of the two middle values, so the two calibrations that bracket a cell in time give their mean). On two shared
  * cores a single idle migration is one sample of a machine whose speed varies from minute to minute (first
- * passes of 144 and 716 MB/s for the same guest at load < 4); `measured` is the run with the median later-round
- * speed.
+ * passes of 144 and 716 MB/s for the same guest at load < 4); `measured` and the page counts are those of the
+ * run with the median idle stop-and-copy speed (the upper middle for an even count).
  */
 export function medianCalibration(cals: readonly Calibration[]): Calibration {
   if (cals.length === 0) throw new Error('medianCalibration: no calibration');
-  const mid = <T>(xs: readonly T[], key: (x: T) => number): T =>
-    [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
-  const costs = cals.map((c) => ({ c, k: calibrationCosts(c) }));
-  const bySwitchover = mid(cals, (c) => c.switchoverBytesPerSecond);
-  const withFirstPass = costs.filter((x) => x.k.firstPassBytesPerSecond !== undefined);
-  const firstPass =
-    withFirstPass.length === 0
-      ? undefined
-      : mid(withFirstPass, (x) => x.k.firstPassBytesPerSecond!).k.firstPassBytesPerSecond;
-  const withLater = cals.filter((c) => c.laterRoundBytesPerSecond !== undefined);
+  const median = (xs: readonly number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    const h = Math.floor(s.length / 2);
+    return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+  };
+  const bySwitchover = [...cals].sort((a, b) => a.switchoverBytesPerSecond - b.switchoverBytesPerSecond)[
+    Math.floor(cals.length / 2)
+  ]!;
+  const costs = cals.map(calibrationCosts);
+  const firstPasses = costs.flatMap((k) =>
+    k.firstPassBytesPerSecond === undefined ? [] : [k.firstPassBytesPerSecond],
+  );
+  const later = cals.flatMap((c) => (c.laterRoundBytesPerSecond === undefined ? [] : [c.laterRoundBytesPerSecond]));
   // Without the chosen run's unthrottled migration: calibrationCosts would derive the first pass from it again.
   const { unthrottled: _one, ...base } = bySwitchover;
   return {
     ...base,
-    ...(firstPass === undefined ? {} : { firstPassBytesPerSecond: firstPass }),
-    zeroPageSeconds: mid(costs, (x) => x.k.zeroPageSeconds).k.zeroPageSeconds,
-    ...(withLater.length === 0
-      ? {}
-      : { laterRoundBytesPerSecond: mid(withLater, (c) => c.laterRoundBytesPerSecond!).laterRoundBytesPerSecond }),
-    backgroundPagesPerSecond: mid(cals, (c) => c.backgroundPagesPerSecond).backgroundPagesPerSecond,
+    switchoverBytesPerSecond: median(cals.map((c) => c.switchoverBytesPerSecond)),
+    ...(firstPasses.length === 0 ? {} : { firstPassBytesPerSecond: median(firstPasses) }),
+    zeroPageSeconds: median(costs.map((k) => k.zeroPageSeconds)),
+    ...(later.length === 0 ? {} : { laterRoundBytesPerSecond: median(later) }),
+    backgroundPagesPerSecond: median(cals.map((c) => c.backgroundPagesPerSecond)),
   };
 }
 

@@ -165,6 +165,9 @@ export class Vm {
       '1',
       '-nodefaults',
       '-no-user-config',
+      // Named threads ("CPU 0/TCG", "live_migration", ...) so a harness can read each one's CPU time in /proc.
+      '-name',
+      `${o.name},debug-threads=on`,
       '-vga',
       'none',
       '-display',
