@@ -102,6 +102,11 @@ describe('real QEMU migrations (CI subset)', () => {
       expect(m.completed, what).toBe(true);
       expect(p.converges, what).toBe(true);
       expect(m.destinationRunning, what).toBe(true);
+      // the named threads were found: the migration thread sent, the destination received, within the wall time
+      expect(m.cpuSeconds!.sourceMigration, what).toBeGreaterThan(0);
+      expect(m.cpuSeconds!.destination, what).toBeGreaterThan(0);
+      expect(m.cpuSeconds!.destination, what).toBeLessThanOrEqual(2 * m.totalSeconds + 0.5);
+      if (m.firstPassSeconds != null) expect(m.firstPassSeconds, what).toBeLessThanOrEqual(m.totalSeconds);
       expect(Math.abs(r.totalTimeError!), `total time: ${what}`).toBeLessThanOrEqual(0.1);
       expect(Math.abs(r.roundsError!), `rounds: ${what}`).toBeLessThanOrEqual(1);
       expect(Math.abs(r.bytesError!), `bytes: ${what}`).toBeLessThanOrEqual(0.05);

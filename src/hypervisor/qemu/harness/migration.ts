@@ -20,7 +20,15 @@ import {
   predictQemuMigration,
 } from '../predict.js';
 import { QmpClient, type QueryMigrate, qmp } from '../qmp.js';
-import { type Accelerator, freePort, type GuestImage, Vm, type Workload } from './vm.js';
+import {
+  type Accelerator,
+  freePort,
+  type GuestImage,
+  type ThreadCpu,
+  threadCpuSeconds,
+  Vm,
+  type Workload,
+} from './vm.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Repository root (this file is src/hypervisor/qemu/harness/ or dist/hypervisor/qemu/harness/). */
@@ -73,7 +81,54 @@ export interface Measured {
   readonly accelerator: Accelerator;
   /** Date.now() when `migrate` was sent (for schedules of several migrations). */
   readonly startedAtMs: number;
+  /**
+   * QEMU's total-time at the first sample past the first pass (dirty-sync-count >= 2), seconds: the first pass
+   * ended at most one poll interval earlier. Null when no such sample was taken (the migration ended in round 1).
+   */
+  readonly firstPassSeconds?: number | null;
+  /** CPU seconds the QEMU threads used from `migrate` to the end (from /proc; absent where it cannot be read). */
+  readonly cpuSeconds?: MigrationCpu;
 }
+
+/**
+ * CPU seconds of the two QEMUs' threads over one migration, and over its first pass (to the first sample past it).
+ * On these 2-core machines the first pass is bound by the destination's main thread (80-96 % of a core), whose
+ * CPU time for the same pages varies with what else runs.
+ */
+export interface MigrationCpu {
+  readonly sourceVcpu: number;
+  readonly sourceMigration: number;
+  readonly sourceOther: number;
+  readonly destination: number;
+  readonly firstPassSourceVcpu: number | null;
+  readonly firstPassDestination: number | null;
+}
+
+/** Sums per thread name class over the threads seen at the start and since (a thread that ended keeps its last reading). */
+class CpuTracker {
+  private readonly start: Map<number, ThreadCpu>[];
+  private readonly seen: Map<number, ThreadCpu>[];
+  constructor(private readonly pids: readonly number[]) {
+    this.start = pids.map((p) => threadCpuSeconds(p));
+    this.seen = this.start.map((m) => new Map(m));
+  }
+  sample(): void {
+    this.pids.forEach((p, i) => {
+      for (const [tid, t] of threadCpuSeconds(p)) this.seen[i]!.set(tid, t);
+    });
+  }
+  /** CPU seconds since the start of process i's threads whose name matches `which`. */
+  used(i: number, which: (name: string) => boolean): number {
+    let sum = 0;
+    for (const [tid, t] of this.seen[i]!) {
+      if (which(t.name)) sum += t.seconds - (this.start[i]!.get(tid)?.seconds ?? 0);
+    }
+    return Math.round(sum * 100) / 100;
+  }
+}
+
+const isVcpu = (n: string) => n.startsWith('CPU ');
+const isMigration = (n: string) => n === 'live_migration';
 
 export interface MigrationKnobs {
   readonly maxBandwidthBytesPerSecond: number;
@@ -186,6 +241,8 @@ export async function migratePair(
     maxBandwidth: o.knobs.maxBandwidthBytesPerSecond,
   });
   const load0 = loadavg()[0]!;
+  const cpu = new CpuTracker([pair.src.pid, pair.dst.pid]);
+  let firstPass: { seconds: number; vcpu: number; dst: number } | null = null;
   await qmp.migrate(a, `tcp:127.0.0.1:${pair.port}`);
   const started = Date.now();
   const end = started + o.timeoutSeconds * 1000;
@@ -197,6 +254,14 @@ export async function migratePair(
   for (;;) {
     last = await qmp.queryMigrate(a);
     o.onSample?.(last);
+    cpu.sample();
+    if (firstPass === null && last.status === 'active' && (last.ram?.dirtySyncCount ?? 0) >= 2) {
+      firstPass = {
+        seconds: (last.totalTime ?? 0) / 1000,
+        vcpu: cpu.used(0, isVcpu),
+        dst: cpu.used(1, () => true),
+      };
+    }
     if (last.status === 'active') lastActive = last;
     if (last.status === 'completed' || last.status === 'failed' || last.status === 'cancelled') break;
     while (steps.length > 0 && Date.now() - started >= steps[0]!.atSeconds * 1000) {
@@ -222,6 +287,7 @@ export async function migratePair(
     last = await qmp.queryMigrate(a);
   }
   o.onEnded?.();
+  cpu.sample();
   const load1 = loadavg()[0]!;
   let destinationRunning: boolean | null = null;
   if (last.status === 'completed') {
@@ -248,6 +314,15 @@ export async function migratePair(
     loadAverage: [load0, load1],
     accelerator: pair.accel,
     startedAtMs: started,
+    firstPassSeconds: firstPass?.seconds ?? null,
+    cpuSeconds: {
+      sourceVcpu: cpu.used(0, isVcpu),
+      sourceMigration: cpu.used(0, isMigration),
+      sourceOther: cpu.used(0, (n) => !isVcpu(n) && !isMigration(n)),
+      destination: cpu.used(1, () => true),
+      firstPassSourceVcpu: firstPass?.vcpu ?? null,
+      firstPassDestination: firstPass?.dst ?? null,
+    },
   };
 }
 

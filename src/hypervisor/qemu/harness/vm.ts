@@ -3,7 +3,7 @@
  * (SIGTERM, then SIGKILL after a bounded wait). Every wait here has a time limit.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 
@@ -314,4 +314,40 @@ export async function chooseAccelerator(
   if (k.usable) return { accel: 'kvm', reason: k.reason };
   if (wanted === 'kvm') throw new Error(`kvm requested but not usable: ${k.reason}`);
   return { accel: 'tcg', reason: `kvm not usable (${k.reason}): tcg` };
+}
+
+/** CPU seconds of one thread of a process (`/proc/PID/task/TID/stat`), with its name (`comm`). */
+export interface ThreadCpu {
+  readonly name: string;
+  readonly seconds: number;
+}
+
+/**
+ * Each thread's CPU time (user + system) of process `pid`, by thread id, read from /proc (Linux; clock ticks of
+ * 1/100 s, USER_HZ on every Linux architecture precopy runs on). QEMU names its threads with
+ * `-name ...,debug-threads=on` ("CPU 0/TCG", "live_migration", the main loop under the binary's name). Empty
+ * when /proc cannot be read (another OS, the process gone): a diagnostic, never an error.
+ */
+export function threadCpuSeconds(pid: number): Map<number, ThreadCpu> {
+  const out = new Map<number, ThreadCpu>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids.slice(0, 4096)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // comm is in parentheses and may hold spaces: the fields after the last ')' are fixed (utime 14, stime 15)
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const f = stat.slice(close + 2).split(' ');
+      const seconds = (Number(f[11]) + Number(f[12])) / 100;
+      if (Number.isFinite(seconds)) out.set(Number(tid), { name, seconds });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
 }
