@@ -39,6 +39,14 @@ const wanted = wantedAccelerator(SCRIPT);
 // each cell predicted from their median (runs 1-6 of 1 December 2026).
 const schedule = arg('schedule', 'bracketed');
 if (!['bracketed', 'upfront'].includes(schedule)) refuse(SCRIPT, 'schedule', schedule, 'expected bracketed or upfront');
+if (schedule === 'bracketed' && arg('calibrations', undefined) !== undefined) {
+  refuse(
+    SCRIPT,
+    'calibrations',
+    arg('calibrations'),
+    'only with --schedule upfront (bracketed calibrates before and after each cell)',
+  );
+}
 // One line per calibration: the figures every cell's prediction starts from, and the load they were taken at.
 const calibrationLines = (cals) =>
   `${cals
