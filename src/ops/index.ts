@@ -8,6 +8,7 @@ import { fleetPlanOutput, fleetPlanRawInput, fleetPredictOutput, fleetPredictRaw
 import { errorJson } from './json.js';
 import { optimizeOutput, optimizeRawInput } from './optimize.js';
 import { predictOutput, predictRawInput } from './predict.js';
+import { qemuPlanHttpInput, qemuPlanOutput } from './qemu-http.js';
 import { simulateInput, simulateOutput } from './simulate.js';
 import { sweepOutput, sweepRawInput } from './sweep.js';
 
@@ -69,6 +70,14 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Plan a host drain: order, concurrency and knobs per migration, with six baselines side by side',
     module: 'src/ops/fleet.ts',
     http: { input: fleetPlanRawInput, output: fleetPlanOutput },
+    heavy: true,
+  },
+  {
+    name: 'qemu/plan',
+    summary:
+      "QEMU's downtime-limit and max-bandwidth for one VM under QEMU's own stopping rule, with the prediction, the probability of converging where it is one, and the QMP and virsh commands",
+    module: 'src/ops/qemu.ts',
+    http: { input: qemuPlanHttpInput, output: qemuPlanOutput },
     heavy: true,
   },
   {

@@ -248,12 +248,15 @@ function resolveKnobs(f: FieldParser, raw: PlanRaw): Omit<PlanInput, 'workload'>
 }
 
 /** `qemu plan`'s raw input to a {@link PlanInput}. */
-export const qemuPlanInput = qemuPlanRawInput.transform((raw, ctx): PlanInput => {
+function planInputOf(raw: PlanRaw, ctx: z.core.$RefinementCtx<PlanRaw>): PlanInput {
   const f = new FieldParser(ctx);
   const workload = resolveWorkload(f, raw);
   const knobs = resolveKnobs(f, raw);
   return workload === undefined || f.count > 0 ? z.NEVER : { workload, ...knobs };
-});
+}
+export const qemuPlanInput = qemuPlanRawInput.transform(planInputOf);
+/** The same over HTTP: no `format` (the answer is the JSON document). */
+export const qemuPlanHttpInput = qemuPlanRawInput.omit({ format: true }).transform(planInputOf);
 
 /** The fields of `qemu plan` (commander's option names). */
 export const QEMU_PLAN_FIELDS = Object.keys(qemuPlanRawInput.shape);

@@ -9,6 +9,7 @@ import { fleetPlan, fleetPlanInputSchema, fleetPredict, fleetPredictInputSchema 
 import { MAX_API_FLEET_BUDGET, checkFleetSize, inventoryIssues } from '../ops/fleet-http.js';
 import { optimizeAll, optimizeAllJson, optimizeInput } from '../ops/optimize.js';
 import { predictInput, predictJson, predictOp } from '../ops/predict.js';
+import { planOp, qemuInputError, qemuPlanHttpInput } from '../ops/qemu.js';
 import { simulateInput, simulateOp } from '../ops/simulate.js';
 import { SWEEP_COLUMNS, checkSweep, planSweepOp, sweepInput, sweepRecords } from '../ops/sweep.js';
 
@@ -216,6 +217,28 @@ export function apiFleetPlan(body: unknown): ApiResult {
       }
       checkFleetSize(r.data.inventory);
       return { status: 200, body: fleetPlan(r.data) };
+    })
+  );
+}
+
+/**
+ * POST /api/qemu/plan: the body is `qemu plan`'s input without `format` (`{"memory": "16GiB", "linkBandwidth":
+ * "10Gbit/s", "dirtyRate": "200MB/s", "maxDowntime": "300ms"}`). Answers the JSON of `precopy qemu plan --format
+ * json`: the knobs, the prediction under QEMU's stopping rule, the probability of converging where it is one, and
+ * the QMP and virsh commands. A migration that never converges is a result (with its remedy), not an error.
+ */
+export function apiQemuPlan(body: unknown): ApiResult {
+  return (
+    objectBody(body) ??
+    guard(() => {
+      const r = qemuPlanHttpInput.safeParse(body, { reportInput: true });
+      if (!r.success) return bad(zodIssues(r.error));
+      try {
+        return { status: 200, body: planOp(r.data).json };
+      } catch (e) {
+        // a range the planner checks (e.g. the working set above the non-zero pages) named as the field
+        throw qemuInputError(e);
+      }
     })
   );
 }

@@ -9,6 +9,7 @@ import {
   apiFleetPredict,
   apiOptimize,
   apiPredict,
+  apiQemuPlan,
   apiSimulate,
   apiSweep,
 } from './api.js';
@@ -22,4 +23,5 @@ export const ROUTES: Record<string, RouteHandler> = {
   simulate: apiSimulate,
   'fleet/predict': apiFleetPredict,
   'fleet/plan': apiFleetPlan,
+  'qemu/plan': apiQemuPlan,
 };

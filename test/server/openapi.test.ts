@@ -96,6 +96,22 @@ const REQUESTS: Record<string, unknown[]> = {
     { inventory: SMALL, objective: 'speed' },
     { inventory: SMALL, budget: 100_000 },
   ],
+  'qemu/plan': [
+    { memory: '16GiB', linkBandwidth: '10Gbit/s', dirtyRate: '200MB/s', maxDowntime: '300ms' },
+    { memory: '1GiB', linkBandwidth: '1Gbit/s', dirtyRate: '500MB/s', presets: true },
+    {
+      memory: '1GiB',
+      linkBandwidth: '1Gbit/s',
+      dirtyRate: '200MB/s',
+      workingSet: '256MiB',
+      pattern: 'random',
+      maxBandwidth: '1Gbit/s',
+      downtimeLimit: '100ms',
+      convergenceRuns: 100,
+    },
+    { memory: '1GiB', linkBandwidth: '1Gbit/s', dirtyRate: 0, format: 'json' },
+    { memory: '1GiB', linkBandwidth: 'fast', dirtyRate: 0 },
+  ],
 };
 
 describe('GET /api/openapi.json', () => {
