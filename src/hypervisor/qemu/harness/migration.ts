@@ -82,8 +82,9 @@ export interface Measured {
   /** Date.now() when `migrate` was sent (for schedules of several migrations). */
   readonly startedAtMs: number;
   /**
-   * QEMU's total-time at the first sample past the first pass (dirty-sync-count >= 2), seconds: the first pass
-   * ended at most one poll interval earlier. Null when no such sample was taken (the migration ended in round 1).
+   * When the first pass ended, seconds of QEMU's total-time: the midpoint of the last sample in it and the first
+   * past it (dirty-sync-count >= 2), so within half a poll interval (50 ms). Null when no sample was taken past
+   * it (the migration ended in round 1).
    */
   readonly firstPassSeconds?: number | null;
   /** CPU seconds the QEMU threads used from `migrate` to the end (from /proc; absent where it cannot be read). */
@@ -257,7 +258,8 @@ export async function migratePair(
     cpu.sample();
     if (firstPass === null && last.status === 'active' && (last.ram?.dirtySyncCount ?? 0) >= 2) {
       firstPass = {
-        seconds: (last.totalTime ?? 0) / 1000,
+        // the sync fell between the previous sample and this one: their midpoint (within half a poll interval)
+        seconds: ((lastActive.totalTime ?? last.totalTime ?? 0) + (last.totalTime ?? 0)) / 2000,
         vcpu: cpu.used(0, isVcpu),
         dst: cpu.used(1, () => true),
       };
