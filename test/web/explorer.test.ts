@@ -485,6 +485,45 @@ describe('explorer in Chromium', { timeout: 60_000 }, () => {
     await page.close();
   }, 120_000);
 
+  test('the QEMU panel takes the first-pass fields of qemu plan and equals it with them; a refused value is named', async () => {
+    const { page, problems } = await open();
+    await page.click('button[data-preset="operator"]');
+    await settle(page);
+    await page.waitForSelector('[data-qemu-state="ready"]', { timeout: 60_000 });
+    const before = Number(await page.getAttribute('[data-qemu="totalSeconds"]', 'data-value'));
+    await page.fill('#qemu-zeroFraction', '0.5');
+    await page.fill('#qemu-zeroPageTime', '6us');
+    await page.fill('#qemu-firstPassBandwidth', '300MB/s');
+    const command = (await page.locator('.qemu code').first().textContent())!;
+    expect(command).toBe(
+      'precopy qemu plan --memory 68719476736B --page-size 4096B --link-bandwidth 1250000000B/s --dirty-rate 48828.125 --downtime-limit 300ms --zero-fraction 0.5 --zero-page-time 6us --first-pass-bandwidth 300MB/s',
+    );
+    const r = await cli(...command.split(' ').slice(1), '--format', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    // the panel shows the plan for the typed fields once its worker has answered for them
+    await page.waitForFunction(
+      (t) => Number(document.querySelector('[data-qemu="totalSeconds"]')?.getAttribute('data-value')) === t,
+      doc.prediction.totalSeconds,
+      { timeout: 60_000 },
+    );
+    // 32 GiB at 300 MB/s in round 1 alone is 115 s: far from the 64 GiB at the link's 1.25 GB/s (55 s) before
+    expect(doc.prediction.totalSeconds).not.toBe(before);
+    const value = async (k: string) => Number(await page.getAttribute(`[data-qemu="${k}"]`, 'data-value'));
+    expect(await value('downtimeSeconds')).toBe(doc.prediction.downtimeSeconds);
+    expect(await value('bytesTransferred')).toBe(doc.prediction.bytesTransferred);
+    // a time per zero page above 10 ms: the command line's own words, and nothing planned for it
+    await page.fill('#qemu-zeroPageTime', '1s');
+    await page.waitForSelector('[data-qemu-state="invalid"]');
+    const error = (await page.locator('[data-qemu="input-error"]').textContent())!;
+    const cliError = await cli(...command.replace('6us', '1s').split(' ').slice(1));
+    expect(cliError.code).toBe(2);
+    expect(cliError.stderr).toContain(error);
+    expect(error).toMatch(/^--zero-page-time '1s' is out of range/);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   test('the paper preset opens on the answer, why no α meets Umax = 40%, and the next step', async () => {
     const { page, problems } = await open();
     // Every card has the headline numbers and, since Unet >= about rho = 8/15 > 40% (Eq. 16), why there is no

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ModelInput } from '../../src/model/predict.js';
 import { human, humanBytes, humanRate, humanSeconds } from './human.js';
-import { type QemuPanelData, qemuParams } from './qemu.js';
+import { NO_EXTRAS, type QemuExtras, type QemuPanelData, extraFlags, qemuParams } from './qemu.js';
 
 type Reply = { id: number; data?: QemuPanelData; error?: string };
 
@@ -15,7 +15,10 @@ export function QemuPanel(props: { input: ModelInput; downtimeLimitSeconds: numb
   const worker = useRef<Worker | undefined>(undefined);
   const busy = useRef(false);
   const seq = useRef(0);
-  const params = qemuParams(props.input, props.downtimeLimitSeconds);
+  const [extras, setExtras] = useState<QemuExtras>(NO_EXTRAS);
+  const read = qemuParams(props.input, props.downtimeLimitSeconds, extras);
+  // An input the schema refuses keeps the last good plan's request out: nothing is planned for it.
+  const params = read.params ?? qemuParams(props.input, props.downtimeLimitSeconds).params!;
   const key = JSON.stringify(params);
   const start = () => {
     const w = new Worker(new URL('./qemu-worker.ts', import.meta.url), { type: 'module' });
@@ -32,6 +35,7 @@ export function QemuPanel(props: { input: ModelInput; downtimeLimitSeconds: numb
   useEffect(() => {
     // Debounced, and a plan still running for older input is abandoned (its worker terminated), so a slider
     // drag or typing never competes with a stale search for the CPU.
+    if (read.error !== undefined) return;
     const t = setTimeout(() => {
       if (busy.current) {
         worker.current?.terminate();
@@ -42,7 +46,7 @@ export function QemuPanel(props: { input: ModelInput; downtimeLimitSeconds: numb
       worker.current?.postMessage({ id: seq.current, params });
     }, 500);
     return () => clearTimeout(t);
-  }, [key]);
+  }, [key, read.error]);
   const current = reply?.data && JSON.stringify(reply.data.params) === key ? reply.data : undefined;
   const cli = [
     'precopy qemu plan',
@@ -51,9 +55,28 @@ export function QemuPanel(props: { input: ModelInput; downtimeLimitSeconds: numb
     `--link-bandwidth ${params.workload.linkBandwidthBytesPerSecond}B/s`,
     `--dirty-rate ${params.workload.dirtyPagesPerSecond}`,
     ...(params.downtimeLimitMs === undefined ? [] : [`--downtime-limit ${params.downtimeLimitMs}ms`]),
+    ...extraFlags(extras),
   ].join(' ');
+  const field = (k: keyof QemuExtras, label: string, hint: string) => (
+    <label>
+      {label}{' '}
+      <input
+        id={`qemu-${k}`}
+        class="qemu-extra"
+        type="text"
+        inputMode="decimal"
+        placeholder={hint}
+        value={extras[k]}
+        onInput={(e) => setExtras({ ...extras, [k]: (e.target as HTMLInputElement).value })}
+      />
+    </label>
+  );
   return (
-    <section class="qemu" aria-labelledby="h-qemu" data-qemu-state={current ? 'ready' : 'computing'}>
+    <section
+      class="qemu"
+      aria-labelledby="h-qemu"
+      data-qemu-state={read.error !== undefined ? 'invalid' : current ? 'ready' : 'computing'}
+    >
       <h2 id="h-qemu">Next step: QEMU settings for this VM</h2>
       <p class="help">
         From precopy’s QEMU planner (QEMU stops pre-copy once the pages left fit the downtime limit at the measured
@@ -61,8 +84,19 @@ export function QemuPanel(props: { input: ModelInput; downtimeLimitSeconds: numb
         {params.downtimeLimitMs === undefined ? ' and max-bandwidth' : ' and choosing max-bandwidth'}; one dirty rate of{' '}
         {human(params.workload.dirtyPagesPerSecond)} pages/s. Same as <code>{cli}</code>.
       </p>
+      <fieldset class="qemu-extras">
+        <legend>QEMU's first pass (optional; the paper's model has no zero pages)</legend>
+        {field('zeroFraction', 'zero pages', '0 (a fraction)')}
+        {field('zeroPageTime', 'time per zero page', '0 (e.g. 6us)')}
+        {field('firstPassBandwidth', 'first-pass bandwidth', 'the link (e.g. 300MB/s)')}
+      </fieldset>
+      {read.error !== undefined ? (
+        <p class="error" data-qemu="input-error">
+          {read.error}
+        </p>
+      ) : null}
       {reply?.error ? <p class="error">{reply.error}</p> : null}
-      {!current ? <p aria-live="polite">Planning…</p> : <QemuResult data={current} />}
+      {read.error !== undefined ? null : !current ? <p aria-live="polite">Planning…</p> : <QemuResult data={current} />}
     </section>
   );
 }
