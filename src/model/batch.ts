@@ -10,7 +10,7 @@
  *   out.downtimeSeconds[i] // Tdown of the i-th input
  */
 import { ModelInputError } from './errors.js';
-import { expFast, expm1Fast, lnFast } from './fastmath.js';
+import { EXPM1_CELL, expFast, expm1Cell, expm1Fast, lnFast } from './fastmath.js';
 import { BAND_EDGE_TOLERANCE, ceilPages } from './numerics.js';
 import type { EngineParams } from './precopy.js';
 import type { Accounting, CaseName } from './types.js';
@@ -258,6 +258,7 @@ function kernelRange(
   // typed array, not in locals carried from one iteration to the next: V8's on-stack-replaced code holds such
   // carried doubles boxed, and allocated a number per entry until the regular code took over.
   const last = LAST_RHO;
+  const cell = EXPM1_CELL;
   last[0] = Number.NaN;
   last[1] = Number.NaN;
   for (let i = from; i < to; i++) {
@@ -313,7 +314,15 @@ function kernelRange(
         if (n + 1 !== m) q = expFast((n + 1) * logRho);
       }
     } else q = expFast((n + 1) * logRho);
-    const oneMinusQ = q <= 0.5 ? 1 - q : -expm1Fast((n + 1) * logRho);
+    let oneMinusQ: number;
+    if (q <= 0.5) oneMinusQ = 1 - q;
+    else {
+      // -expm1Fast((n + 1) ln rho) as summarizeAt, through the cell: a call here (V8's inlining budget is spent),
+      // which then passes no boxed number
+      cell[0] = (n + 1) * logRho;
+      expm1Cell();
+      oneMinusQ = -cell[0]!;
+    }
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * tau;
     const g = oneMinusQ / (1 - rho);
