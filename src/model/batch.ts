@@ -70,8 +70,8 @@ function outputStride(capacity: number): number {
  * Float64Arrays start at different offsets modulo 4096 bytes (7 cache lines apart). Separate allocations of
  * a large size each come from their own mmap, all at the same offset in a page, so entry i of every array falls
  * in the same set of the CPU's L1 data cache (64 sets of 8 ways on x86: bits 6-11 of the address): with 9
- * outputs and 5 inputs the kernel's 14 streams fought over 8 ways and every access missed L1 (3-4 ns of the
- * kernel's 55 per entry, docs/speed.md "Batch kernel, part 5"). Staggered, they never share a set.
+ * outputs and 5 separate inputs the kernel's 14 streams fought over 8 ways and every access missed L1 (about 3
+ * ns of the kernel's 55-59 per entry, docs/speed.md "Batch kernel, part 5"). Staggered, outputs never share a set.
  * @throws {ModelInputError} capacity not a whole number from 1 to {@link MAX_BATCH}
  */
 export function createBatchOutputs(capacity: number): BatchOutputs {
