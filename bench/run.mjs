@@ -139,6 +139,10 @@ if (want('1b') && process.env.BENCH_KERNEL_CHILD !== '1') {
   // optimised code: docs/speed.md, "Batch kernel, part 5"). One process per side was a lottery; the same number
   // of draws for both sides, alternated, is not.
   const rounds = Number(process.env.BENCH_KERNEL_ROUNDS ?? 5);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) {
+    console.error(`BENCH_KERNEL_ROUNDS: ${process.env.BENCH_KERNEL_ROUNDS} is not a whole number from 1 to 50`);
+    process.exit(2);
+  }
   console.log(
     `\n1b. batch kernel (uniform, Float64Array SoA in and out) vs the same formulas in C -O2, same scenarios, CPU time, best of 5 repetitions in each of ${rounds} processes per side, alternated`,
   );
