@@ -10,7 +10,7 @@
  *   out.downtimeSeconds[i] // Tdown of the i-th input
  */
 import { ModelInputError } from './errors.js';
-import { expFast, expm1Fast, lnFast } from './fastmath.js';
+import { EXPM1_CELL, expFast, expm1Cell, expm1Fast, lnFast } from './fastmath.js';
 import { BAND_EDGE_TOLERANCE, ceilPages } from './numerics.js';
 import type { EngineParams } from './precopy.js';
 import type { Accounting, CaseName } from './types.js';
@@ -48,29 +48,50 @@ export interface BatchOutputs {
   readonly networkUtilization: Float64Array;
 }
 
-/** Largest batch one call to {@link createBatchOutputs} allocates (10 arrays of 8 bytes: 80 MB at 1e6). */
+/** Largest batch one call to {@link createBatchOutputs} allocates (9 arrays of 8 bytes and 1 of 1: 73 MB at 1e6). */
 export const MAX_BATCH = 1 << 24;
+
+/** 7 cache lines: the 9 output arrays start 0, 7, 14, ..., 56 lines past a 4096-byte boundary (mod 64 lines). */
+const STAGGER = 7 * 64;
+
+/**
+ * Bytes between the starts of two consecutive output arrays in {@link createBatchOutputs}' buffer: the array's
+ * bytes rounded up to whole 64-byte cache lines, then up to 7 lines more than a multiple of 4096 bytes.
+ */
+function outputStride(capacity: number): number {
+  const lineBytes = Math.ceil((capacity * 8) / 64) * 64;
+  return lineBytes + ((STAGGER - (lineBytes % 4096) + 4096) % 4096);
+}
 
 /**
  * Output arrays for up to `capacity` evaluations (reuse them across calls).
+ *
+ * All ten are views of one ArrayBuffer (as a C program would take them from one malloc), and the nine
+ * Float64Arrays start at different offsets modulo 4096 bytes (7 cache lines apart). Separate allocations of
+ * a large size each come from their own mmap, all at the same offset in a page, so entry i of every array falls
+ * in the same set of the CPU's L1 data cache (64 sets of 8 ways on x86: bits 6-11 of the address): with 9
+ * outputs and 5 separate inputs the kernel's 14 streams fought over 8 ways and every access missed L1 (about 3
+ * ns of the kernel's 55-59 per entry, docs/speed.md "Batch kernel, part 5"). Staggered, outputs never share a set.
  * @throws {ModelInputError} capacity not a whole number from 1 to {@link MAX_BATCH}
  */
 export function createBatchOutputs(capacity: number): BatchOutputs {
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_BATCH) {
     throw new ModelInputError('capacity', capacity, `a whole number from 1 to ${MAX_BATCH}`);
   }
-  const f = () => new Float64Array(capacity);
+  const stride = outputStride(capacity);
+  const buffer = new ArrayBuffer(9 * stride + capacity);
+  const f = (k: number) => new Float64Array(buffer, k * stride, capacity);
   return {
-    converged: new Uint8Array(capacity),
-    rho: f(),
-    iterations: f(),
-    precopySeconds: f(),
-    downtimeSeconds: f(),
-    totalSeconds: f(),
-    pagesTransferred: f(),
-    downtimePages: f(),
-    gain: f(),
-    networkUtilization: f(),
+    converged: new Uint8Array(buffer, 9 * stride, capacity),
+    rho: f(0),
+    iterations: f(1),
+    precopySeconds: f(2),
+    downtimeSeconds: f(3),
+    totalSeconds: f(4),
+    pagesTransferred: f(5),
+    downtimePages: f(6),
+    gain: f(7),
+    networkUtilization: f(8),
   };
 }
 
@@ -237,6 +258,7 @@ function kernelRange(
   // typed array, not in locals carried from one iteration to the next: V8's on-stack-replaced code holds such
   // carried doubles boxed, and allocated a number per entry until the regular code took over.
   const last = LAST_RHO;
+  const cell = EXPM1_CELL;
   last[0] = Number.NaN;
   last[1] = Number.NaN;
   for (let i = from; i < to; i++) {
@@ -292,7 +314,15 @@ function kernelRange(
         if (n + 1 !== m) q = expFast((n + 1) * logRho);
       }
     } else q = expFast((n + 1) * logRho);
-    const oneMinusQ = q <= 0.5 ? 1 - q : -expm1Fast((n + 1) * logRho);
+    let oneMinusQ: number;
+    if (q <= 0.5) oneMinusQ = 1 - q;
+    else {
+      // -expm1Fast((n + 1) ln rho) as summarizeAt, through the cell: a call here (V8's inlining budget is spent),
+      // which then passes no boxed number
+      cell[0] = (n + 1) * logRho;
+      expm1Cell();
+      oneMinusQ = -cell[0]!;
+    }
     const oneMinusQ2 = oneMinusQ + q * (1 - rho);
     const psTau = pages * tau;
     const g = oneMinusQ / (1 - rho);

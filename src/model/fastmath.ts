@@ -192,8 +192,29 @@ function expWide(x: number): number {
  * @example expm1Fast(-1e-20) // -1e-20
  */
 export function expm1Fast(x: number): number {
-  if (!(x > -LN2_EXPM1 && x < LN2_EXPM1)) return expFast(x) - 1; // NaN gives NaN
-  if (x > -EXPM1_TAYLOR && x < EXPM1_TAYLOR) return expm1Taylor(x); // out of line: see lnFast
+  EXPM1_CELL[0] = x;
+  expm1Cell();
+  return EXPM1_CELL[0]!;
+}
+
+/**
+ * In and out of {@link expm1Cell}. Why a cell: the batch kernel's inlining budget is spent on lnFast, expFast and
+ * ceilPages, and a call V8 does not inline passes its double argument and result boxed (a heap number allocated
+ * for each). The kernel calls expm1Cell itself, which passes no number at all.
+ */
+export const EXPM1_CELL = new Float64Array(1);
+
+/** EXPM1_CELL[0] = e^x - 1 of x = EXPM1_CELL[0]: {@link expm1Fast}'s algorithm, the same double. */
+export function expm1Cell(): void {
+  const x = EXPM1_CELL[0]!;
+  if (!(x > -LN2_EXPM1 && x < LN2_EXPM1)) {
+    EXPM1_CELL[0] = expFast(x) - 1; // NaN gives NaN
+    return;
+  }
+  if (x > -EXPM1_TAYLOR && x < EXPM1_TAYLOR) {
+    EXPM1_CELL[0] = expm1Taylor(x); // out of line: see lnFast
+    return;
+  }
   const kd = Math.floor(x * INV_LN2N + 0.5);
   const ki = kd | 0;
   const r = x - kd * LN2N_HI - kd * LN2N_LO;
@@ -202,7 +223,7 @@ export function expm1Fast(x: number): number {
   const p = r + rr * (0.5 + r * SIXTH + rr * (1 / 24 + r * (1 / 120)));
   const scale = POW2[(ki >> 7) + POW2_BIAS]!; // 1/2, 1 or 2
   const s = EXP_T_HI[j]! * scale; // exact
-  return s - 1 + (EXP_T_LO[j]! * scale + s * p);
+  EXPM1_CELL[0] = s - 1 + (EXP_T_LO[j]! * scale + s * p);
 }
 
 /** {@link expm1Fast} for |x| < 1/64: x + x^2/2 + ... + x^7/5040. */

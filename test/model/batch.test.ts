@@ -169,6 +169,26 @@ describe('summarizeBatch', () => {
     expect(() => createBatchOutputs(0)).toThrow(/capacity/);
     expect(() => createBatchOutputs(2 ** 40)).toThrow(/capacity/);
   });
+
+  test.prop([fc.integer({ min: 1, max: 20_000 })], { seed: 11, numRuns: 60 })(
+    'createBatchOutputs(capacity) gives disjoint arrays of capacity entries, the Float64Arrays in distinct cache sets',
+    (capacity) => {
+      const out = createBatchOutputs(capacity);
+      const arrays = Object.values(out) as (Float64Array | Uint8Array)[];
+      expect(arrays).toHaveLength(10);
+      // disjoint: fill each with its own index, then every entry still holds it
+      arrays.forEach((a, k) => {
+        expect(a.length).toBe(capacity);
+        a.fill(k + 1);
+      });
+      arrays.forEach((a, k) => {
+        expect(a.every((v) => v === k + 1)).toBe(true);
+      });
+      // the nine Float64Arrays start in nine different 64-byte lines modulo 4096 bytes (L1 sets on x86)
+      const sets = arrays.filter((a) => a instanceof Float64Array).map((a) => Math.floor((a.byteOffset % 4096) / 64));
+      expect(new Set(sets).size).toBe(9);
+    },
+  );
 });
 
 describe('CaseAtAlpha', () => {
