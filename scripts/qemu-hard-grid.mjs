@@ -94,7 +94,6 @@ const calibrateOnce = (bufferMiB) => {
     memoryMiB: HARD_GUEST_MIB,
     accel: accel.accel,
     throughput: true,
-    busyFirstPass: true,
     laterRounds: true,
   });
 };

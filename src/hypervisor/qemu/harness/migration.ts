@@ -381,16 +381,6 @@ export interface Calibration {
 }
 
 /**
- * The first-pass calibration's token writer with `busyFirstPass`: 244 pages/s (1 MB/s) of sequential writes. On the
- * harder grid (run 7, 1 December 2026) every cell's source vCPU spent 12-22 % of a core during the first pass
- * (`Measured.cpuSeconds`; the writer wakes every 1 ms whatever its rate), the idle calibration's 0-2 %, and
- * the cells' first passes ran 2-31 % longer than the idle calibration predicted (median 9 %) on these two shared
- * cores, where the destination's main thread bounds the pass. 1 MB/s keeps the pacing loop running and dirties
- * about 500 pages during a 2 s pass: 2 MB next to the 150-930 MB the pass sends.
- */
-export const FIRST_PASS_WRITER_PAGES_PER_SECOND = 244;
-
-/**
  * The later-round calibration's writer: sequential writes at 1 GB/s through the guest's buffer (the guest's
  * dirtier sustains that under TCG; a random writer does not, its TLB misses cost more than the writes), about
  * what a later round sends on these machines, with a 1 ms downtime limit so the migration keeps sending round
@@ -441,12 +431,6 @@ export interface CalibrateOptions {
   readonly port?: number;
   /** Also run the unthrottled idle migration that measures the first-pass throughput. */
   readonly throughput?: boolean;
-  /**
-   * Run that unthrottled migration with the guest's writer at {@link FIRST_PASS_WRITER_PAGES_PER_SECOND} instead
-   * of idle: its vCPU then runs as in every grid cell (the writer's 1 ms pacing loop), and the first pass is
-   * timed under that load (see the constant).
-   */
-  readonly busyFirstPass?: boolean;
   /** Also run the unthrottled migration with a fast random writer that measures the later-round throughput. */
   readonly laterRounds?: boolean;
 }
@@ -477,13 +461,9 @@ export async function calibrate(guest: GuestImage, bufferMiB: number, o: Calibra
   }
   let unthrottled: Measured | undefined;
   if (o.throughput === true) {
-    // The same guest unthrottled (idle, or with the token writer): its first pass runs as fast as the destination
-    // takes fresh pages.
+    // The same idle guest unthrottled: its first pass runs as fast as the destination takes fresh pages.
     const u = await runMigration({
       ...where,
-      ...(o.busyFirstPass === true
-        ? { workload: { bufferMiB, pagesPerSecond: FIRST_PASS_WRITER_PAGES_PER_SECOND, mode: 'seq' as const } }
-        : {}),
       knobs: { maxBandwidthBytesPerSecond: 1e12, downtimeLimitMs: 100 },
       timeoutSeconds: 120,
     });
