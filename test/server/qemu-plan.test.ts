@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { flagOf } from '../../src/schema/fields.js';
 import { createApp } from '../../src/server/index.js';
 import { cli } from '../support/cli.js';
 
@@ -7,6 +8,11 @@ type Json = Record<string, any>;
 
 const app = createApp();
 const rel = (a: number, b: number, tol = 1e-9) => expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.abs(b));
+
+/** The same request through the other edge: `precopy qemu plan --<field> <value> ... --format json`. */
+function cliJson(body: Record<string, string | number>) {
+  return cli('qemu', 'plan', ...Object.entries(body).flatMap(([k, v]) => [flagOf(k), String(v)]), '--format', 'json');
+}
 
 async function post(body: unknown) {
   const res = await app.request('/api/qemu/plan', {
@@ -40,22 +46,7 @@ describe('POST /api/qemu/plan', () => {
       arguments: { 'downtime-limit': 300, 'max-bandwidth': 134217728 },
     });
     // the other edge, through the real program: the same document
-    const r = await cli(
-      'qemu',
-      'plan',
-      '--memory',
-      '1GiB',
-      '--link-bandwidth',
-      '128MiB/s',
-      '--dirty-rate',
-      '0',
-      '--max-bandwidth',
-      '128MiB/s',
-      '--downtime-limit',
-      '300ms',
-      '--format',
-      'json',
-    );
+    const r = await cliJson(body);
     expect(r.code).toBe(0);
     expect(json).toEqual(JSON.parse(r.stdout));
   });
@@ -74,30 +65,7 @@ describe('POST /api/qemu/plan', () => {
     };
     const { status, json } = await post(body);
     expect(status).toBe(200);
-    const r = await cli(
-      'qemu',
-      'plan',
-      '--memory',
-      '1GiB',
-      '--link-bandwidth',
-      '1Gbit/s',
-      '--dirty-rate',
-      '200MB/s',
-      '--working-set',
-      '256MiB',
-      '--pattern',
-      'random',
-      '--max-bandwidth',
-      '1Gbit/s',
-      '--downtime-limit',
-      '100ms',
-      '--convergence-runs',
-      '200',
-      '--seed',
-      '7',
-      '--format',
-      'json',
-    );
+    const r = await cliJson(body);
     expect(json).toEqual(JSON.parse(r.stdout));
     // rho = 200e6 / 125e6 = 1.6 > 1: the fluid model says never; the Monte Carlo gives a probability in [0, 1]
     expect(json.convergence.runs).toBe(200);
