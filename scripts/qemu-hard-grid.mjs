@@ -106,6 +106,8 @@ const measureCell = async (i) => {
   const out = [];
   for (let k = 0; k < repeats; k++) {
     process.stderr.write(`[${i + 1}/${cells.length}] ${c.name} #${k + 1} ... `);
+    // Its query-migrate samples are kept: the summary replays them through watch's MigrationWatcher.
+    const samples = [];
     const m = await runMigration({
       guest,
       workload: c.workload,
@@ -113,8 +115,9 @@ const measureCell = async (i) => {
       timeoutSeconds: c.timeoutSeconds,
       memoryMiB: c.memoryMiB,
       accel: accel.accel,
+      onSample: (q) => samples.push(q),
     });
-    out.push(m);
+    out.push({ ...m, samples });
     process.stderr.write(`${m.status} ${m.totalSeconds.toFixed(2)} s\n`);
   }
   return out;

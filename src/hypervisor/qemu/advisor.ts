@@ -3,7 +3,8 @@
  * migration (`precopy qemu watch`) with a progress figure that never runs backwards.
  */
 import { type CorrectedRate, correctRandomWriterRate, type DirtyRateMethod, fitRandomWriter } from './dirty-rate.js';
-import { type DirtyPattern, predictQemuMigration, type QemuPrediction } from './predict.js';
+import { FirstPassFit, predictWithFirstPassEnd } from './first-pass.js';
+import { type DirtyPattern, predictQemuMigration, type QemuMigrationParams, type QemuPrediction } from './predict.js';
 import { type QmpClient, type QueryMigrate, qmp } from './qmp.js';
 
 /** What `advise` measures on the running VM. */
@@ -130,20 +131,39 @@ export interface WatchContext {
   /** Writable working set, pages. */
   readonly workingSetPages?: number;
   readonly dirtyPattern?: DirtyPattern;
+  /**
+   * Time per zero page in the first pass, seconds (calibrated as for `qemu plan --zero-page-time`); used when the
+   * first pass's end is extrapolated from its first seconds. Default: a zero page costs what a normal page does.
+   */
+  readonly zeroPageSeconds?: number;
+  /**
+   * Seconds of the first pass (after QEMU's setup) after which the whole-migration prediction is taken again with
+   * the first pass's end extrapolated from its progress (first-pass.ts); default {@link REFINE_AFTER_SECONDS}.
+   */
+  readonly refineAfterSeconds?: number;
 }
+
+/** Default of WatchContext.refineAfterSeconds: half a second of the first pass (5 samples at watch's default interval would be 1; the harness polls every 100 ms). */
+export const REFINE_AFTER_SECONDS = 0.5;
 
 /**
  * Follows a migration from its `query-migrate` samples. Once a dirty rate is known (QEMU's
  * `dirty-pages-rate` after the first sync, or the one given), the whole migration is predicted from RAM size,
  * the zero pages seen so far and the knobs; rounds left are its syncs minus QEMU's count so far. The pending
  * pages are also predicted as a migration of their own (all dirty, QEMU's current dirty-page rate); the time
- * left is the later of the two ends. The progress figure elapsed / (elapsed + time left) is held monotone and
+ * left is the later of the two ends. When the whole migration was predicted during the first pass (the workload
+ * given), it is predicted again at every sample of the first pass from `refineAfterSeconds` on, with the pass's end
+ * extrapolated from the pages QEMU has done so far ({@link FirstPassFit}): the migration's own speed in the minute
+ * it runs, which on shared cores can differ from a calibration's by 1.7x. The progress figure elapsed / (elapsed + time left) is held monotone and
  * the rounds left non-increasing, so neither runs backwards.
  */
 export class MigrationWatcher {
   private progress = 0;
   private rounds: number | null = null;
   private first: { prediction: QemuPrediction; atSeconds: number } | undefined;
+  private firstInput: QemuMigrationParams | undefined;
+  private refined: { prediction: QemuPrediction; atSeconds: number; firstPassEndSeconds: number } | undefined;
+  private readonly fit = new FirstPassFit();
   private firstPassStart: { t: number; bytes: number } | undefined;
   private firstPassRate: number | null = null;
   private laterRate: number | null = null;
@@ -154,6 +174,15 @@ export class MigrationWatcher {
   /** The prediction taken at the first sample that had a dirty rate (or the given one), for the final comparison. */
   get initialPrediction(): { prediction: QemuPrediction; atSeconds: number } | undefined {
     return this.first;
+  }
+
+  /**
+   * The latest whole-migration prediction taken again during the first pass (from `refineAfterSeconds` on) with
+   * its end extrapolated from its progress (undefined when the first pass ended before, or the workload was not
+   * given).
+   */
+  get refinedPrediction(): { prediction: QemuPrediction; atSeconds: number; firstPassEndSeconds: number } | undefined {
+    return this.refined;
   }
 
   /** Takes one sample; returns the report. */
@@ -234,18 +263,37 @@ export class MigrationWatcher {
           ? this.firstPassRate
           : undefined;
       const firstPass = this.ctx.firstPassBandwidthBytesPerSecond ?? measuredFirst;
-      this.first = {
-        prediction: predictQemuMigration({
-          ...params,
-          dirtyPagesPerSecond: Dwhole,
-          ...(firstPass === undefined || firstPass <= 0 ? {} : { firstPassBandwidthBytesPerSecond: firstPass }),
-          memoryBytes: ram.total,
-          zeroPageFraction: zero,
-          ...(W === undefined ? {} : { workingSetPages: W }),
-          ...(this.ctx.dirtyPattern === undefined ? {} : { dirtyPattern: this.ctx.dirtyPattern }),
-        }),
-        atSeconds: elapsed,
+      this.firstInput = {
+        ...params,
+        dirtyPagesPerSecond: Dwhole,
+        ...(firstPass === undefined || firstPass <= 0 ? {} : { firstPassBandwidthBytesPerSecond: firstPass }),
+        memoryBytes: ram.total,
+        zeroPageFraction: zero,
+        ...(W === undefined ? {} : { workingSetPages: W }),
+        ...(this.ctx.dirtyPattern === undefined ? {} : { dirtyPattern: this.ctx.dirtyPattern }),
       };
+      this.first = { prediction: predictQemuMigration(this.firstInput), atSeconds: elapsed };
+    }
+    // During the first pass, past refineAfterSeconds: its end from its own progress, the whole migration
+    // predicted again with it (at every sample; the last one made in the first pass stands after it).
+    const setup = (q.setupTime ?? 0) / 1000;
+    if (ram.dirtySyncCount <= 1) {
+      this.fit.add({ elapsedSeconds: elapsed, setupSeconds: setup, normalPages: ram.normal, zeroPages: ram.duplicate });
+      if (this.firstInput !== undefined && elapsed - setup >= (this.ctx.refineAfterSeconds ?? REFINE_AFTER_SECONDS)) {
+        const pages = Math.round(ram.total / S);
+        const T1 = this.fit.end({
+          ramPages: pages,
+          zeroPages: Math.floor((this.firstInput.zeroPageFraction ?? 0) * pages),
+          ...(this.ctx.zeroPageSeconds === undefined ? {} : { zeroPageSeconds: this.ctx.zeroPageSeconds }),
+        });
+        if (T1 !== null && T1 > elapsed) {
+          this.refined = {
+            prediction: predictWithFirstPassEnd({ ...this.firstInput, setupSeconds: setup }, T1),
+            atSeconds: elapsed,
+            firstPassEndSeconds: T1,
+          };
+        }
+      }
     }
     const pendingBytes = Math.max(ram.remaining, S);
     const rest = predictQemuMigration({
@@ -255,7 +303,7 @@ export class MigrationWatcher {
     });
     // Rounds left: from the whole-migration prediction when there is one (it counts QEMU's syncs from the
     // start), else from the prediction of the pending pages. Time left: the later of the two end times.
-    const whole = this.first?.prediction;
+    const whole = (this.refined ?? this.first)?.prediction;
     let remainingSeconds: number | null = null;
     let left: number | null = null;
     if (whole?.converges) {

@@ -6,8 +6,10 @@
  * also carries the Monte Carlo probability of converging within its time limit, next to the fraction of
  * repeats that converged (the calibration of the probabilities is reported over the grid as a Brier score).
  */
+import { MigrationWatcher } from '../advisor.js';
 import { convergenceDistribution, convergenceIsUncertain } from '../convergence.js';
-import { predictQemuMigration, type QemuPrediction } from '../predict.js';
+import { predictWithFirstPassEnd } from '../first-pass.js';
+import type { QemuPrediction } from '../predict.js';
 import { errorStats } from './grid.js';
 import type { Comparison, Measured, ValidationCase } from './migration.js';
 import { predictionInput } from './migration.js';
@@ -93,35 +95,65 @@ export interface CellSummary {
    * {@link predictGivenFirstPass}), median over the repeats: what is left is the later rounds' and the stop's.
    */
   readonly totalErrorGivenFirstPass?: number | null;
+  /**
+   * Total-time error of what `watch` held 1 s and 2 s into each repeat ({@link predictWatchAt}, WATCH_REPORT_SECONDS),
+   * median over the repeats that kept samples and had a first pass past its first second.
+   */
+  readonly totalErrorWatch?: readonly (number | null)[];
 }
+
+/**
+ * What `watch` held at `atSeconds` of QEMU's total-time into this repeat: its samples up to then replayed through
+ * MigrationWatcher, told the workload and the knobs as `qemu plan` is (dirty rate, zero pages, working set,
+ * pattern, the link, the calibrated first-pass throughput and zero-page time), which from one second into the
+ * first pass predicts the whole migration again with the pass's end extrapolated from QEMU's page counters
+ * (first-pass.ts). Nothing measured after `atSeconds` is used. Null without samples, or when the first pass
+ * ended before its first second.
+ */
+export function predictWatchAt(
+  c: ValidationCase,
+  cal: Calibration,
+  m: Measured,
+  atSeconds: number,
+): QemuPrediction | null {
+  if (m.samples === undefined) return null;
+  const input = predictionInput(c, cal);
+  const w = new MigrationWatcher({
+    downtimeLimitMs: c.knobs.downtimeLimitMs,
+    maxBandwidthBytesPerSecond: c.knobs.maxBandwidthBytesPerSecond,
+    ...(input.linkBandwidthBytesPerSecond === undefined
+      ? {}
+      : { linkBandwidthBytesPerSecond: input.linkBandwidthBytesPerSecond }),
+    ...(input.firstPassBandwidthBytesPerSecond === undefined
+      ? {}
+      : { firstPassBandwidthBytesPerSecond: input.firstPassBandwidthBytesPerSecond }),
+    dirtyPagesPerSecond: input.dirtyPagesPerSecond,
+    zeroPageFraction: input.zeroPageFraction ?? 0,
+    ...(input.workingSetPages === undefined ? {} : { workingSetPages: input.workingSetPages }),
+    ...(input.dirtyPattern === undefined ? {} : { dirtyPattern: input.dirtyPattern }),
+    ...(input.zeroPageSeconds === undefined ? {} : { zeroPageSeconds: input.zeroPageSeconds }),
+  });
+  for (const q of m.samples) {
+    if (q.status !== 'active' || (q.totalTime ?? 0) / 1000 > atSeconds) continue;
+    w.update(q);
+  }
+  return w.refinedPrediction?.prediction ?? null;
+}
+
+/** The times into a migration at which the harder grid reports `watch`'s prediction, seconds. */
+export const WATCH_REPORT_SECONDS = [1, 2] as const;
 
 /**
  * The prediction of one repeat with its first pass as measured (hindsight, a diagnostic that separates the
  * first pass's calibration from the rest of the model): the zero-page scan set to 0 and the first-pass throughput
  * chosen so the predicted round 1 ends when the measured one did (Measured.firstPassSeconds: QEMU's second
- * bitmap sync, which QEMU 7.2 takes once the pending bytes fall under its threshold, as the model's round 1 ends).
- * Round 1's end falls as the throughput rises (fewer seconds a byte, and a higher threshold), so a bisection on
- * its logarithm finds it (80 steps between 1 kB/s and 10 TB/s: far below a microsecond); where the cap alone
- * makes round 1 longer than measured, the fastest throughput is taken. Null without a measured first pass.
+ * bitmap sync, which QEMU 7.2 takes once the pending bytes fall under its threshold, as the model's round 1 ends;
+ * {@link predictWithFirstPassEnd}). Null without a measured first pass.
  */
 export function predictGivenFirstPass(c: ValidationCase, cal: Calibration, m: Measured): QemuPrediction | null {
   const T1 = m.firstPassSeconds;
   if (T1 === undefined || T1 === null || !(T1 - m.setupSeconds > 0)) return null;
-  const input = predictionInput(c, cal, m.setupSeconds);
-  const at = (logRate: number) =>
-    predictQemuMigration({ ...input, zeroPageSeconds: 0, firstPassBandwidthBytesPerSecond: Math.exp(logRate) });
-  const end = (p: QemuPrediction) => {
-    const r = p.rounds[0];
-    return r === undefined ? Number.POSITIVE_INFINITY : r.startSeconds + r.durationSeconds;
-  };
-  let lo = Math.log(1e3);
-  let hi = Math.log(1e13);
-  for (let k = 0; k < 80; k++) {
-    const mid = (lo + hi) / 2;
-    if (end(at(mid)) > T1) lo = mid;
-    else hi = mid;
-  }
-  return at(hi);
+  return predictWithFirstPassEnd(predictionInput(c, cal, m.setupSeconds), T1);
 }
 
 function median(xs: number[]): number | null {
@@ -198,7 +230,7 @@ function firstPassFigures(
   cal: Calibration,
   rows: readonly Comparison[],
   p: Comparison['predicted'],
-): Pick<CellSummary, 'firstPassMedian' | 'firstPassError' | 'totalErrorGivenFirstPass'> {
+): Pick<CellSummary, 'firstPassMedian' | 'firstPassError' | 'totalErrorGivenFirstPass' | 'totalErrorWatch'> {
   const done = rows.filter((r) => r.measured.completed && r.measured.totalSeconds > 0);
   const fp = median(
     done.flatMap((r) => (typeof r.measured.firstPassSeconds === 'number' ? [r.measured.firstPassSeconds] : [])),
@@ -208,10 +240,19 @@ function firstPassFigures(
     const q = predictGivenFirstPass(c, cal, r.measured);
     return q === null || !q.converges ? [] : [(q.totalSeconds - r.measured.totalSeconds) / r.measured.totalSeconds];
   });
+  const watch = WATCH_REPORT_SECONDS.map((at) =>
+    median(
+      done.flatMap((r) => {
+        const q = predictWatchAt(c, cal, r.measured, at);
+        return q === null || !q.converges ? [] : [(q.totalSeconds - r.measured.totalSeconds) / r.measured.totalSeconds];
+      }),
+    ),
+  );
   return {
     firstPassMedian: fp,
     firstPassError: fp === null || r1 === undefined ? null : (r1.startSeconds + r1.durationSeconds - fp) / fp,
     totalErrorGivenFirstPass: median(hindsight),
+    totalErrorWatch: watch,
   };
 }
 
@@ -237,8 +278,8 @@ const pct = (x: number | null) =>
 /** The markdown table of the harder grid: one line per cell with its spread beside the errors. */
 export function hardGridTable(cells: readonly CellSummary[], command: string): string {
   const lines = [
-    '| cell | done/repeats | total s median [min-max] (spread) | total err | bytes err | rounds err | downtime ms meas / err | P(converge) | in range | ok | load | first pass s meas / err | total err, first pass as measured |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| cell | done/repeats | total s median [min-max] (spread) | total err | bytes err | rounds err | downtime ms meas / err | P(converge) | in range | ok | load | first pass s meas / err | total err, first pass as measured | total err, watch at 1 s / 2 s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of cells) {
     lines.push(
@@ -248,7 +289,7 @@ export function hardGridTable(cells: readonly CellSummary[], command: string): s
         c.probability === null ? (c.predictedConverges ? 'yes' : 'never') : c.probability.toFixed(2)
       } | ${c.withinRange === null ? '-' : c.withinRange ? 'yes' : 'no'} | ${c.meetsTargets ? 'yes' : 'NO'} | ${c.loadMedian?.toFixed(1) ?? '-'} | ${
         c.firstPassMedian == null ? '-' : `${c.firstPassMedian.toFixed(2)} / ${pct(c.firstPassError ?? null)}`
-      } | ${pct(c.totalErrorGivenFirstPass ?? null)} |`,
+      } | ${pct(c.totalErrorGivenFirstPass ?? null)} | ${(c.totalErrorWatch ?? []).map(pct).join(' / ') || '-'} |`,
     );
   }
   const stable = cells.filter((c) => c.spread !== null && c.spread <= 0.1);
@@ -258,6 +299,13 @@ export function hardGridTable(cells: readonly CellSummary[], command: string): s
   const hind = errorStats(
     stable.flatMap((c) => (c.totalErrorGivenFirstPass == null ? [] : [c.totalErrorGivenFirstPass])),
   );
+  const watch = WATCH_REPORT_SECONDS.map((at, k) => {
+    const xs = stable.flatMap((c) => (c.totalErrorWatch?.[k] == null ? [] : [c.totalErrorWatch[k]!]));
+    const st = errorStats(xs);
+    return st === null
+      ? ''
+      : ` at ${at} s (${xs.length} stable cells): median ${(st.median * 100).toFixed(1)} %, worst ${(st.worst * 100).toFixed(1)} %;`;
+  }).join('');
   lines.push(
     '',
     `Stable cells (spread <= 10 %): ${stable.length}/${cells.length}; total time error median ${t ? (t.median * 100).toFixed(1) : '-'} %, worst ${
@@ -268,7 +316,7 @@ export function hardGridTable(cells: readonly CellSummary[], command: string): s
       hind
         ? ` With each repeat's first pass as measured (hindsight, stable cells that report it): total time error median ${(hind.median * 100).toFixed(1)} %, worst ${(hind.worst * 100).toFixed(1)} %.`
         : ''
-    }`,
+    }${watch ? ` Total time error of what watch predicted during the first pass,${watch.slice(0, -1)}.` : ''}`,
     `Re-run: \`${command}\``,
   );
   return `${lines.join('\n')}\n`;

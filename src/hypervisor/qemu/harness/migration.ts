@@ -89,6 +89,11 @@ export interface Measured {
   readonly firstPassSeconds?: number | null;
   /** CPU seconds the QEMU threads used from `migrate` to the end (from /proc; absent where it cannot be read). */
   readonly cpuSeconds?: MigrationCpu;
+  /**
+   * The `query-migrate` samples taken during the migration, in order (kept by the harder grid, which replays them
+   * through `watch`'s MigrationWatcher to check its prediction from the first second; absent elsewhere).
+   */
+  readonly samples?: readonly QueryMigrate[];
 }
 
 /**
