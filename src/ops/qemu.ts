@@ -365,6 +365,7 @@ export const qemuWatchRawInput = z.strictObject({
   timeout: text.optional(),
   linkBandwidth: text.optional(),
   firstPassBandwidth: text.optional(),
+  zeroPageTime: text.optional(),
   dirtyRate: text.optional(),
   zeroFraction: text.optional(),
   workingSet: text.optional(),
@@ -382,6 +383,8 @@ export interface WatchInput {
   readonly format: 'table' | 'json';
   readonly linkBandwidthBytesPerSecond?: number;
   readonly firstPassBandwidthBytesPerSecond?: number;
+  /** First-pass time per zero page, seconds: extrapolating the first pass before its zero pages start. */
+  readonly zeroPageSeconds?: number;
   readonly dirtyPagesPerSecond?: number;
   readonly zeroPageFraction?: number;
   readonly workingSetPages?: number;
@@ -396,6 +399,16 @@ export const qemuWatchInput = qemuWatchRawInput.transform((raw, ctx): WatchInput
   const timeout = duration(f, 'timeout', raw.timeout ?? '24h', 1, 30 * 86400, within(1, 30 * 86400));
   const link = rate(f, 'linkBandwidth', raw.linkBandwidth);
   const firstPass = rate(f, 'firstPassBandwidth', raw.firstPassBandwidth);
+  const zeroScan =
+    raw.zeroPageTime === undefined
+      ? undefined
+      : f.quantity(
+          'zeroPageTime',
+          raw.zeroPageTime,
+          parseDuration,
+          (x) => x >= 0 && x <= MAX_ZERO_PAGE_SECONDS,
+          'a duration from 0 to 10ms per zero page, e.g. 6us',
+        );
   let dirty: number | undefined;
   if (raw.dirtyRate !== undefined) {
     const r = f.read('dirtyRate', raw.dirtyRate, parseDirtyRate);
@@ -421,6 +434,7 @@ export const qemuWatchInput = qemuWatchRawInput.transform((raw, ctx): WatchInput
     format: raw.format ?? 'table',
     ...(link === undefined ? {} : { linkBandwidthBytesPerSecond: link }),
     ...(firstPass === undefined ? {} : { firstPassBandwidthBytesPerSecond: firstPass }),
+    ...(zeroScan === undefined ? {} : { zeroPageSeconds: zeroScan }),
     ...(dirty === undefined ? {} : { dirtyPagesPerSecond: dirty }),
     ...(zero === undefined ? {} : { zeroPageFraction: zero }),
     ...(ws === undefined ? {} : { workingSetPages: ws }),

@@ -142,6 +142,20 @@ describe('precopy qemu watch', () => {
     expect(doc.predicted.iterations).toBe(3);
     rel(doc.predicted.totalSeconds, 8.015625);
     rel(doc.predicted.bytesTransferred, 262144 * 4104);
+    // During the first pass the prediction was taken again from its progress: the last sample in it (8 s,
+    // round(1.04e9 / 4104) = 253411 pages, no zero pages) extrapolates to 8 x 262144 / 253411 s; slower than the
+    // 128 MiB/s cap's 8.0156 s, so the whole migration is predicted longer than the first-sample prediction.
+    expect(doc.duringFirstPass.madeAtSeconds).toBe(8);
+    rel(doc.duringFirstPass.firstPassEndSeconds, (8 * 262144) / 253411);
+    expect(doc.duringFirstPass.totalSeconds).toBeGreaterThan(doc.predicted.totalSeconds);
+  });
+
+  it('watch refuses a --zero-page-time out of range, naming it (exit 2)', async () => {
+    const r = await cli('qemu', 'watch', '--qmp', '/nonexistent.sock', '--zero-page-time', '1s');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "precopy: --zero-page-time '1s' is out of range: expected a duration from 0 to 10ms per zero page, e.g. 6us\n",
+    );
   });
 
   it('watch(table) prints progress on stderr that never runs backwards', async () => {

@@ -126,6 +126,7 @@ export async function runWatch(o: Opts, io: QemuCliIo): Promise<number> {
       ...(w.firstPassBandwidthBytesPerSecond === undefined
         ? {}
         : { firstPassBandwidthBytesPerSecond: w.firstPassBandwidthBytesPerSecond }),
+      ...(w.zeroPageSeconds === undefined ? {} : { zeroPageSeconds: w.zeroPageSeconds }),
       ...(w.dirtyPagesPerSecond === undefined ? {} : { dirtyPagesPerSecond: w.dirtyPagesPerSecond }),
       ...(w.zeroPageFraction === undefined ? {} : { zeroPageFraction: w.zeroPageFraction }),
       ...(w.workingSetPages === undefined ? {} : { workingSetPages: w.workingSetPages }),
@@ -165,22 +166,27 @@ export async function runWatch(o: Opts, io: QemuCliIo): Promise<number> {
       iterations: last.ram?.dirtySyncCount ?? null,
       bytesTransferred: last.ram?.transferred ?? null,
     };
-    const predicted =
-      p === undefined
+    const shape = (q: typeof p, atSeconds: number) =>
+      q === undefined
         ? null
-        : p.converges
+        : q.converges
           ? {
               converges: true as const,
-              iterations: p.iterations,
-              totalSeconds: p.totalSeconds,
-              downtimeSeconds: p.downtimeSeconds,
-              bytesTransferred: p.bytesTransferred,
-              madeAtSeconds: first!.atSeconds,
+              iterations: q.iterations,
+              totalSeconds: q.totalSeconds,
+              downtimeSeconds: q.downtimeSeconds,
+              bytesTransferred: q.bytesTransferred,
+              madeAtSeconds: atSeconds,
             }
-          : { converges: false as const, reason: p.reason, madeAtSeconds: first!.atSeconds };
-    if (format === 'json') io.out(`${JSON.stringify({ actual, predicted, measured }, null, 2)}\n`);
+          : { converges: false as const, reason: q.reason, madeAtSeconds: atSeconds };
+    const predicted = shape(p, first?.atSeconds ?? 0);
+    // The last prediction taken during the first pass from its own progress (docs/qemu.md, watch).
+    const r = watcher.refinedPrediction;
+    const duringFirstPass =
+      r === undefined ? null : { ...shape(r.prediction, r.atSeconds)!, firstPassEndSeconds: r.firstPassEndSeconds };
+    if (format === 'json') io.out(`${JSON.stringify({ actual, predicted, duringFirstPass, measured }, null, 2)}\n`);
     else {
-      io.out(watchTable(actual, predicted, measured));
+      io.out(watchTable(actual, predicted, measured, duringFirstPass));
     }
     if (last.status === 'completed') return 0;
     if (last.status !== 'failed' && last.status !== 'cancelled')

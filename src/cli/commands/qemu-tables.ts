@@ -117,6 +117,12 @@ export function watchTable(
     firstPassBytesPerSecond: number | null;
     laterRoundBytesPerSecond: number | null;
   },
+  duringFirstPass: {
+    converges: boolean;
+    totalSeconds?: number;
+    madeAtSeconds: number;
+    firstPassEndSeconds: number;
+  } | null = null,
 ): string {
   const rows: [string, string, string][] = [['', 'predicted', 'actual']];
   const pc = predicted?.converges ? predicted : undefined;
@@ -142,6 +148,13 @@ export function watchTable(
   return [
     `${rows.map((r) => `${r[0].padEnd(w)}  ${r[1].padEnd(12)}  ${r[2]}`).join('\n')}\n`,
     predicted === null ? '' : `(prediction made ${humanDuration(predicted.madeAtSeconds)} into the migration)\n`,
+    duringFirstPass === null
+      ? ''
+      : `during the first pass (${humanDuration(duringFirstPass.madeAtSeconds)} in, from its own progress): first pass to ${humanDuration(duringFirstPass.firstPassEndSeconds)}, total ${
+          duringFirstPass.converges && duringFirstPass.totalSeconds !== undefined
+            ? humanDuration(duringFirstPass.totalSeconds)
+            : 'never converges'
+        }\n`,
     [
       `dirty rate source          ${measured.dirtyRateSource ?? '-'}`,
       `first pass throughput      ${rate(measured.firstPassBytesPerSecond)}`,

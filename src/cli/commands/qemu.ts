@@ -146,6 +146,10 @@ export function registerQemu(program: Command, io: QemuCliIo = processIo): Comma
       '--first-pass-bandwidth <rate>',
       'throughput of the first pass (default: measured while dirty-sync-count is 1)',
     )
+    .option(
+      '--zero-page-time <duration>',
+      "first-pass time per zero page, e.g. 10us: the zero pages' cost while the first pass has shown none (default: a normal page's)",
+    )
     .option('--format <format>', 'table or json', 'table')
     .action(async (opts: Opts) => runGuarded(() => runWatch(opts, io), 'the migration did not complete (see above)'));
   for (const cmd of qemu.commands) {
