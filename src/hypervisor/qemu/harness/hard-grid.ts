@@ -9,10 +9,10 @@
 import { MigrationWatcher } from '../advisor.js';
 import { convergenceDistribution, convergenceIsUncertain } from '../convergence.js';
 import { predictWithFirstPassEnd } from '../first-pass.js';
-import type { QemuPrediction } from '../predict.js';
+import { MAX_ZERO_PAGE_SECONDS, type QemuPrediction } from '../predict.js';
 import { errorStats } from './grid.js';
 import type { Comparison, Measured, ValidationCase } from './migration.js';
-import { predictionInput } from './migration.js';
+import { calibrationCosts, predictionInput } from './migration.js';
 import type { Calibration } from './migration.js';
 
 const MiB = 2 ** 20;
@@ -59,6 +59,40 @@ export function hardGrid(): ValidationCase[] {
   ];
 }
 
+/** At most this share of a core is taken off the first pass for the guest's vCPU (a sample above it is clamped). */
+export const MAX_GUEST_VCPU_SHARE = 0.5;
+
+/**
+ * The calibration a cell is predicted from, given the guest's own CPU use measured before each repeat's
+ * migration (Measured.preMigrationVcpuShare, the median over the repeats: v). The first pass is CPU-bound on these
+ * two cores (the destination's main thread at 80-100 % of a core, the source's migration thread beside it) and
+ * is calibrated on the idle guest, whose vCPU takes 0-2 % of a core; in the cells the guest's writer takes
+ * 12-25 % (runs 7-9, `cpuSeconds`), and the pass's CPU-bound parts run on what it leaves: the first-pass
+ * throughput is scaled by (1 - v) and the time per zero page by 1 / (1 - v). A first-order rule of this harness
+ * (one contended core), not of the model: `qemu plan` takes the result as `--first-pass-bandwidth` and
+ * `--zero-page-time`. Without the measurement (runs before 2 December 2026) the calibration is unchanged.
+ */
+export function cellCalibration(cal: Calibration, measured: readonly Measured[]): Calibration {
+  const v = median(
+    measured.flatMap((m) =>
+      typeof m.preMigrationVcpuShare === 'number' && Number.isFinite(m.preMigrationVcpuShare)
+        ? [m.preMigrationVcpuShare]
+        : [],
+    ),
+  );
+  if (v === null) return cal;
+  const share = Math.min(Math.max(v, 0), MAX_GUEST_VCPU_SHARE);
+  const costs = calibrationCosts(cal);
+  const { unthrottled: _derived, ...base } = cal;
+  return {
+    ...base,
+    zeroPageSeconds: Math.min(costs.zeroPageSeconds / (1 - share), MAX_ZERO_PAGE_SECONDS),
+    ...(costs.firstPassBytesPerSecond === undefined
+      ? {}
+      : { firstPassBytesPerSecond: costs.firstPassBytesPerSecond * (1 - share) }),
+  };
+}
+
 /** A cell's repeats summarised against its prediction. */
 export interface CellSummary {
   readonly name: string;
@@ -86,6 +120,8 @@ export interface CellSummary {
   readonly accelerator: string;
   /** Median 1-minute load average at the repeats' starts (the machine's business while they ran). */
   readonly loadMedian: number | null;
+  /** Median share of a core the guest's vCPU took before each repeat's migration ({@link cellCalibration}). */
+  readonly guestVcpuShare?: number | null;
   /** Median end of the first pass over the repeats that report it (Measured.firstPassSeconds), seconds. */
   readonly firstPassMedian?: number | null;
   /** Predicted end of round 1 vs that median. */
@@ -221,6 +257,11 @@ export function summarizeCell(c: ValidationCase, cal: Calibration, rows: readonl
     predictedConverges: p.converges,
     accelerator: rows[0]!.measured.accelerator,
     loadMedian: median(rows.map((r) => r.measured.loadAverage[0]!)),
+    guestVcpuShare: median(
+      rows.flatMap((r) =>
+        typeof r.measured.preMigrationVcpuShare === 'number' ? [r.measured.preMigrationVcpuShare] : [],
+      ),
+    ),
     ...firstPassFigures(c, cal, rows, p),
   };
 }
@@ -278,7 +319,7 @@ const pct = (x: number | null) =>
 /** The markdown table of the harder grid: one line per cell with its spread beside the errors. */
 export function hardGridTable(cells: readonly CellSummary[], command: string): string {
   const lines = [
-    '| cell | done/repeats | total s median [min-max] (spread) | total err | bytes err | rounds err | downtime ms meas / err | P(converge) | in range | ok | load | first pass s meas / err | total err, first pass as measured | total err, watch at 1 s / 2 s |',
+    '| cell | done/repeats | total s median [min-max] (spread) | total err | bytes err | rounds err | downtime ms meas / err | P(converge) | in range | ok | load / guest vCPU | first pass s meas / err | total err, first pass as measured | total err, watch at 1 s / 2 s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of cells) {
@@ -287,7 +328,7 @@ export function hardGridTable(cells: readonly CellSummary[], command: string): s
         c.measuredDowntimeMedian === null ? '-' : (c.measuredDowntimeMedian * 1000).toFixed(0)
       } / ${c.downtimeErrorSeconds === null ? '-' : (c.downtimeErrorSeconds * 1000).toFixed(0)} | ${
         c.probability === null ? (c.predictedConverges ? 'yes' : 'never') : c.probability.toFixed(2)
-      } | ${c.withinRange === null ? '-' : c.withinRange ? 'yes' : 'no'} | ${c.meetsTargets ? 'yes' : 'NO'} | ${c.loadMedian?.toFixed(1) ?? '-'} | ${
+      } | ${c.withinRange === null ? '-' : c.withinRange ? 'yes' : 'no'} | ${c.meetsTargets ? 'yes' : 'NO'} | ${c.loadMedian?.toFixed(1) ?? '-'}${c.guestVcpuShare == null ? '' : ` / ${(c.guestVcpuShare * 100).toFixed(0)} %`} | ${
         c.firstPassMedian == null ? '-' : `${c.firstPassMedian.toFixed(2)} / ${pct(c.firstPassError ?? null)}`
       } | ${pct(c.totalErrorGivenFirstPass ?? null)} | ${(c.totalErrorWatch ?? []).map(pct).join(' / ') || '-'} |`,
     );

@@ -90,6 +90,11 @@ export interface Measured {
   /** CPU seconds the QEMU threads used from `migrate` to the end (from /proc; absent where it cannot be read). */
   readonly cpuSeconds?: MigrationCpu;
   /**
+   * Share of a core the source's vCPU threads used over `RunOptions.vcpuSampleSeconds` just before `migrate`
+   * (the guest's writer running, nothing migrating yet); absent when not sampled.
+   */
+  readonly preMigrationVcpuShare?: number;
+  /**
    * The `query-migrate` samples taken during the migration, in order (kept by the harder grid, which replays them
    * through `watch`'s MigrationWatcher to check its prediction from the first second; absent elsewhere).
    */
@@ -151,6 +156,11 @@ export interface RunOptions extends PairOptions {
   readonly beforeMigrate?: (source: QmpClient) => Promise<void>;
   /** Called with every `query-migrate` sample (e.g. to feed watch's MigrationWatcher). */
   readonly onSample?: (sample: QueryMigrate) => void;
+  /**
+   * Seconds to sample the source vCPU threads' CPU time before `migrate` (Measured.preMigrationVcpuShare);
+   * default 0 (not sampled).
+   */
+  readonly vcpuSampleSeconds?: number;
   /** `query-migrate` polling interval, ms (default 100; the concurrent harness polls faster to start the next sooner). */
   readonly pollMs?: number;
   /**
@@ -238,10 +248,27 @@ export async function stopPair(p: Pair): Promise<void> {
 /** Sets the knobs, migrates over 127.0.0.1, polls until the end or the time limit (then cancels). */
 export async function migratePair(
   pair: Pair,
-  o: Pick<RunOptions, 'knobs' | 'timeoutSeconds' | 'beforeMigrate' | 'onSample' | 'pollMs' | 'onEnded'>,
+  o: Pick<
+    RunOptions,
+    'knobs' | 'timeoutSeconds' | 'beforeMigrate' | 'onSample' | 'pollMs' | 'onEnded' | 'vcpuSampleSeconds'
+  >,
 ): Promise<Measured> {
   const { a, b, dst } = pair;
   if (o.beforeMigrate) await o.beforeMigrate(a);
+  // The guest's own CPU use before the migration (its writer running): the share of a core its vCPUs take.
+  let preVcpu: number | undefined;
+  const window = Math.min(Math.max(o.vcpuSampleSeconds ?? 0, 0), 10);
+  if (window > 0) {
+    const vcpu = (m: Map<number, ThreadCpu>) => [...m.values()].filter((t) => isVcpu(t.name));
+    const before = threadCpuSeconds(pair.src.pid);
+    const w0 = performance.now();
+    await new Promise((r) => setTimeout(r, window * 1000));
+    const after = threadCpuSeconds(pair.src.pid);
+    const wall = (performance.now() - w0) / 1000;
+    let used = 0;
+    for (const [tid, t] of after) if (isVcpu(t.name)) used += t.seconds - (before.get(tid)?.seconds ?? t.seconds);
+    if (vcpu(after).length > 0 && wall > 0) preVcpu = Math.max(0, used / wall);
+  }
   await qmp.migrateSetParameters(a, {
     downtimeLimit: o.knobs.downtimeLimitMs,
     maxBandwidth: o.knobs.maxBandwidthBytesPerSecond,
@@ -322,6 +349,7 @@ export async function migratePair(
     accelerator: pair.accel,
     startedAtMs: started,
     firstPassSeconds: firstPass?.seconds ?? null,
+    ...(preVcpu === undefined ? {} : { preMigrationVcpuShare: preVcpu }),
     cpuSeconds: {
       sourceVcpu: cpu.used(0, isVcpu),
       sourceMigration: cpu.used(0, isMigration),
