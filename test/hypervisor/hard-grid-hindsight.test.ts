@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { predictGivenFirstPass } from '../../src/hypervisor/qemu/harness/hard-grid.js';
-import type { Calibration, Measured, ValidationCase } from '../../src/hypervisor/qemu/harness/migration.js';
+import { cellCalibration, predictGivenFirstPass } from '../../src/hypervisor/qemu/harness/hard-grid.js';
+import {
+  type Calibration,
+  type Measured,
+  predictionInput,
+  type ValidationCase,
+} from '../../src/hypervisor/qemu/harness/migration.js';
+import { predictQemuMigration } from '../../src/hypervisor/qemu/predict.js';
+import { expectRel } from '../support/approx.js';
 
 /** A repeat of a 1 GiB guest as the harness reports it (only the setup and the first pass matter here). */
 function measured(firstPassSeconds: number | null): Measured {
@@ -80,5 +87,36 @@ describe('predictGivenFirstPass (the hard grid hindsight column)', () => {
   it('is null without a measured first pass', () => {
     expect(predictGivenFirstPass(cell(1e12), cal, measured(null))).toBeNull();
     expect(predictGivenFirstPass(cell(1e12), cal, { ...measured(null), firstPassSeconds: undefined })).toBeNull();
+  });
+});
+
+describe('cellCalibration (the first pass on what the guest vCPU leaves)', () => {
+  const withShare = (v: number | undefined): Measured => ({
+    ...measured(3),
+    ...(v === undefined ? {} : { preMigrationVcpuShare: v }),
+  });
+
+  it('scales the first-pass throughput by 1 - v and the zero-page time by 1 / (1 - v), v the median share', () => {
+    // shares 0.1, 0.3, 0.2: median 0.2; 1e8 B/s x 0.8 = 8e7 B/s; 5 us / 0.8 = 6.25 us
+    const c = cellCalibration(cal, [withShare(0.1), withShare(0.3), withShare(0.2)]);
+    expectRel(c.firstPassBytesPerSecond!, 8e7, 1e-15);
+    expectRel(c.zeroPageSeconds!, 6.25e-6, 1e-15);
+    // everything else as calibrated
+    expect({ ...c, firstPassBytesPerSecond: 0, zeroPageSeconds: 0 }).toEqual({
+      ...cal,
+      firstPassBytesPerSecond: 0,
+      zeroPageSeconds: 0,
+    });
+    // a longer first pass predicted, everything else equal
+    const before = predictQemuMigration(predictionInput(cell(1e12), cal));
+    const after = predictQemuMigration(predictionInput(cell(1e12), c));
+    expect(after.rounds[0]!.durationSeconds).toBeGreaterThan(before.rounds[0]!.durationSeconds);
+  });
+
+  it('leaves the calibration alone without the measurement, and clamps a share above one half', () => {
+    expect(cellCalibration(cal, [withShare(undefined), withShare(undefined)])).toBe(cal);
+    expect(cellCalibration(cal, [])).toBe(cal);
+    expectRel(cellCalibration(cal, [withShare(0.9)]).firstPassBytesPerSecond!, 5e7, 1e-15);
+    expect(cellCalibration(cal, [withShare(Number.NaN)])).toBe(cal);
   });
 });

@@ -66,7 +66,8 @@ describe('real QEMU migrations (CI subset)', () => {
         onSample: (q) => reports.push(watcher.update(q)),
       }),
     );
-    rows.push(await validateCase(guest, second!, cal));
+    // the guest's own vCPU share, sampled for half a second before migrate (the harder grid's cellCalibration)
+    rows.push(await validateCase(guest, second!, cal, { vcpuSampleSeconds: 0.5 }));
     mkdirSync('test-output', { recursive: true });
     writeFileSync(
       'test-output/qemu-real-ci.md.tmp',
@@ -107,6 +108,11 @@ describe('real QEMU migrations (CI subset)', () => {
       expect(m.cpuSeconds!.destination, what).toBeGreaterThan(0);
       expect(m.cpuSeconds!.destination, what).toBeLessThanOrEqual(2 * m.totalSeconds + 0.5);
       if (m.firstPassSeconds != null) expect(m.firstPassSeconds, what).toBeLessThanOrEqual(m.totalSeconds);
+      if (r === rows[1]) {
+        // a writing guest's vCPU ran (more than nothing) and no thread runs more than a core
+        expect(m.preMigrationVcpuShare, what).toBeGreaterThan(0);
+        expect(m.preMigrationVcpuShare, what).toBeLessThanOrEqual(1.05);
+      } else expect(m.preMigrationVcpuShare, what).toBeUndefined();
       expect(Math.abs(r.totalTimeError!), `total time: ${what}`).toBeLessThanOrEqual(0.1);
       expect(Math.abs(r.roundsError!), `rounds: ${what}`).toBeLessThanOrEqual(1);
       expect(Math.abs(r.bytesError!), `bytes: ${what}`).toBeLessThanOrEqual(0.05);

@@ -727,7 +727,7 @@ export async function validateCase(
   guest: GuestImage,
   c: ValidationCase,
   cal: Calibration,
-  hooks: Pick<RunOptions, 'beforeMigrate' | 'onSample'> = {},
+  hooks: Pick<RunOptions, 'beforeMigrate' | 'onSample' | 'vcpuSampleSeconds'> = {},
   where: { readonly accel?: Accelerator } = {},
 ): Promise<Comparison> {
   const measured = await runMigration({
