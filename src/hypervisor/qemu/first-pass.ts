@@ -30,6 +30,9 @@ export interface FirstPassTotals {
   readonly zeroPageSeconds?: number;
 }
 
+/** Fewer pages done than this fraction of RAM and the end is not extrapolated (too little seen). */
+export const MIN_FIRST_PASS_FRACTION = 0.05;
+
 /** A page kind with fewer pages done than this fraction of its total has no cost of its own yet. */
 export const MIN_SEEN_FRACTION = 0.05;
 
@@ -119,9 +122,6 @@ export class FirstPassFit {
     return p.elapsedSeconds + Math.max(0, Nn - p.normalPages) * c.normal + Math.max(0, Nz - p.zeroPages) * c.zero;
   }
 }
-
-/** Fewer pages done than this fraction of RAM and the end is not extrapolated (too little seen). */
-export const MIN_FIRST_PASS_FRACTION = 0.05;
 
 /**
  * The model's prediction with round 1 ending at QEMU total-time `firstPassEndSeconds`: the zero-page scan set to 0

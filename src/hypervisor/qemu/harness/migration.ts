@@ -259,15 +259,19 @@ export async function migratePair(
   let preVcpu: number | undefined;
   const window = Math.min(Math.max(o.vcpuSampleSeconds ?? 0, 0), 10);
   if (window > 0) {
-    const vcpu = (m: Map<number, ThreadCpu>) => [...m.values()].filter((t) => isVcpu(t.name));
     const before = threadCpuSeconds(pair.src.pid);
     const w0 = performance.now();
     await new Promise((r) => setTimeout(r, window * 1000));
     const after = threadCpuSeconds(pair.src.pid);
     const wall = (performance.now() - w0) / 1000;
     let used = 0;
-    for (const [tid, t] of after) if (isVcpu(t.name)) used += t.seconds - (before.get(tid)?.seconds ?? t.seconds);
-    if (vcpu(after).length > 0 && wall > 0) preVcpu = Math.max(0, used / wall);
+    let found = false;
+    for (const [tid, t] of after) {
+      if (!isVcpu(t.name)) continue;
+      found = true;
+      used += t.seconds - (before.get(tid)?.seconds ?? t.seconds);
+    }
+    if (found && wall > 0) preVcpu = Math.max(0, used / wall);
   }
   await qmp.migrateSetParameters(a, {
     downtimeLimit: o.knobs.downtimeLimitMs,
