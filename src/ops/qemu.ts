@@ -91,6 +91,9 @@ function rate(f: FieldParser, field: string, raw: string | number | undefined): 
   return raw === undefined ? undefined : f.quantity(field, raw, parseRate, (x) => x >= 1 && x <= MAX_RATE, RATE_RANGE);
 }
 
+/** What `--zero-page-time` takes (plan, advise and watch). */
+const ZERO_PAGE_TIME_EXPECTED = 'a duration from 0 to 10ms per zero page, e.g. 6us';
+
 /** An optional duration from lo to hi seconds. */
 function duration(
   f: FieldParser,
@@ -175,16 +178,7 @@ function resolveWorkload(f: FieldParser, raw: WorkloadRaw, known?: KnownWorkload
   // Round 1's throughput (fresh destination memory); default the link (docs/qemu.md, two throughputs).
   const firstPass = rate(f, 'firstPassBandwidth', raw.firstPassBandwidth);
   // The first pass's time per zero page (src/hypervisor/qemu/predict.ts, zeroPageSeconds; docs/qemu.md).
-  const zeroScan =
-    raw.zeroPageTime === undefined
-      ? undefined
-      : f.quantity(
-          'zeroPageTime',
-          raw.zeroPageTime,
-          parseDuration,
-          (x) => x >= 0 && x <= MAX_ZERO_PAGE_SECONDS,
-          'a duration from 0 to 10ms per zero page, e.g. 6us',
-        );
+  const zeroScan = duration(f, 'zeroPageTime', raw.zeroPageTime, 0, MAX_ZERO_PAGE_SECONDS, ZERO_PAGE_TIME_EXPECTED);
   if (f.count > start || memory === undefined || S === undefined || link === undefined || D === undefined) return;
   return {
     ...(firstPass === undefined ? {} : { firstPassBandwidthBytesPerSecond: firstPass }),
@@ -399,16 +393,7 @@ export const qemuWatchInput = qemuWatchRawInput.transform((raw, ctx): WatchInput
   const timeout = duration(f, 'timeout', raw.timeout ?? '24h', 1, 30 * 86400, within(1, 30 * 86400));
   const link = rate(f, 'linkBandwidth', raw.linkBandwidth);
   const firstPass = rate(f, 'firstPassBandwidth', raw.firstPassBandwidth);
-  const zeroScan =
-    raw.zeroPageTime === undefined
-      ? undefined
-      : f.quantity(
-          'zeroPageTime',
-          raw.zeroPageTime,
-          parseDuration,
-          (x) => x >= 0 && x <= MAX_ZERO_PAGE_SECONDS,
-          'a duration from 0 to 10ms per zero page, e.g. 6us',
-        );
+  const zeroScan = duration(f, 'zeroPageTime', raw.zeroPageTime, 0, MAX_ZERO_PAGE_SECONDS, ZERO_PAGE_TIME_EXPECTED);
   let dirty: number | undefined;
   if (raw.dirtyRate !== undefined) {
     const r = f.read('dirtyRate', raw.dirtyRate, parseDirtyRate);
