@@ -143,7 +143,10 @@ export interface WatchContext {
   readonly refineAfterSeconds?: number;
 }
 
-/** Default of WatchContext.refineAfterSeconds: half a second of the first pass (5 samples at watch's default interval would be 1; the harness polls every 100 ms). */
+/**
+ * Default of WatchContext.refineAfterSeconds: half a second of the first pass (one sample at watch's default
+ * 500 ms interval, five at the harness's 100 ms).
+ */
 export const REFINE_AFTER_SECONDS = 0.5;
 
 /**
@@ -151,11 +154,12 @@ export const REFINE_AFTER_SECONDS = 0.5;
  * `dirty-pages-rate` after the first sync, or the one given), the whole migration is predicted from RAM size,
  * the zero pages seen so far and the knobs; rounds left are its syncs minus QEMU's count so far. The pending
  * pages are also predicted as a migration of their own (all dirty, QEMU's current dirty-page rate); the time
- * left is the later of the two ends. When the whole migration was predicted during the first pass (the workload
- * given), it is predicted again at every sample of the first pass from `refineAfterSeconds` on, with the pass's end
- * extrapolated from the pages QEMU has done so far ({@link FirstPassFit}): the migration's own speed in the minute
- * it runs, which on shared cores can differ from a calibration's by 1.7x. The progress figure elapsed / (elapsed + time left) is held monotone and
- * the rounds left non-increasing, so neither runs backwards.
+ * left is the later of the two ends. When the whole migration was predicted during the first pass (the
+ * workload given), it is predicted again at every sample of the first pass from `refineAfterSeconds` on, with
+ * the pass's end extrapolated from the pages QEMU has done so far ({@link FirstPassFit}): the migration's own
+ * speed in the minute it runs, which on shared cores can differ from a calibration's by 1.7x. The progress
+ * figure elapsed / (elapsed + time left) is held monotone and the rounds left non-increasing, so neither runs
+ * backwards.
  */
 export class MigrationWatcher {
   private progress = 0;
