@@ -73,13 +73,7 @@ export const MAX_GUEST_VCPU_SHARE = 0.5;
  * `--zero-page-time`. Without the measurement (runs before 2 December 2026) the calibration is unchanged.
  */
 export function cellCalibration(cal: Calibration, measured: readonly Measured[]): Calibration {
-  const v = median(
-    measured.flatMap((m) =>
-      typeof m.preMigrationVcpuShare === 'number' && Number.isFinite(m.preMigrationVcpuShare)
-        ? [m.preMigrationVcpuShare]
-        : [],
-    ),
-  );
+  const v = guestVcpuShare(measured);
   if (v === null) return cal;
   const share = Math.min(Math.max(v, 0), MAX_GUEST_VCPU_SHARE);
   const costs = calibrationCosts(cal);
@@ -91,6 +85,17 @@ export function cellCalibration(cal: Calibration, measured: readonly Measured[])
       ? {}
       : { firstPassBytesPerSecond: costs.firstPassBytesPerSecond * (1 - share) }),
   };
+}
+
+/** The median of the repeats' Measured.preMigrationVcpuShare (null when none was measured). */
+export function guestVcpuShare(measured: readonly Measured[]): number | null {
+  return median(
+    measured.flatMap((m) =>
+      typeof m.preMigrationVcpuShare === 'number' && Number.isFinite(m.preMigrationVcpuShare)
+        ? [m.preMigrationVcpuShare]
+        : [],
+    ),
+  );
 }
 
 /** A cell's repeats summarised against its prediction. */
@@ -133,7 +138,7 @@ export interface CellSummary {
   readonly totalErrorGivenFirstPass?: number | null;
   /**
    * Total-time error of what `watch` held 1 s and 2 s into each repeat ({@link predictWatchAt}, WATCH_REPORT_SECONDS),
-   * median over the repeats that kept samples and had a first pass past its first second.
+   * median over the repeats that kept samples and had a refined prediction by then.
    */
   readonly totalErrorWatch?: readonly (number | null)[];
 }
@@ -141,10 +146,10 @@ export interface CellSummary {
 /**
  * What `watch` held at `atSeconds` of QEMU's total-time into this repeat: its samples up to then replayed through
  * MigrationWatcher, told the workload and the knobs as `qemu plan` is (dirty rate, zero pages, working set,
- * pattern, the link, the calibrated first-pass throughput and zero-page time), which from one second into the
- * first pass predicts the whole migration again with the pass's end extrapolated from QEMU's page counters
- * (first-pass.ts). Nothing measured after `atSeconds` is used. Null without samples, or when the first pass
- * ended before its first second.
+ * pattern, the link, the calibrated first-pass throughput and zero-page time), which from half a second into
+ * the first pass (REFINE_AFTER_SECONDS) predicts the whole migration again with the pass's end extrapolated from
+ * QEMU's page counters (first-pass.ts). Nothing measured after `atSeconds` is used. Null without samples, or when
+ * no refined prediction was made by then (the first pass ended within half a second, or `atSeconds` is earlier).
  */
 export function predictWatchAt(
   c: ValidationCase,
@@ -257,11 +262,7 @@ export function summarizeCell(c: ValidationCase, cal: Calibration, rows: readonl
     predictedConverges: p.converges,
     accelerator: rows[0]!.measured.accelerator,
     loadMedian: median(rows.map((r) => r.measured.loadAverage[0]!)),
-    guestVcpuShare: median(
-      rows.flatMap((r) =>
-        typeof r.measured.preMigrationVcpuShare === 'number' ? [r.measured.preMigrationVcpuShare] : [],
-      ),
-    ),
+    guestVcpuShare: guestVcpuShare(rows.map((r) => r.measured)),
     ...firstPassFigures(c, cal, rows, p),
   };
 }
@@ -277,22 +278,20 @@ function firstPassFigures(
     done.flatMap((r) => (typeof r.measured.firstPassSeconds === 'number' ? [r.measured.firstPassSeconds] : [])),
   );
   const r1 = p.rounds[0];
-  const hindsight = done.flatMap((r) => {
-    const q = predictGivenFirstPass(c, cal, r.measured);
-    return q === null || !q.converges ? [] : [(q.totalSeconds - r.measured.totalSeconds) / r.measured.totalSeconds];
-  });
-  const watch = WATCH_REPORT_SECONDS.map((at) =>
+  // the median total-time error over the repeats of a prediction made from each repeat (null ones skipped)
+  const medianError = (predict: (m: Measured) => QemuPrediction | null) =>
     median(
       done.flatMap((r) => {
-        const q = predictWatchAt(c, cal, r.measured, at);
+        const q = predict(r.measured);
         return q === null || !q.converges ? [] : [(q.totalSeconds - r.measured.totalSeconds) / r.measured.totalSeconds];
       }),
-    ),
-  );
+    );
+  const hindsight = medianError((m) => predictGivenFirstPass(c, cal, m));
+  const watch = WATCH_REPORT_SECONDS.map((at) => medianError((m) => predictWatchAt(c, cal, m, at)));
   return {
     firstPassMedian: fp,
     firstPassError: fp === null || r1 === undefined ? null : (r1.startSeconds + r1.durationSeconds - fp) / fp,
-    totalErrorGivenFirstPass: median(hindsight),
+    totalErrorGivenFirstPass: hindsight,
     totalErrorWatch: watch,
   };
 }
