@@ -488,22 +488,30 @@ export async function calibrate(guest: GuestImage, bufferMiB: number, o: Calibra
     ...(o.netns === undefined ? {} : { netns: o.netns }),
     ...(o.port === undefined ? {} : { port: o.port }),
   };
-  const m = await runMigration({
+  // Both idle migrations keep their query-migrate samples (Measured.samples): the pass's zero-page stretch can
+  // then be timed on its own (FirstPassFit) instead of as the difference of two totals.
+  const throttledSamples: QueryMigrate[] = [];
+  const m0 = await runMigration({
     ...where,
     knobs: { maxBandwidthBytesPerSecond: 64 * 2 ** 20, downtimeLimitMs: 300 },
     timeoutSeconds: 120,
+    onSample: (q) => throttledSamples.push(q),
   });
+  const m: Measured = { ...m0, samples: throttledSamples };
   if (!m.completed || m.downtimeSeconds === null || m.downtimeBytes === null) {
     throw new Error(`calibration migration did not complete: ${m.status}`);
   }
   let unthrottled: Measured | undefined;
   if (o.throughput === true) {
     // The same idle guest unthrottled: its first pass runs as fast as the destination takes fresh pages.
-    const u = await runMigration({
+    const unthrottledSamples: QueryMigrate[] = [];
+    const u0 = await runMigration({
       ...where,
       knobs: { maxBandwidthBytesPerSecond: 1e12, downtimeLimitMs: 100 },
       timeoutSeconds: 120,
+      onSample: (q) => unthrottledSamples.push(q),
     });
+    const u: Measured = { ...u0, samples: unthrottledSamples };
     if (!u.completed || u.downtimeSeconds === null || u.downtimeBytes === null) {
       throw new Error(`unthrottled calibration migration did not complete: ${u.status}`);
     }
