@@ -137,7 +137,7 @@ const measureCell = async (i) => {
 };
 const judge = (i, measured, cal, calibrationIndices) => {
   const c = cells[i];
-  // the calibration with the first pass's CPU-bound parts on what the guest's vCPU leaves (cellCalibration)
+  // the calibration with the zero-page crawl slowed by the guest's own vCPU (cellCalibration)
   const cellCal = cellCalibration(cal, measured);
   const rows = measured.map((m) => compare(c, predictQemuMigration(predictionInput(c, cellCal, m.setupSeconds)), m));
   results[i] = {
