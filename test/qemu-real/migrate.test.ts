@@ -46,6 +46,15 @@ describe('real QEMU migrations (CI subset)', () => {
     const guest = await buildGuest();
     const cal: Calibration = await calibrate(guest, GRID_BUFFER_MIB);
     shared = { guest, cal };
+    // the calibration keeps its query-migrate samples: QEMU's page counters only grow through the first pass
+    // and never pass the totals the migration ended with
+    const pass = (cal.measured.samples ?? []).flatMap((q) => (q.ram?.dirtySyncCount === 1 ? [q.ram] : []));
+    expect(pass.length).toBeGreaterThan(0);
+    for (const [i, r] of pass.entries()) {
+      expect(r.duplicate).toBeLessThanOrEqual(cal.idleZeroPages);
+      expect(r.normal).toBeLessThanOrEqual(cal.measured.normalPages);
+      if (i > 0) expect(r.duplicate + r.normal).toBeGreaterThanOrEqual(pass[i - 1]!.duplicate + pass[i - 1]!.normal);
+    }
     const rows: Comparison[] = [];
     const [first, second] = ciGrid();
     // advise's measurement on the live source before the first migration, and watch's progress during it
