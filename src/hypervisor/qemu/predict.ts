@@ -48,6 +48,11 @@ export const QEMU_WINDOW_SECONDS = 0.1;
 export const PAGE_HEADER_BYTES = 8;
 /** Bytes QEMU writes for a zero page (header + one fill byte). */
 export const ZERO_PAGE_RECORD_BYTES = 9;
+
+/** Bytes QEMU sends for pending pages: a 9-byte record per zero page, the page and its header for the others. */
+export function pendingBytes(zeroPages: number, normalPages: number, pageSizeBytes: number): number {
+  return zeroPages * ZERO_PAGE_RECORD_BYTES + normalPages * (pageSizeBytes + PAGE_HEADER_BYTES);
+}
 /** QEMU's auto-converge throttle steps: 20 % first, then +10 % up to 99 %. */
 export const AUTO_CONVERGE_STEPS: readonly number[] = [20, 30, 40, 50, 60, 70, 80, 90, 99];
 
@@ -424,7 +429,7 @@ export function predictQemuMigration(params: QemuMigrationParams, sampling?: Qem
 
   // First pass: every page is in the bitmap; the working set is a proportional slice of the non-zero pages.
   const pending: Pending = { zero: r.zeroPages, out: r.nonZeroPages - W, in: W };
-  const cost = (q: Pending) => q.zero * ZERO_PAGE_RECORD_BYTES + (q.out + q.in) * normalCost;
+  const cost = (q: Pending) => pendingBytes(q.zero, q.out + q.in, S);
   const firstPassBytes = cost(pending);
   // The zero pages' scan time (zeroPageSeconds), CPU time of the first pass beside its sending. Under a cap
   // below the first-pass throughput it adds to the capped sending (max-bandwidth's sleeps do not hide it); when

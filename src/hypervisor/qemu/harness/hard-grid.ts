@@ -9,7 +9,7 @@
 import { MigrationWatcher } from '../advisor.js';
 import { convergenceDistribution, convergenceIsUncertain } from '../convergence.js';
 import { predictWithFirstPassEnd } from '../first-pass.js';
-import { MAX_ZERO_PAGE_SECONDS, PAGE_HEADER_BYTES, type QemuPrediction, ZERO_PAGE_RECORD_BYTES } from '../predict.js';
+import { MAX_ZERO_PAGE_SECONDS, pendingBytes, type QemuPrediction } from '../predict.js';
 import { errorStats } from './grid.js';
 import type { Comparison, Measured, ValidationCase } from './migration.js';
 import { calibrationCosts, PAGE_SIZE, predictionInput } from './migration.js';
@@ -67,7 +67,8 @@ export const MAX_GUEST_VCPU_SHARE = 0.5;
  * Fitted on runs 10-12 of the harder grid (114 repeats whose zero-page stretch the samples time on its own,
  * docs/qemu.md): the cells' cost per zero page over their calibration's grows from 1.18x at v < 0.1 to 1.40x at
  * v >= 0.2; least squares through (0, 1) gives 1.95 (2.00 on the 64 MiB cells, whose calibration has the most
- * zero pages and so the best-conditioned cost); a free fit 1.10 + 1.3 v (slope +- 0.3).
+ * zero pages and so the best-conditioned cost); a free fit 1.10 + 1.3 v (slope +- 0.3). Out of that sample,
+ * runs 13-15 (114 repeats) give 1.80-1.91.
  */
 export const ZERO_PAGE_VCPU_SLOPE = 2;
 
@@ -81,11 +82,11 @@ export const ZERO_PAGE_VCPU_SLOPE = 2;
  * working set, 1.15 with 256 MiB; 27 repeats each). So the time per zero page is scaled by (1 + 2v), and the
  * gross first-pass throughput (the unthrottled pass's bytes over its time, scan included) takes the same extra
  * time: bytes / (bytes / throughput + zero pages x (new - calibrated time per zero page)), bytes being the
- * model's first-pass bytes (predict.ts: 9-byte records for zero pages, page + header for the others). A rule of
- * this harness on two shared cores, not of the model: `qemu plan` takes the result as `--first-pass-bandwidth`
- * and `--zero-page-time`. Without the measurement (runs before 2 December 2026) the calibration is unchanged.
- * (Until run 12 both parts were slowed by 1 / (1 - v), which over-corrected the normal pages and
- * under-corrected the crawl: docs/qemu.md.)
+ * model's first-pass bytes (predict.ts `pendingBytes`: 9-byte records for zero pages, page + header for the
+ * others). A rule of this harness on two shared cores, not of the model: `qemu plan` takes the result as
+ * `--first-pass-bandwidth` and `--zero-page-time`. Without the measurement (runs before 2 December 2026) the
+ * calibration is unchanged. (Until run 12 both parts were slowed by 1 / (1 - v), which over-corrected the normal
+ * pages and under-corrected the crawl: docs/qemu.md.)
  */
 export function cellCalibration(cal: Calibration, measured: readonly Measured[]): Calibration {
   const v = guestVcpuShare(measured);
@@ -96,7 +97,7 @@ export function cellCalibration(cal: Calibration, measured: readonly Measured[])
   const zeroPageSeconds = Math.min(costs.zeroPageSeconds * (1 + ZERO_PAGE_VCPU_SLOPE * share), MAX_ZERO_PAGE_SECONDS);
   const pages = Math.round(cal.ramTotalBytes / PAGE_SIZE);
   const zero = Math.min(cal.idleZeroPages, pages);
-  const firstPassBytes = zero * ZERO_PAGE_RECORD_BYTES + (pages - zero) * (PAGE_SIZE + PAGE_HEADER_BYTES);
+  const firstPassBytes = pendingBytes(zero, pages - zero, PAGE_SIZE);
   const extraSeconds = zero * (zeroPageSeconds - costs.zeroPageSeconds);
   return {
     ...base,
