@@ -10,22 +10,13 @@
 // at their median (medianCalibration).
 // `--from test-output/qemu-hard-grid.json` (or a .json.gz, e.g. docs/qemu-runs/*) re-predicts and re-summarises an
 // earlier run's measurements with the current model (no QEMU started), e.g. after a model change.
-import {
-  cellCalibration,
-  HARD_GUEST_MIB,
-  hardGrid,
-  hardGridTable,
-  summarizeCell,
-} from '../dist/hypervisor/qemu/harness/hard-grid.js';
+import { HARD_GUEST_MIB, hardGrid, hardGridTable, judgeCell } from '../dist/hypervisor/qemu/harness/hard-grid.js';
 import {
   calibrate,
   calibrationCosts,
-  compare,
   medianCalibration,
-  predictionInput,
   runMigration,
 } from '../dist/hypervisor/qemu/harness/migration.js';
-import { predictQemuMigration } from '../dist/hypervisor/qemu/predict.js';
 import { arg, pickIndices, qemuSetup, refuse, savedRun, wantedAccelerator, writeRun } from './qemu-grid-common.mjs';
 
 const SCRIPT = 'qemu-hard-grid';
@@ -79,14 +70,11 @@ if (saved !== undefined) {
         ? calOf(c.workload.bufferMiB)
         : medianCalibration(calibrationIndices.map((k) => run.calibrationRuns[k]));
     // the guest's own CPU use before each repeat, where it was measured (cellCalibration; runs from 10 on)
-    const cellCal = cellCalibration(
+    return judgeCell(
+      c,
       cal,
       rows.map((r) => r.measured),
-    );
-    const again = rows.map((r) =>
-      compare(c, predictQemuMigration(predictionInput(c, cellCal, r.measured.setupSeconds)), r.measured),
-    );
-    return summarizeCell(c, cellCal, again);
+    ).summary;
   });
   process.stdout.write(
     `${run.version}, re-predicted ${new Date().toISOString()} from ${from}, accelerator ${run.accelerator.accel}\n\n${calibrationLines(used)}${hardGridTable(
@@ -138,11 +126,10 @@ const measureCell = async (i) => {
 const judge = (i, measured, cal, calibrationIndices) => {
   const c = cells[i];
   // the calibration with the zero-page crawl slowed by the guest's own vCPU (cellCalibration)
-  const cellCal = cellCalibration(cal, measured);
-  const rows = measured.map((m) => compare(c, predictQemuMigration(predictionInput(c, cellCal, m.setupSeconds)), m));
+  const { rows, summary } = judgeCell(c, cal, measured);
   results[i] = {
     raw: { case: c, rows, ...(calibrationIndices === undefined ? {} : { calibrationIndices }) },
-    summary: summarizeCell(c, cellCal, rows),
+    summary,
   };
 };
 if (schedule === 'upfront') {

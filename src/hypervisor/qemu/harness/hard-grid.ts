@@ -9,10 +9,10 @@
 import { MigrationWatcher } from '../advisor.js';
 import { convergenceDistribution, convergenceIsUncertain } from '../convergence.js';
 import { predictWithFirstPassEnd } from '../first-pass.js';
-import { MAX_ZERO_PAGE_SECONDS, pendingBytes, type QemuPrediction } from '../predict.js';
+import { MAX_ZERO_PAGE_SECONDS, pendingBytes, predictQemuMigration, type QemuPrediction } from '../predict.js';
 import { errorStats } from './grid.js';
 import type { Comparison, Measured, ValidationCase } from './migration.js';
-import { calibrationCosts, PAGE_SIZE, predictionInput } from './migration.js';
+import { calibrationCosts, compare, PAGE_SIZE, predictionInput } from './migration.js';
 import type { Calibration } from './migration.js';
 
 const MiB = 2 ** 20;
@@ -119,6 +119,21 @@ export function guestVcpuShare(measured: readonly Measured[]): number | null {
         : [],
     ),
   );
+}
+
+/**
+ * A cell's repeats judged against their prediction: each predicted from the cell's calibration
+ * ({@link cellCalibration}) with its own QEMU setup-time, compared, and summarised. One path for a run as it is
+ * measured and for a saved run re-predicted (`--from`).
+ */
+export function judgeCell(
+  c: ValidationCase,
+  cal: Calibration,
+  measured: readonly Measured[],
+): { rows: Comparison[]; summary: CellSummary } {
+  const cellCal = cellCalibration(cal, measured);
+  const rows = measured.map((m) => compare(c, predictQemuMigration(predictionInput(c, cellCal, m.setupSeconds)), m));
+  return { rows, summary: summarizeCell(c, cellCal, rows) };
 }
 
 /** A cell's repeats summarised against its prediction. */
